@@ -1,0 +1,136 @@
+package io.github.dragganfiji.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
+import ai.djl.util.Utils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The one place that configures DJL before its first use: native library choice, offline mode, the graph executor
+ * optimizer, thread counts and the context class loader (needed inside Fiji, whose plugin class loader is not the
+ * system one). Later calls return the same {@link Info}: DJL's engine can be started once per JVM.
+ */
+public final class DjlRuntime {
+
+	/** The PyTorch engine's name in DJL. */
+	public static final String ENGINE = "PyTorch";
+
+	private static Info info;
+
+	private DjlRuntime() {}
+
+	/**
+	 * Start-up options.
+	 *
+	 * @param device the device choice that decides which natives load ({@code cpu} keeps the bundled CPU build)
+	 * @param threads intra-op threads (0 = all cores)
+	 * @param interopThreads inter-op threads (0 = all cores)
+	 * @param libtorchDir a libtorch folder to use instead of the bundled one, or null
+	 * @param allowDownload whether fetching DJL's CUDA natives over the network is allowed
+	 */
+	public record Options(DeviceChoice device, int threads, int interopThreads, Path libtorchDir, boolean allowDownload) {
+
+		/**
+		 * Reads {@code draggan.device}, {@code draggan.threads}, {@code draggan.interopThreads}, {@code draggan.libtorch} (or the environment
+		 * variable / property PYTORCH_LIBRARY_PATH) and {@code draggan.fetchGpuNatives}.
+		 */
+		public static Options fromSystem() {
+			String dir = System.getProperty("draggan.libtorch");
+			if (dir == null || dir.isBlank()) dir = Utils.getEnvOrSystemProperty("PYTORCH_LIBRARY_PATH");
+			return new Options(DeviceChoice.parse(System.getProperty("draggan.device")), Integer.getInteger("draggan.threads", 0), Integer.getInteger("draggan.interopThreads",
+				0), dir == null || dir.isBlank() ? null : Path.of(dir), Boolean.getBoolean("draggan.fetchGpuNatives"));
+		}
+	}
+
+	/**
+	 * What was started.
+	 *
+	 * @param plan the native library plan that was applied
+	 * @param threads intra-op threads
+	 * @param interopThreads inter-op threads
+	 * @param libtorchVersion the loaded libtorch's version
+	 * @param libtorchPath the folder it was loaded from
+	 * @param gpuCount CUDA devices the loaded libtorch can use
+	 */
+	public record Info(NativeLibraryPlan plan, int threads, int interopThreads, String libtorchVersion,
+		String libtorchPath, int gpuCount) {
+
+		/** The flavor in use ("cpu" unless CUDA natives were loaded). */
+		public String flavor() {
+			final String f = plan.properties().get("PYTORCH_FLAVOR");
+			return f == null ? "cpu" : f;
+		}
+
+		/** Decides the device for a user's choice with this runtime. */
+		public DeviceDecision device(final DeviceChoice choice) {
+			return DeviceDecision.decide(choice, gpuCount, flavor());
+		}
+
+		/** The DJL device for a decision. */
+		public static Device djlDevice(final DeviceDecision d) {
+			return d.gpu() ? Device.gpu(0) : Device.cpu();
+		}
+
+		/** One line for the log. */
+		public String describe() {
+			return "DJL PyTorch engine: libtorch " + libtorchVersion + " (" + plan.message() + "), " + threads +
+				" intra-op / " + interopThreads + " inter-op threads, " + gpuCount + " GPU(s) usable";
+		}
+	}
+
+	/** Starts DJL with {@link Options#fromSystem()} if not yet started. */
+	public static Info start(final Consumer<String> log) {
+		return start(Options.fromSystem(), log);
+	}
+
+	/** Starts DJL once with these options; later calls return the first start's {@link Info}. */
+	public static synchronized Info start(final Options options, final Consumer<String> log) {
+		if (info != null) return info;
+		final int cores = Runtime.getRuntime().availableProcessors();
+		final int threads = options.threads() > 0 ? options.threads() : cores;
+		final int interop = options.interopThreads() > 0 ? options.interopThreads() : cores;
+		final Path cuda = NativeLibrarySelector.findCachedCuda(Utils.getEngineCacheDir("pytorch"));
+		final NativeLibraryPlan plan = NativeLibrarySelector.select(new NativeLibrarySelector.Inputs(
+			options.device(), options.libtorchDir(), NativeLibrarySelector.nvidiaDriverPresent(), cuda,
+			options.allowDownload()));
+		if (plan.libraryDir() != null && !Files.isRegularFile(plan.libraryDir().resolve(System.mapLibraryName(
+			"torch"))))
+		{
+			throw new IllegalStateException("No " + System.mapLibraryName("torch") + " in the libtorch folder " + plan
+				.libraryDir() + " (from draggan.libtorch or PYTORCH_LIBRARY_PATH)");
+		}
+		plan.properties().forEach(System::setProperty);
+		if (!plan.needsNetwork()) System.setProperty("ai.djl.offline", "true");
+		System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
+		System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+		System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(interop));
+
+		final Thread thread = Thread.currentThread();
+		final ClassLoader previous = thread.getContextClassLoader();
+		thread.setContextClassLoader(DjlRuntime.class.getClassLoader());
+		try {
+			final Engine engine = Engine.getEngine(ENGINE);
+			info = new Info(plan, threads, interop, engine.getVersion(), LibUtils.getLibtorchPath(), engine
+				.getGpuCount());
+		}
+		finally {
+			thread.setContextClassLoader(previous);
+		}
+		if (log != null) log.accept(info.describe());
+		prepareThread();
+		return info;
+	}
+
+	/**
+	 * Applies the thread-local settings (graph executor optimizer off) to the calling thread. Call it at the start of
+	 * every worker thread that runs the generator: libtorch keeps this switch per thread.
+	 */
+	public static void prepareThread() {
+		JniUtils.setGraphExecutorOptimize(false);
+	}
+}

@@ -1,0 +1,122 @@
+package io.github.dragganfiji.model;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.training.ParameterStore;
+
+import java.nio.file.Path;
+
+/**
+ * A loaded generator bundle: calls the TorchScript methods {@code mapping}, {@code w_avg}, {@code head},
+ * {@code tail} and {@code synthesis} with autograd on or off. Outputs land in the manager of the first input.
+ * Not thread-safe: use one generator from one thread at a time. Obtain one from {@link GeneratorBundle#load}.
+ */
+public final class Generator implements AutoCloseable {
+
+	/** The TorchScript methods every bundle must export. */
+	public static final String[] METHODS = { "mapping", "w_avg", "head", "tail", "synthesis" };
+
+	private final Path dir;
+	private final ModelMetadata metadata;
+	private final Model model;
+	private final PtSymbolBlock block;
+
+	/**
+	 * The head's output: the feature block's output and the running image at that resolution.
+	 *
+	 * @param features [N, C, r, r]
+	 * @param image [N, channels, r, r], what the tail continues from
+	 */
+	public record Head(NDArray features, NDArray image) {}
+
+	Generator(final Path dir, final ModelMetadata metadata, final Model model, final PtSymbolBlock block) {
+		this.dir = dir;
+		this.metadata = metadata;
+		this.model = model;
+		this.block = block;
+	}
+
+	/** The bundle folder. */
+	public Path dir() {
+		return dir;
+	}
+
+	/** The bundle's validated metadata. */
+	public ModelMetadata metadata() {
+		return metadata;
+	}
+
+	/** The device the weights live on; inputs must be there too. */
+	public Device device() {
+		return model.getNDManager().getDevice();
+	}
+
+	/** The manager that owns the weights; make per-use sub-managers from it. */
+	public NDManager manager() {
+		return model.getNDManager();
+	}
+
+	/** z [N, z_dim] to ws [N, num_ws, w_dim], truncated by psi toward w_avg (no gradient). */
+	public NDArray mapping(final NDArray z, final float psi) {
+		final NDArray psiArray = z.getManager().create(psi);
+		try {
+			return call("mapping", false, z, psiArray).singletonOrThrow();
+		}
+		finally {
+			psiArray.close();
+		}
+	}
+
+	/** The tracked average w [w_dim], in the given manager. */
+	public NDArray wAvg(final NDManager manager) {
+		return call("w_avg", false, manager).singletonOrThrow();
+	}
+
+	/** Synthesis blocks up to the feature block; with grad, the result keeps the graph back to ws. */
+	public Head head(final NDArray ws, final boolean grad) {
+		final NDList out = call("head", grad, ws);
+		return new Head(out.get(0), out.get(1));
+	}
+
+	/** The remaining blocks from a head's output: the image [N, channels, R, R]. */
+	public NDArray tail(final NDArray features, final NDArray image, final NDArray ws, final boolean grad) {
+		return call("tail", grad, features, image, ws).singletonOrThrow();
+	}
+
+	/** The whole synthesis network: ws to the image [N, channels, R, R]. */
+	public NDArray synthesis(final NDArray ws, final boolean grad) {
+		return call("synthesis", grad, ws).singletonOrThrow();
+	}
+
+	private NDList call(final String method, final boolean grad, final NDArray... inputs) {
+		return call(method, grad, inputs[0].getManager(), inputs);
+	}
+
+	/**
+	 * Runs a TorchScript method. DJL selects the method by an extra input named {@code module_method:<name>}; with
+	 * training=true the call runs with autograd (outside libtorch's inference mode).
+	 */
+	private NDList call(final String method, final boolean grad, final NDManager manager, final NDArray... inputs) {
+		final NDArray marker = manager.create(0f);
+		marker.setName("module_method:" + method);
+		try {
+			final NDList list = new NDList(inputs.length + 1);
+			for (final NDArray a : inputs)
+				list.add(a);
+			list.add(marker);
+			return block.forward(new ParameterStore(manager, false), list, grad);
+		}
+		finally {
+			marker.close();
+		}
+	}
+
+	@Override
+	public void close() {
+		model.close();
+	}
+}

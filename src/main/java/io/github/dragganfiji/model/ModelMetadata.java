@@ -1,0 +1,170 @@
+package io.github.dragganfiji.model;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * The contents of a bundle's {@code model.json} (see docs/model-format.md), validated.
+ *
+ * @param name short name of the model
+ * @param description what it generates
+ * @param license license of the weights
+ * @param trainingData what it was trained on
+ * @param resolution image width and height in pixels (a power of two)
+ * @param imageChannels channels of the generated image
+ * @param zDim length of z
+ * @param wDim length of w
+ * @param numWs number of W+ layers
+ * @param featureBlock the synthesis block whose output DragGAN uses
+ * @param dragLayers how many leading W+ layers the drag optimizes
+ * @param learningRate recommended Adam learning rate for the drag
+ * @param truncationPsi default truncation psi
+ * @param outputMin generator output mapped to black
+ * @param outputMax generator output mapped to full scale
+ * @param weightsFile the TorchScript file, relative to the bundle
+ * @param sha256 the TorchScript file's SHA-256, lower-case hex
+ */
+public record ModelMetadata(String name, String description, String license, String trainingData, int resolution,
+	int imageChannels, int zDim, int wDim, int numWs, FeatureBlock featureBlock, int dragLayers, double learningRate,
+	double truncationPsi, double outputMin, double outputMax, String weightsFile, String sha256)
+{
+
+	/** The only format version this code reads. */
+	public static final int FORMAT_VERSION = 1;
+
+	private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+	/**
+	 * The feature block.
+	 *
+	 * @param index block index, 0 = the 4x4 block
+	 * @param resolution its output's width and height
+	 * @param channels its output's channels
+	 */
+	public record FeatureBlock(int index, int resolution, int channels) {}
+
+	/** Reads and validates a {@code model.json}. */
+	public static ModelMetadata read(final Path file) {
+		final String text;
+		try {
+			text = Files.readString(file, StandardCharsets.UTF_8);
+		}
+		catch (final NoSuchFileException e) {
+			throw new InvalidBundleException(file, "file not found");
+		}
+		catch (final IOException e) {
+			throw new InvalidBundleException(file, "cannot read: " + e.getMessage(), e);
+		}
+		final JsonObject o;
+		try {
+			final JsonElement root = JsonParser.parseString(text);
+			if (!root.isJsonObject()) throw new InvalidBundleException(file, "not a JSON object");
+			o = root.getAsJsonObject();
+		}
+		catch (final JsonParseException e) {
+			throw new InvalidBundleException(file, "not valid JSON: " + rootMessage(e), e);
+		}
+		return parse(new Fields(file, o));
+	}
+
+	private static ModelMetadata parse(final Fields f) {
+		final int version = f.integer("format_version", 1, Integer.MAX_VALUE);
+		if (version != FORMAT_VERSION) f.fail("format_version " + version + " is not supported (this plugin reads " +
+			FORMAT_VERSION + ")");
+		final int resolution = f.integer("resolution", 8, 8192);
+		if (Integer.bitCount(resolution) != 1) f.fail("resolution " + resolution + " is not a power of two");
+		final int numWs = f.integer("num_ws", 1, 1024);
+		final Fields fb = f.object("feature_block");
+		final int fbIndex = fb.integer("index", 0, 64);
+		final int fbRes = fb.integer("resolution", 4, resolution);
+		if (fbRes != 4 << fbIndex) f.fail("feature_block.resolution " + fbRes + " does not match index " + fbIndex +
+			" (block i has resolution 4*2^i)");
+		final Fields intensity = f.object("intensity");
+		final double min = intensity.number("output_min");
+		final double max = intensity.number("output_max");
+		if (!(max > min)) f.fail("intensity.output_max must be greater than intensity.output_min");
+		final Fields weights = f.object("weights");
+		final String weightsFile = weights.string("file");
+		if (weightsFile.isEmpty() || weightsFile.contains("/") || weightsFile.contains("\\") || weightsFile.startsWith(
+			".") || !weightsFile.endsWith(".pt")) f.fail("weights.file must be a plain '.pt' file name inside the " +
+				"bundle, not '" + weightsFile + "'");
+		final String sha = weights.string("sha256").toLowerCase(java.util.Locale.ROOT);
+		if (!SHA256.matcher(sha).matches()) f.fail("weights.sha256 is not 64 hexadecimal digits");
+		final double lr = f.number("learning_rate");
+		if (!(lr > 0)) f.fail("learning_rate must be positive");
+		return new ModelMetadata(f.nonEmpty("name"), f.string("description"), f.string("license"), f.string(
+			"training_data"), resolution, f.integer("image_channels", 1, 4), f.integer("z_dim", 1, 65536), f
+				.integer("w_dim", 1, 65536), numWs, new FeatureBlock(fbIndex, fbRes, fb.integer("channels", 1,
+					65536)), f.integer("drag_layers", 1, numWs), lr, f.number("truncation_psi"), min, max,
+			weightsFile, sha);
+	}
+
+	private static String rootMessage(final Throwable e) {
+		Throwable t = e;
+		while (t.getCause() != null) t = t.getCause();
+		return t.getMessage();
+	}
+
+	/** Typed access to a JSON object with errors naming the file and the field. */
+	private record Fields(Path file, JsonObject json, String prefix) {
+
+		Fields(final Path file, final JsonObject json) {
+			this(file, json, "");
+		}
+
+		void fail(final String problem) {
+			throw new InvalidBundleException(file, problem);
+		}
+
+		private JsonElement get(final String key) {
+			final JsonElement e = json.get(key);
+			if (e == null || e.isJsonNull()) fail("missing field '" + prefix + key + "'");
+			return e;
+		}
+
+		String string(final String key) {
+			final JsonElement e = get(key);
+			if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) fail("field '" + prefix + key +
+				"' must be a string");
+			return e.getAsString();
+		}
+
+		String nonEmpty(final String key) {
+			final String s = string(key);
+			if (s.isBlank()) fail("field '" + prefix + key + "' must not be empty");
+			return s;
+		}
+
+		double number(final String key) {
+			final JsonElement e = get(key);
+			if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) fail("field '" + prefix + key +
+				"' must be a number");
+			final double v = e.getAsDouble();
+			if (!Double.isFinite(v)) fail("field '" + prefix + key + "' must be finite");
+			return v;
+		}
+
+		int integer(final String key, final int min, final int max) {
+			final double v = number(key);
+			if (v != Math.rint(v)) fail("field '" + prefix + key + "' must be a whole number, not " + v);
+			if (v < min || v > max) fail("field '" + prefix + key + "' = " + (long) v + " is outside " + min + ".." +
+				max);
+			return (int) v;
+		}
+
+		Fields object(final String key) {
+			final JsonElement e = get(key);
+			if (!e.isJsonObject()) fail("field '" + prefix + key + "' must be an object");
+			return new Fields(file, e.getAsJsonObject(), prefix + key + ".");
+		}
+	}
+}

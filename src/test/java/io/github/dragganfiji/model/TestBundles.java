@@ -1,0 +1,48 @@
+package io.github.dragganfiji.model;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** The committed test fixtures (made by tools/make_test_fixtures.py) and copies of them to damage. */
+public final class TestBundles {
+
+	public static final Path FIXTURES = Path.of("src/test/resources/fixtures");
+	public static final Path TINY = FIXTURES.resolve("tiny");
+	public static final Path PARITY = FIXTURES.resolve("tiny-parity.json");
+	public static final Path NO_TAIL = FIXTURES.resolve("no-tail.pt");
+
+	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+	private TestBundles() {}
+
+	/** Copies the tiny bundle into a fresh folder under {@code parent}. */
+	public static Path copyTiny(final Path parent) throws IOException {
+		final Path dir = Files.createDirectories(parent.resolve("tiny-copy"));
+		try (var files = Files.list(TINY)) {
+			for (final Path f : (Iterable<Path>) files::iterator)
+				Files.copy(f, dir.resolve(f.getFileName()));
+		}
+		return dir;
+	}
+
+	/** Rewrites a bundle's model.json through an editor of its JSON object. */
+	public static void editJson(final Path bundle, final Consumer<JsonObject> edit) throws IOException {
+		final Path json = bundle.resolve("model.json");
+		final JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+		edit.accept(o);
+		Files.writeString(json, GSON.toJson(o), StandardCharsets.UTF_8);
+	}
+
+	/** Reads a JSON file as an object. */
+	public static JsonObject readJson(final Path file) throws IOException {
+		return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+	}
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Make the tiny random-weight test bundle and the Java/Python parity fixture.
+
+  /usr/bin/python3 tools/make_test_fixtures.py [--out src/test/resources/fixtures]
+
+Writes OUT/no-tail.pt (a TorchScript module without the tail method, for the loader's validation test),
+OUT/tiny/ (a bundle: 32x32 RGB, 8 ws, feature block 2 = 16x16x32) and OUT/tiny-parity.json: for a fixed
+z and psi, the mapping output ws, the head's features, the synthesised image and the gradient with respect to
+ws of the scalar loss  L = mean(feat^2) + mean(image^2)  (feat from head(ws), image from synthesis(ws)).
+Deterministic: running it again gives the same numbers (the TorchScript file may differ byte-wise).
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export  # noqa: E402
+import stylegan2  # noqa: E402
+
+TINY = dict(z_dim=32, w_dim=32, resolution=32, img_channels=3, channel_base=512, channel_max=32,
+            mapping_layers=2, conv_clamp=256.0, feature_block=2, noise_seed=7)
+
+
+def tiny_generator() -> stylegan2.Generator:
+    torch.manual_seed(2026)
+    G = stylegan2.Generator(**TINY)
+    with torch.no_grad():
+        # Random weights everywhere, including the parameters a fresh StyleGAN2 starts at zero, so that
+        # every path (noise strength, biases) is exercised by the parity test.
+        for name, p in G.named_parameters():
+            if name.endswith("noise_strength"):
+                p.fill_(0.1)
+            elif name.endswith("bias") and p.dim() == 1:
+                p.copy_(torch.randn_like(p) * 0.1 + (1.0 if "affine" in name else 0.0))
+        G.mapping_net.w_avg.copy_(export.compute_w_avg(G))
+    return G
+
+
+class NoTail(torch.nn.Module):
+    """A module with every bundle method but tail, for the loader's missing-method test."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, ws: torch.Tensor) -> torch.Tensor:
+        return ws * self.w
+
+    @torch.jit.export
+    def mapping(self, z: torch.Tensor, psi: torch.Tensor) -> torch.Tensor:
+        return z.unsqueeze(1) * psi
+
+    @torch.jit.export
+    def w_avg(self) -> torch.Tensor:
+        return self.w
+
+    @torch.jit.export
+    def head(self, ws: torch.Tensor):
+        return ws, ws
+
+    @torch.jit.export
+    def synthesis(self, ws: torch.Tensor) -> torch.Tensor:
+        return ws
+
+
+def flat(t: torch.Tensor) -> list:
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", default="src/test/resources/fixtures")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    G = tiny_generator()
+    bundle = os.path.join(args.out, "tiny")
+    export.write_bundle(G, bundle, name="tiny-random", description="Random weights, for tests only.",
+                        license="CC0-1.0", training_data="none (random weights)", learning_rate=0.002,
+                        psi=0.7, drag_layers=6)
+    torch.jit.script(NoTail()).save(os.path.join(args.out, "no-tail.pt"))
+    S = torch.jit.load(os.path.join(bundle, "generator.pt"))
+    gen = torch.Generator().manual_seed(11)
+    z = torch.randn(1, TINY["z_dim"], generator=gen)
+    psi = 0.7
+    ws = S.mapping(z, torch.tensor(psi)).detach()
+    ws_req = ws.clone().requires_grad_(True)
+    feat, _ = S.head(ws_req)
+    img = S.synthesis(ws_req)
+    loss = feat.square().mean() + img.square().mean()
+    loss.backward()
+    fixture = {
+        "description": "tools/make_test_fixtures.py: tiny bundle, L = mean(head(ws)[0]^2) + mean(synthesis(ws)^2)",
+        "torch": torch.__version__,
+        "z": flat(z), "psi": psi,
+        "ws_shape": list(ws.shape), "ws": flat(ws),
+        "feat_shape": list(feat.shape), "feat": flat(feat),
+        "image_shape": list(img.shape), "image": flat(img),
+        "w_avg": flat(S.w_avg()),
+        "loss": float(loss), "grad_ws": flat(ws_req.grad),
+    }
+    with open(os.path.join(args.out, "tiny-parity.json"), "w") as f:
+        json.dump(fixture, f)
+    print("wrote", bundle, "and tiny-parity.json; loss", float(loss))
+
+
+if __name__ == "__main__":
+    main()

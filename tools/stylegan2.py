@@ -1,0 +1,282 @@
+"""The project's StyleGAN2 generator, written to be scripted by TorchScript.
+
+It computes what NVIDIA's stylegan2-ada-pytorch generator computes (skip architecture, config F style):
+
+* Mapping: z is normalised by its second moment, then ``mapping_layers`` fully connected layers with an
+  equalised learning rate (weight gain ``lr_mul / sqrt(fan_in)``, bias gain ``lr_mul``, ``lr_mul = 0.01``),
+  each followed by leaky ReLU (slope 0.2) times sqrt(2). The result w is broadcast to ``num_ws`` layers and
+  truncated towards the tracked average: ``w = w_avg + psi * (w - w_avg)``.
+* Synthesis: a learned 4x4 constant, then one block per resolution 4, 8, ..., R. Each block runs
+  modulated 3x3 convolutions (style ``s = A(w)``, weight ``W * s`` demodulated by
+  ``1 / sqrt(sum((W * s)^2) + 1e-8)``), adds constant noise times a learned strength, adds the bias and applies
+  leaky ReLU times sqrt(2), clamped to +-``conv_clamp``. Up-sampling blocks use a stride-2 transposed
+  convolution followed by the [1,3,3,1] FIR filter (gain 4), as NVIDIA's ``conv2d_resample`` does.
+* Skip toRGB: every block has a modulated 1x1 toRGB (no demodulation, weight gain ``1/sqrt(fan_in)``); the
+  running image is up-sampled with the same FIR filter and the block's toRGB output is added.
+
+The module exports ``mapping(z, psi)``, ``head(ws)`` (blocks up to and including the feature block: returns
+the feature block's output and the running RGB image), ``tail(feat, img, ws)`` (the remaining blocks) and
+``synthesis(ws)`` (= tail(head(ws))). ``w_avg()`` returns the tracked average w.
+"""
+import math
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+
+def default_channels(resolution: int, channel_base: int, channel_max: int) -> Dict[int, int]:
+    """NVIDIA's rule: ``min(channel_base // res, channel_max)`` channels at each resolution."""
+    out = {}
+    res = 4
+    while res <= resolution:
+        out[res] = min(channel_base // res, channel_max)
+        res *= 2
+    return out
+
+
+def fir_filter() -> torch.Tensor:
+    """The normalised 4x4 [1,3,3,1] x [1,3,3,1] resampling filter (sums to 1)."""
+    f = torch.tensor([1.0, 3.0, 3.0, 1.0])
+    f = torch.outer(f, f)
+    return f / f.sum()
+
+
+def bias_act(x: torch.Tensor, b: torch.Tensor, lrelu: bool, gain: float, clamp: float) -> torch.Tensor:
+    """Bias, optional leaky ReLU (0.2), gain, optional clamp (clamp <= 0 means none)."""
+    x = x + b.reshape(1, -1, 1, 1)
+    if lrelu:
+        x = F.leaky_relu(x, 0.2)
+    if gain != 1.0:
+        x = x * gain
+    if clamp > 0:
+        x = x.clamp(-clamp, clamp)
+    return x
+
+
+class FullyConnected(nn.Module):
+    """Equalised-learning-rate linear layer (optionally leaky ReLU * sqrt(2))."""
+
+    def __init__(self, in_features: int, out_features: int, lrelu: bool, lr_mul: float = 1.0,
+                 bias_init: float = 0.0):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_mul)
+        self.bias = nn.Parameter(torch.full([out_features], float(bias_init)))
+        self.weight_gain = lr_mul / math.sqrt(in_features)
+        self.bias_gain = lr_mul
+        self.lrelu = lrelu
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.weight * self.weight_gain
+        b = self.bias * self.bias_gain
+        x = torch.addmm(b.unsqueeze(0), x, w.t())
+        if self.lrelu:
+            x = F.leaky_relu(x, 0.2) * 1.4142135623730951
+        return x
+
+
+class Mapping(nn.Module):
+    def __init__(self, z_dim: int, w_dim: int, num_ws: int, layers: int, lr_mul: float = 0.01,
+                 w_avg_beta: float = 0.995):
+        super().__init__()
+        dims = [z_dim] + [w_dim] * layers
+        self.fcs = nn.ModuleList([FullyConnected(dims[i], dims[i + 1], True, lr_mul) for i in range(layers)])
+        self.num_ws = num_ws
+        self.w_avg_beta = w_avg_beta
+        self.register_buffer("w_avg", torch.zeros([w_dim]))
+
+    def forward(self, z: torch.Tensor, psi: float, update_w_avg: bool = False) -> torch.Tensor:
+        x = z * (z.square().mean(dim=1, keepdim=True) + 1e-8).rsqrt()
+        for fc in self.fcs:
+            x = fc(x)
+        if update_w_avg:
+            self.w_avg.copy_(x.detach().mean(dim=0).lerp(self.w_avg, self.w_avg_beta))
+        x = x.unsqueeze(1).repeat(1, self.num_ws, 1)
+        if psi != 1.0:
+            x = self.w_avg.lerp(x, psi)
+        return x
+
+
+class SynthesisLayer(nn.Module):
+    """Modulated 3x3 convolution (optionally up-sampling by 2), noise, bias, leaky ReLU, clamp."""
+
+    def __init__(self, in_channels: int, out_channels: int, w_dim: int, resolution: int, up: bool,
+                 conv_clamp: float, noise_seed: int):
+        super().__init__()
+        self.affine = FullyConnected(w_dim, in_channels, False, bias_init=1.0)
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, 3, 3))
+        self.bias = nn.Parameter(torch.zeros(out_channels))
+        self.noise_strength = nn.Parameter(torch.zeros([]))
+        gen = torch.Generator().manual_seed(noise_seed)
+        self.register_buffer("noise_const", torch.randn(resolution, resolution, generator=gen))
+        self.register_buffer("resample_filter", fir_filter().reshape(1, 1, 4, 4) * 4.0)
+        self.up = up
+        self.conv_clamp = conv_clamp
+
+    def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        styles = self.affine(w)  # [N, I]
+        n, c = x.shape[0], x.shape[1]
+        wt = self.weight.unsqueeze(0) * styles.reshape(n, 1, -1, 1, 1)  # [N, O, I, 3, 3]
+        dcoefs = (wt.square().sum(dim=[2, 3, 4]) + 1e-8).rsqrt()  # [N, O]
+        x = x * styles.reshape(n, -1, 1, 1)
+        if self.up:
+            x = F.conv_transpose2d(x, self.weight.transpose(0, 1), stride=2)  # [N, O, 2H+1, 2W+1]
+            o = x.shape[1]
+            x = F.pad(x, [1, 1, 1, 1])
+            f = self.resample_filter.expand(o, 1, 4, 4)
+            x = F.conv2d(x, f, groups=o)  # [N, O, 2H, 2W]
+        else:
+            x = F.conv2d(x, self.weight, padding=1)
+        x = x * dcoefs.reshape(n, -1, 1, 1)
+        x = x + self.noise_const * self.noise_strength
+        return bias_act(x, self.bias, True, 1.4142135623730951, self.conv_clamp)
+
+
+class ToRGB(nn.Module):
+    def __init__(self, in_channels: int, img_channels: int, w_dim: int, conv_clamp: float):
+        super().__init__()
+        self.affine = FullyConnected(w_dim, in_channels, False, bias_init=1.0)
+        self.weight = nn.Parameter(torch.randn(img_channels, in_channels, 1, 1))
+        self.bias = nn.Parameter(torch.zeros(img_channels))
+        self.weight_gain = 1.0 / math.sqrt(in_channels)
+        self.conv_clamp = conv_clamp
+
+    def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        styles = self.affine(w) * self.weight_gain
+        x = x * styles.reshape(x.shape[0], -1, 1, 1)
+        x = F.conv2d(x, self.weight)
+        return bias_act(x, self.bias, False, 1.0, self.conv_clamp)
+
+
+class ConstBlock(nn.Module):
+    """The 4x4 block: learned constant, one conv, toRGB. Uses 2 ws (conv1, torgb)."""
+
+    def __init__(self, out_channels: int, img_channels: int, w_dim: int, conv_clamp: float, noise_seed: int):
+        super().__init__()
+        self.const = nn.Parameter(torch.randn(out_channels, 4, 4))
+        self.conv1 = SynthesisLayer(out_channels, out_channels, w_dim, 4, False, conv_clamp, noise_seed)
+        self.torgb = ToRGB(out_channels, img_channels, w_dim, conv_clamp)
+
+    def forward(self, x: torch.Tensor, img: torch.Tensor, ws: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        x = self.const.unsqueeze(0).repeat(ws.shape[0], 1, 1, 1)
+        x = self.conv1(x, ws[:, 0])
+        img = self.torgb(x, ws[:, 1])
+        return x, img
+
+
+class UpBlock(nn.Module):
+    """A doubling block: up-sampling conv0, conv1, toRGB added to the up-sampled image. Uses 3 ws."""
+
+    def __init__(self, in_channels: int, out_channels: int, img_channels: int, w_dim: int, resolution: int,
+                 conv_clamp: float, noise_seed: int):
+        super().__init__()
+        self.conv0 = SynthesisLayer(in_channels, out_channels, w_dim, resolution, True, conv_clamp, noise_seed)
+        self.conv1 = SynthesisLayer(out_channels, out_channels, w_dim, resolution, False, conv_clamp,
+                                    noise_seed + 1)
+        self.torgb = ToRGB(out_channels, img_channels, w_dim, conv_clamp)
+        self.register_buffer("resample_filter", fir_filter().reshape(1, 1, 4, 4) * 4.0)
+
+    def upsample_image(self, img: torch.Tensor) -> torch.Tensor:
+        c = img.shape[1]
+        return F.conv_transpose2d(img, self.resample_filter.expand(c, 1, 4, 4), stride=2, padding=1, groups=c)
+
+    def forward(self, x: torch.Tensor, img: torch.Tensor, ws: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        x = self.conv0(x, ws[:, 0])
+        x = self.conv1(x, ws[:, 1])
+        img = self.upsample_image(img) + self.torgb(x, ws[:, 2])
+        return x, img
+
+
+class Generator(nn.Module):
+    """Mapping + synthesis with a head/tail split at ``feature_block`` (0 = the 4x4 block)."""
+
+    def __init__(self, z_dim: int = 512, w_dim: int = 512, resolution: int = 256, img_channels: int = 1,
+                 channel_base: int = 16384, channel_max: int = 512, mapping_layers: int = 8,
+                 conv_clamp: float = 256.0, feature_block: int = 5, channels: Optional[Dict[int, int]] = None,
+                 noise_seed: int = 0):
+        super().__init__()
+        log2 = int(math.log2(resolution))
+        assert 2 ** log2 == resolution and resolution >= 8, "resolution must be a power of two >= 8"
+        ch = channels if channels is not None else default_channels(resolution, channel_base, channel_max)
+        resolutions = [2 ** i for i in range(2, log2 + 1)]
+        assert all(ch.get(r, 0) >= 1 for r in resolutions), "every resolution needs at least one channel"
+        assert 0 <= feature_block < len(resolutions), "feature_block out of range"
+        blocks: List[nn.Module] = [ConstBlock(ch[4], img_channels, w_dim, conv_clamp, noise_seed)]
+        starts = [0]
+        for i, res in enumerate(resolutions[1:]):
+            blocks.append(UpBlock(ch[res // 2], ch[res], img_channels, w_dim, res, conv_clamp,
+                                  noise_seed + 2 * i + 1))
+            starts.append(1 + 2 * i)
+        self.blocks = nn.ModuleList(blocks)
+        self.ws_starts: List[int] = starts
+        self.num_ws = 2 + 2 * (len(resolutions) - 1)
+        self.mapping_net = Mapping(z_dim, w_dim, self.num_ws, mapping_layers)
+        self.feature_block = feature_block
+        self.z_dim, self.w_dim = z_dim, w_dim
+        self.resolution, self.img_channels = resolution, img_channels
+        self.feature_resolution = resolutions[feature_block]
+        self.feature_channels = ch[resolutions[feature_block]]
+        self.config = dict(z_dim=z_dim, w_dim=w_dim, resolution=resolution, img_channels=img_channels,
+                           channel_base=channel_base, channel_max=channel_max, mapping_layers=mapping_layers,
+                           conv_clamp=conv_clamp, feature_block=feature_block,
+                           channels={str(k): int(v) for k, v in ch.items()}, noise_seed=noise_seed)
+
+    def forward(self, ws: torch.Tensor) -> torch.Tensor:
+        return self.synthesis(ws)
+
+    @torch.jit.export
+    def mapping(self, z: torch.Tensor, psi: torch.Tensor) -> torch.Tensor:
+        """z [N, z_dim], psi a scalar tensor -> ws [N, num_ws, w_dim]."""
+        return self.mapping_net(z, float(psi.item()))
+
+    @torch.jit.export
+    def w_avg(self) -> torch.Tensor:
+        return self.mapping_net.w_avg
+
+    @torch.jit.export
+    def head(self, ws: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Blocks 0..feature_block: (features [N, C, r, r], running image [N, img_channels, r, r])."""
+        x = torch.zeros(0)
+        img = torch.zeros(0)
+        for i, block in enumerate(self.blocks):
+            if i <= self.feature_block:
+                s = self.ws_starts[i]
+                x, img = block(x, img, ws[:, s:s + 3])
+        return x, img
+
+    @torch.jit.export
+    def tail(self, feat: torch.Tensor, img: torch.Tensor, ws: torch.Tensor) -> torch.Tensor:
+        """Blocks feature_block+1..end from the head's output -> image [N, img_channels, R, R]."""
+        x = feat
+        for i, block in enumerate(self.blocks):
+            if i > self.feature_block:
+                s = self.ws_starts[i]
+                x, img = block(x, img, ws[:, s:s + 3])
+        return img
+
+    @torch.jit.export
+    def synthesis(self, ws: torch.Tensor) -> torch.Tensor:
+        feat, img = self.head(ws)
+        return self.tail(feat, img, ws)
+
+    @torch.jit.export
+    def synthesis_features(self, ws: torch.Tensor) -> List[torch.Tensor]:
+        """Every block's output followed by the image (for inspection and tests)."""
+        x = torch.zeros(0)
+        img = torch.zeros(0)
+        out: List[torch.Tensor] = []
+        for i, block in enumerate(self.blocks):
+            s = self.ws_starts[i]
+            x, img = block(x, img, ws[:, s:s + 3])
+            out.append(x)
+        out.append(img)
+        return out
+
+
+def build(config: dict) -> Generator:
+    cfg = dict(config)
+    if "channels" in cfg and cfg["channels"] is not None:
+        cfg["channels"] = {int(k): int(v) for k, v in cfg["channels"].items()}
+    return Generator(**cfg)
