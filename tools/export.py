@@ -47,6 +47,7 @@ def write_bundle(G: stylegan2.Generator, out_dir: str, *, name: str, description
     """Scripts G, saves generator.pt and model.json into out_dir (created) and returns the metadata."""
     os.makedirs(out_dir, exist_ok=True)
     G = G.eval().float()
+    G.set_random_noise(False)
     for p in G.parameters():
         p.requires_grad_(False)
     scripted = torch.jit.script(G)

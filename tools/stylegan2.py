@@ -114,6 +114,7 @@ class SynthesisLayer(nn.Module):
         self.register_buffer("resample_filter", fir_filter().reshape(1, 1, 4, 4) * 4.0)
         self.up = up
         self.conv_clamp = conv_clamp
+        self.random_noise = False  # training draws fresh noise; exported generators use noise_const
 
     def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         styles = self.affine(w)  # [N, I]
@@ -130,7 +131,11 @@ class SynthesisLayer(nn.Module):
         else:
             x = F.conv2d(x, self.weight, padding=1)
         x = x * dcoefs.reshape(n, -1, 1, 1)
-        x = x + self.noise_const * self.noise_strength
+        if self.random_noise:
+            noise = torch.randn(n, 1, x.shape[2], x.shape[3], dtype=x.dtype, device=x.device)
+            x = x + noise * self.noise_strength
+        else:
+            x = x + self.noise_const * self.noise_strength
         return bias_act(x, self.bias, True, 1.4142135623730951, self.conv_clamp)
 
 
@@ -225,6 +230,13 @@ class Generator(nn.Module):
 
     def forward(self, ws: torch.Tensor) -> torch.Tensor:
         return self.synthesis(ws)
+
+    @torch.jit.ignore
+    def set_random_noise(self, on: bool):
+        """Fresh noise per call (training) or the constant noise buffers (export, drag)."""
+        for m in self.modules():
+            if isinstance(m, SynthesisLayer):
+                m.random_noise = on
 
     @torch.jit.export
     def mapping(self, z: torch.Tensor, psi: torch.Tensor) -> torch.Tensor:

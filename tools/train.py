@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Train the project's StyleGAN2 (tools/stylegan2.py) on simulated fluorescence images (tools/simulate.py).
+
+StyleGAN2 as in NVIDIA's stylegan2-ada-pytorch, without ADA and path-length regularisation:
+non-saturating logistic loss, lazy R1 on reals (every 16 steps), generator EMA, style mixing (p = 0.9),
+a ResNet discriminator with minibatch standard deviation. The simulated domain has no preferred orientation,
+so reals are randomly flipped and rotated by multiples of 90 degrees (always valid here, unlike for faces).
+
+Resumable: everything lives in --run-dir (keep it outside the work tree, e.g. ~/.cache/draggan-train/nuclei-128);
+starting again with the same --run-dir continues from the last checkpoint. The same code runs on CPU and CUDA.
+
+  nice -n 19 /usr/bin/python3 tools/train.py --run-dir ~/.cache/draggan-train/nuclei-128 --resolution 128 \\
+      --threads 2 --minutes 120
+  /usr/bin/python3 tools/export.py ~/.cache/draggan-train/nuclei-128/checkpoint.pt sample-models/nuclei-128 ...
+
+Debian's torch: install libopenblas0-openmp and pass --threads, or it is many times slower (tools/README.md).
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stylegan2  # noqa: E402
+
+# Architectures per resolution: small enough to train on a few CPU cores, wide enough at the feature block.
+PRESETS = {
+    64: dict(z_dim=256, w_dim=256, mapping_layers=4, feature_block=3,
+             channels={4: 256, 8: 256, 16: 128, 32: 96, 64: 48}),
+    128: dict(z_dim=256, w_dim=256, mapping_layers=4, feature_block=4,
+              channels={4: 256, 8: 256, 16: 128, 32: 96, 64: 64, 128: 32}),
+    256: dict(z_dim=512, w_dim=512, mapping_layers=8, feature_block=5,
+              channels={4: 512, 8: 512, 16: 256, 32: 256, 64: 128, 128: 128, 256: 64}),
+}
+
+
+# ---------------------------------------------------------------------------------------------- discriminator
+
+class Conv(nn.Module):
+    """Equalised-lr convolution; optional FIR blur + stride-2 down-sampling, bias, leaky ReLU * sqrt(2)."""
+
+    def __init__(self, cin, cout, k, bias=True, act=True, down=False):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(cout, cin, k, k))
+        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
+        self.gain = 1.0 / math.sqrt(cin * k * k)
+        self.act, self.down, self.k = act, down, k
+        self.register_buffer("f", stylegan2.fir_filter().reshape(1, 1, 4, 4))
+
+    def forward(self, x, gain=1.0):
+        w = self.weight * self.gain
+        if self.down:
+            c = x.shape[1]
+            pad = (self.k + 1) // 2  # NVIDIA: blur with padding so that the strided conv halves the size
+            x = F.conv2d(F.pad(x, [pad, pad, pad, pad]), self.f.expand(c, 1, 4, 4), groups=c)
+            x = F.conv2d(x, w, stride=2)
+        else:
+            x = F.conv2d(x, w, padding=self.k // 2)
+        if self.bias is not None:
+            x = x + self.bias.reshape(1, -1, 1, 1)
+        if self.act:
+            x = F.leaky_relu(x, 0.2) * math.sqrt(2)
+        return x * gain if gain != 1.0 else x
+
+
+class DBlock(nn.Module):
+    def __init__(self, cin, cout, img_channels, first):
+        super().__init__()
+        self.fromrgb = Conv(img_channels, cin, 1) if first else None
+        self.conv0 = Conv(cin, cin, 3)
+        self.conv1 = Conv(cin, cout, 3, down=True)
+        self.skip = Conv(cin, cout, 1, bias=False, act=False, down=True)
+
+    def forward(self, x, img):
+        if self.fromrgb is not None:
+            x = self.fromrgb(img)
+        y = self.skip(x, gain=math.sqrt(0.5))
+        x = self.conv1(self.conv0(x), gain=math.sqrt(0.5))
+        return y + x
+
+
+class Discriminator(nn.Module):
+    def __init__(self, resolution, img_channels, channels, mbstd_group=4):
+        super().__init__()
+        ch = {int(k): int(v) for k, v in channels.items()}
+        res_list = [2 ** i for i in range(int(math.log2(resolution)), 2, -1)]
+        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], img_channels, i == 0) for i, r in enumerate(res_list)])
+        c4 = ch[4]
+        self.mbstd_group = mbstd_group
+        self.conv = Conv(c4 + 1, c4, 3)
+        self.fc = nn.Parameter(torch.randn(c4, c4 * 16))
+        self.fc_b = nn.Parameter(torch.zeros(c4))
+        self.out = nn.Parameter(torch.randn(1, c4))
+        self.out_b = nn.Parameter(torch.zeros(1))
+        self.config = dict(resolution=resolution, img_channels=img_channels, channels={str(k): v for k, v in ch.items()},
+                           mbstd_group=mbstd_group)
+
+    def features(self, img):
+        """Every block's output (used by inversion as a perceptual feature extractor)."""
+        x, out = None, []
+        for b in self.blocks:
+            x = b(x, img)
+            out.append(x)
+        return out
+
+    def forward(self, img):
+        x = self.features(img)[-1]
+        n, c, h, w = x.shape
+        g = min(self.mbstd_group, n)
+        while n % g:
+            g -= 1
+        y = x.reshape(g, -1, c, h, w)
+        y = (y - y.mean(dim=0)).square().mean(dim=0).add(1e-8).sqrt().mean(dim=[1, 2, 3])
+        y = y.reshape(-1, 1, 1, 1).repeat(g, 1, h, w)
+        x = self.conv(torch.cat([x, y], dim=1))
+        x = F.leaky_relu(x.flatten(1) @ (self.fc / math.sqrt(c * 16)).t() + self.fc_b, 0.2) * math.sqrt(2)
+        return x @ (self.out / math.sqrt(c)).t() + self.out_b
+
+
+# ---------------------------------------------------------------------------------------------------- data
+
+def make_dataset(path, count, resolution, channels, start_seed, log):
+    """Simulates `count` images (uint8, [N, C, R, R]) once and caches them in `path`."""
+    if os.path.exists(path):
+        data = np.load(path, mmap_mode="r")
+        if data.shape[0] >= count and data.shape[1:] == (channels, resolution, resolution):
+            return data
+    import simulate
+    log(f"simulating {count} training images at {resolution} px into {path} ...")
+    t0 = time.time()
+    out = np.empty((count, channels, resolution, resolution), dtype=np.uint8)
+    for i in range(count):
+        img = simulate.simulate(start_seed + i, size=resolution, channels=channels)
+        out[i] = np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
+        if i and i % 2000 == 0:
+            log(f"  {i} images, {time.time() - t0:.0f} s")
+    tmp = path + ".tmp.npy"
+    np.save(tmp, out)
+    os.replace(tmp, path)
+    log(f"dataset done in {time.time() - t0:.0f} s")
+    return np.load(path, mmap_mode="r")
+
+
+def real_batch(data, batch, rng, device):
+    idx = rng.integers(0, data.shape[0], size=batch)
+    x = torch.from_numpy(np.ascontiguousarray(data[np.sort(idx)])).float().to(device) / 127.5 - 1.0
+    k = int(rng.integers(0, 4))
+    if k:
+        x = torch.rot90(x, k, dims=[2, 3])
+    if rng.random() < 0.5:
+        x = x.flip(3)
+    return x
+
+
+# ------------------------------------------------------------------------------------------------ training
+
+def save_grid(G, z, path):
+    with torch.no_grad():
+        imgs = G.synthesis(G.mapping_net(z, 1.0)).clamp(-1, 1).add(1).mul(127.5).round().byte().cpu().numpy()
+    n, c, h, w = imgs.shape
+    cols = int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / cols))
+    sheet = np.zeros((rows * h, cols * w), dtype=np.uint8)
+    for i in range(n):
+        r, q = divmod(i, cols)
+        sheet[r * h:(r + 1) * h, q * w:(q + 1) * w] = imgs[i, 0]
+    try:
+        from PIL import Image
+        Image.fromarray(sheet).save(path)
+    except ImportError:
+        np.save(path + ".npy", sheet)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run-dir", required=True, help="checkpoints, samples and the log (outside the work tree)")
+    ap.add_argument("--resolution", type=int, default=128, choices=sorted(PRESETS))
+    ap.add_argument("--channels", type=int, default=1, help="image channels (1 nuclei, 2 nuclei + cytoplasm)")
+    ap.add_argument("--dataset-size", type=int, default=20000)
+    ap.add_argument("--dataset", help="cached dataset .npy (default: RUN_DIR/../data-RES-CH.npy)")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=0.0025)
+    ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
+    ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
+    ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
+    ap.add_argument("--checkpoint-minutes", type=float, default=10.0)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = all cores)")
+    ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    os.makedirs(args.run_dir, exist_ok=True)
+    log_path = os.path.join(args.run_dir, "log.txt")
+
+    def log(msg):
+        line = time.strftime("%Y-%m-%d %H:%M:%S ") + msg
+        print(line, flush=True)
+        with open(log_path, "a") as f:
+            f.write(line + "\n")
+
+    torch.set_num_threads(args.threads or os.cpu_count())
+    device = torch.device("cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
+                          else "cpu")
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    ckpt_path = os.path.join(args.run_dir, "checkpoint.pt")
+    resume = os.path.exists(ckpt_path)
+    if resume:
+        ckpt = torch.load(ckpt_path, map_location="cpu")
+        gcfg, dcfg = ckpt["config"], ckpt["D_config"]
+    else:
+        preset = dict(PRESETS[args.resolution])
+        gcfg = dict(preset, resolution=args.resolution, img_channels=args.channels, conv_clamp=256.0, noise_seed=0)
+        dcfg = dict(resolution=args.resolution, img_channels=args.channels, channels=preset["channels"])
+    G = stylegan2.build(gcfg).to(device)
+    D = Discriminator(**dcfg).to(device)
+    G_ema = copy.deepcopy(G).eval()
+    G.set_random_noise(True)
+    G_ema.set_random_noise(False)
+    for p in G_ema.parameters():
+        p.requires_grad_(False)
+    reg_every = 16
+    ratio = reg_every / (reg_every + 1)
+    opt_G = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.0, 0.99))
+    opt_D = torch.optim.Adam(D.parameters(), lr=args.lr * ratio, betas=(0.0, 0.99 ** ratio))
+    state = dict(step=0, kimg=0.0, seconds=0.0)
+    if resume:
+        G.load_state_dict(ckpt["G"])
+        G_ema.load_state_dict(ckpt["G_ema"])
+        D.load_state_dict(ckpt["D"])
+        opt_G.load_state_dict(ckpt["opt_G"])
+        opt_D.load_state_dict(ckpt["opt_D"])
+        state = ckpt["state"]
+        log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
+        del ckpt
+    res = gcfg["resolution"]
+    gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
+    ema_beta = 0.5 ** (args.batch / (10_000 * args.batch / 32))
+    data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),
+                                             f"data-{res}-{gcfg['img_channels']}.npy")
+    data = make_dataset(data_path, args.dataset_size, res, gcfg["img_channels"], 1_000_000, log)
+    log(f"training {res} px on {device} with {torch.get_num_threads()} threads, batch {args.batch}, "
+        f"gamma {gamma:.3g}, {sum(p.numel() for p in G.parameters()) / 1e6:.2f} M G params, "
+        f"{sum(p.numel() for p in D.parameters()) / 1e6:.2f} M D params, {data.shape[0]} reals")
+
+    rng = np.random.default_rng(args.seed + state["step"])
+    torch.manual_seed(args.seed + state["step"])
+    fixed_z = torch.randn(16, gcfg["z_dim"], generator=torch.Generator().manual_seed(1234)).to(device)
+    stop = {"flag": False}
+    signal.signal(signal.SIGTERM, lambda *a: stop.update(flag=True))
+    signal.signal(signal.SIGINT, lambda *a: stop.update(flag=True))
+
+    def save():
+        tmp = ckpt_path + ".tmp"
+        torch.save(dict(config=G.config, D_config=D.config, G=G.state_dict(), G_ema=G_ema.state_dict(),
+                        D=D.state_dict(), opt_G=opt_G.state_dict(), opt_D=opt_D.state_dict(), state=state), tmp)
+        os.replace(tmp, ckpt_path)
+        save_grid(G_ema, fixed_z, os.path.join(args.run_dir, "samples.png"))
+        with open(os.path.join(args.run_dir, "state.json"), "w") as f:
+            json.dump(state, f)
+        log(f"checkpoint: step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h")
+
+    def ws_with_mixing(z_count):
+        z = torch.randn(z_count, gcfg["z_dim"], device=device)
+        ws = G.mapping_net(z, 1.0, update_w_avg=True)
+        if rng.random() < 0.9:
+            cut = int(rng.integers(1, G.num_ws))
+            ws2 = G.mapping_net(torch.randn_like(z), 1.0)
+            ws = torch.cat([ws[:, :cut], ws2[:, cut:]], dim=1)
+        return ws
+
+    t_start = time.time()
+    t_last_ckpt = t_start
+    t_last_log = t_start
+    step_last_log = state["step"]
+    seconds0 = state["seconds"]
+    while not stop["flag"]:
+        # Generator: non-saturating logistic loss.
+        G.requires_grad_(True)
+        D.requires_grad_(False)
+        fake = G.synthesis(ws_with_mixing(args.batch))
+        loss_G = F.softplus(-D(fake)).mean()
+        opt_G.zero_grad(set_to_none=True)
+        loss_G.backward()
+        opt_G.step()
+        # Discriminator: logistic loss, lazy R1 on reals.
+        G.requires_grad_(False)
+        D.requires_grad_(True)
+        with torch.no_grad():
+            fake = G.synthesis(ws_with_mixing(args.batch))
+        real = real_batch(data, args.batch, rng, device)
+        loss_D = F.softplus(D(fake)).mean() + F.softplus(-D(real)).mean()
+        opt_D.zero_grad(set_to_none=True)
+        loss_D.backward()
+        opt_D.step()
+        if state["step"] % reg_every == 0:
+            real = real_batch(data, max(args.batch // 2, 2), rng, device).requires_grad_(True)
+            (grad,) = torch.autograd.grad(D(real).sum(), real, create_graph=True)
+            r1 = grad.square().sum(dim=[1, 2, 3]).mean()
+            opt_D.zero_grad(set_to_none=True)
+            (r1 * (gamma / 2) * reg_every).backward()
+            opt_D.step()
+        # EMA of the generator (parameters and buffers such as w_avg).
+        with torch.no_grad():
+            for pe, p in zip(G_ema.parameters(), G.parameters()):
+                pe.copy_(p.lerp(pe, ema_beta))
+            for be, b in zip(G_ema.buffers(), G.buffers()):
+                be.copy_(b)
+        state["step"] += 1
+        state["kimg"] += args.batch / 1000.0
+        now = time.time()
+        state["seconds"] = seconds0 + now - t_start
+        if now - t_last_log > 60:
+            per_step = (now - t_last_log) / max(1, state["step"] - step_last_log)
+            log(f"step {state['step']} kimg {state['kimg']:.2f} loss_G {loss_G.item():.3f} "
+                f"loss_D {loss_D.item():.3f} {per_step:.2f} s/step")
+            t_last_log, step_last_log = now, state["step"]
+        if now - t_last_ckpt > args.checkpoint_minutes * 60:
+            save()
+            t_last_ckpt = now
+        if now - t_start > args.minutes * 60 or state["kimg"] >= args.kimg:
+            break
+    save()
+
+
+if __name__ == "__main__":
+    main()
