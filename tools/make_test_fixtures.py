@@ -8,6 +8,7 @@ OUT/tiny/ (a bundle: 32x32 RGB, 8 ws, feature block 2 = 16x16x32) and OUT/tiny-p
 z and psi, the mapping output ws, the head's features, the synthesised image and the gradient with respect to
 ws of the scalar loss  L = mean(feat^2) + mean(image^2)  (feat from head(ws), image from synthesis(ws)).
 Deterministic: running it again gives the same numbers (the TorchScript file may differ byte-wise).
+The drag fixture OUT/tiny-drag.json comes from tools/reference_drag.py --fixture (run it after this script).
 """
 import argparse
 import json

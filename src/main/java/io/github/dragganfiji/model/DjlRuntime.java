@@ -127,10 +127,12 @@ public final class DjlRuntime {
 	}
 
 	/**
-	 * Applies the thread-local settings (graph executor optimizer off) to the calling thread. Call it at the start of
-	 * every worker thread that runs the generator: libtorch keeps this switch per thread.
+	 * Applies the thread-local settings to the calling thread: graph executor optimizer off, and autograd off outside
+	 * gradient collectors (libtorch's per-thread default is on, which would forbid in-place optimizer updates). Call it
+	 * at the start of every worker thread that runs the generator: libtorch keeps both switches per thread.
 	 */
 	public static void prepareThread() {
 		JniUtils.setGraphExecutorOptimize(false);
+		JniUtils.setGradMode(false);
 	}
 }

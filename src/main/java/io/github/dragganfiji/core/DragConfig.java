@@ -1,0 +1,93 @@
+package io.github.dragganfiji.core;
+
+/**
+ * The drag's parameters. Radii are in pixels of the image being edited; {@link #defaults} scales the paper's
+ * values (r1 = 3, r2 = 12 at 512 px) to the image's resolution.
+ *
+ * @param maxSteps stop after this many updates
+ * @param learningRate Adam step size on w
+ * @param lambdaMask weight of the term that keeps features outside the movable mask fixed
+ * @param r1 motion-supervision disk radius (pixels q with |q - p| &lt; r1)
+ * @param r2 tracking search half-width (a square of side 2 r2 + 1)
+ * @param stopDistance a handle within this many pixels of its target has arrived; NaN = the paper's rule
+ *          (1 px, 2 px with 5 or more handles)
+ * @param wPlus true to optimize each of the first {@code layers} W+ layers, false for one shared w (W mode)
+ * @param layers how many leading W+ layers are optimized; the rest stay at w0
+ * @param trackingNorm feature distance for tracking
+ * @param recordEvery render the image every N steps (1 = every step; the last step always)
+ */
+public record DragConfig(int maxSteps, double learningRate, double lambdaMask, int r1, int r2, double stopDistance,
+	boolean wPlus, int layers, TrackingNorm trackingNorm, int recordEvery)
+{
+
+	public DragConfig {
+		if (maxSteps < 0) throw new IllegalArgumentException("max steps must be 0 or more, not " + maxSteps);
+		if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be positive");
+		if (!(lambdaMask >= 0)) throw new IllegalArgumentException("lambda must be 0 or more");
+		if (r1 < 1) throw new IllegalArgumentException("r1 must be at least 1 pixel, not " + r1);
+		if (r2 < 1) throw new IllegalArgumentException("r2 must be at least 1 pixel, not " + r2);
+		if (layers < 1) throw new IllegalArgumentException("at least one W+ layer must be optimized");
+		if (recordEvery < 1) throw new IllegalArgumentException("record every N steps needs N >= 1");
+		if (trackingNorm == null) throw new IllegalArgumentException("tracking norm missing");
+		// Handles within 1 px get no motion supervision, so a smaller stop distance could never be reached.
+		if (!Double.isNaN(stopDistance) && !(stopDistance >= 1)) throw new IllegalArgumentException(
+			"stop distance must be at least 1 pixel, not " + stopDistance);
+	}
+
+	/** The paper's defaults for an image of this resolution, with the bundle's learning rate and layer count. */
+	public static DragConfig defaults(final int resolution, final double learningRate, final int layers) {
+		return new DragConfig(200, learningRate, 20, scaled(3, resolution), scaled(12, resolution), Double.NaN,
+			true, layers, TrackingNorm.L2, 1);
+	}
+
+	/** A radius given at 512 px, scaled to this resolution and rounded, at least 1. */
+	public static int scaled(final int radiusAt512, final int resolution) {
+		return Math.max(1, (int) Math.round(radiusAt512 * resolution / 512.0));
+	}
+
+	/** The arrival distance for this many handles. */
+	public double stopDistance(final int handles) {
+		if (!Double.isNaN(stopDistance)) return stopDistance;
+		return handles >= 5 ? 2 : 1;
+	}
+
+	public DragConfig withMaxSteps(final int v) {
+		return new DragConfig(v, learningRate, lambdaMask, r1, r2, stopDistance, wPlus, layers, trackingNorm,
+			recordEvery);
+	}
+
+	public DragConfig withLearningRate(final double v) {
+		return new DragConfig(maxSteps, v, lambdaMask, r1, r2, stopDistance, wPlus, layers, trackingNorm,
+			recordEvery);
+	}
+
+	public DragConfig withLambdaMask(final double v) {
+		return new DragConfig(maxSteps, learningRate, v, r1, r2, stopDistance, wPlus, layers, trackingNorm,
+			recordEvery);
+	}
+
+	public DragConfig withRadii(final int newR1, final int newR2) {
+		return new DragConfig(maxSteps, learningRate, lambdaMask, newR1, newR2, stopDistance, wPlus, layers,
+			trackingNorm, recordEvery);
+	}
+
+	public DragConfig withStopDistance(final double v) {
+		return new DragConfig(maxSteps, learningRate, lambdaMask, r1, r2, v, wPlus, layers, trackingNorm,
+			recordEvery);
+	}
+
+	public DragConfig withLatentSpace(final boolean newWPlus, final int newLayers) {
+		return new DragConfig(maxSteps, learningRate, lambdaMask, r1, r2, stopDistance, newWPlus, newLayers,
+			trackingNorm, recordEvery);
+	}
+
+	public DragConfig withTrackingNorm(final TrackingNorm v) {
+		return new DragConfig(maxSteps, learningRate, lambdaMask, r1, r2, stopDistance, wPlus, layers, v,
+			recordEvery);
+	}
+
+	public DragConfig withRecordEvery(final int v) {
+		return new DragConfig(maxSteps, learningRate, lambdaMask, r1, r2, stopDistance, wPlus, layers,
+			trackingNorm, v);
+	}
+}

@@ -1,0 +1,296 @@
+package io.github.dragganfiji.core;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+
+import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.ModelMetadata;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The DragGAN loop (Pan et al. 2023), one instance per drag. Each iteration:
+ * <ol>
+ * <li>runs the generator's head (blocks up to the feature block) on the current ws with autograd;</li>
+ * <li>step 0 keeps the features F0 and each handle's reference feature f_i = F0(p_i); later steps track each
+ * handle to the nearest neighbour of f_i in a square of radius r2 around it;</li>
+ * <li>renders the image from the same head output (tail, no autograd) and reports the step;</li>
+ * <li>stops when every handle is within the stop distance, at max steps, or on cancel;</li>
+ * <li>motion supervision: for each handle farther than 1 px from its target, over the disk |q - p| &lt; r1,
+ * L1(F(q) detached, F(q + d)) with d the unit vector to the target, F(q + d) sampled bilinearly; plus
+ * lambda * L1((F - F0) * (1 - M)) when a movable mask M is given;</li>
+ * <li>backpropagates to the optimized latent (the first k W+ layers, or one shared w) and takes an Adam step;
+ * the other layers stay at w0.</li>
+ * </ol>
+ * Features are read as if resized to the image size (see {@link FeatureSampler}); only the mask term materializes
+ * the resized map. Memory stays flat: every step's arrays live in a step manager that is closed at its end.
+ * Not thread-safe; run it on one worker thread.
+ */
+public final class DragSession implements AutoCloseable {
+
+	private final Generator generator;
+	private final DragConfig config;
+	private final int res;
+	private final int featureRes;
+	private final int channels;
+	private final int numWs;
+	private final int wDim;
+	private final int layers;
+	private final List<Point> targets;
+	private final List<Point> handles = new ArrayList<>();
+	private final FeatureSampler sampler;
+	private final NDManager manager;
+	private final NDArray wOpt;
+	private final NDArray wFixed;
+	private final NDArray fixedMask;
+	private final Adam adam;
+	private NDArray refs;
+	private NDArray f0;
+	private int step;
+
+	/**
+	 * @param generator the loaded bundle
+	 * @param ws0 the start latent [num_ws * w_dim], row-major
+	 * @param handles handle points (rounded to pixel centres)
+	 * @param targets their targets
+	 * @param movable null for no mask, else [res * res] row-major, true where the image may change
+	 * @param config parameters
+	 */
+	public DragSession(final Generator generator, final float[] ws0, final List<Point> handles,
+		final List<Point> targets, final boolean[] movable, final DragConfig config)
+	{
+		final ModelMetadata meta = generator.metadata();
+		this.generator = generator;
+		this.config = config;
+		res = meta.resolution();
+		featureRes = meta.featureBlock().resolution();
+		channels = meta.featureBlock().channels();
+		numWs = meta.numWs();
+		wDim = meta.wDim();
+		layers = config.layers();
+		if (ws0.length != numWs * wDim) throw new IllegalArgumentException("the latent has " + ws0.length +
+			" values; this model needs " + numWs + " x " + wDim);
+		if (layers > numWs) throw new IllegalArgumentException("cannot optimize " + layers + " W+ layers: the model has " +
+			numWs);
+		if (handles.isEmpty()) throw new IllegalArgumentException("no handle points");
+		if (handles.size() != targets.size()) throw new IllegalArgumentException(handles.size() + " handles but " +
+			targets.size() + " targets");
+		for (final Point p : handles)
+			this.handles.add(inside(p.rounded(), "handle"));
+		for (final Point t : targets)
+			inside(t, "target");
+		this.targets = List.copyOf(targets);
+		sampler = new FeatureSampler(featureRes, res);
+		DjlRuntime.prepareThread();
+		manager = generator.manager().newSubManager();
+		final NDArray ws = manager.create(ws0, new Shape(1, numWs, wDim));
+		wOpt = (config.wPlus() ? ws.get(new NDIndex(":, :{}", layers)) : ws.get(new NDIndex(":, 0:1"))).duplicate();
+		wFixed = ws.get(new NDIndex(":, {}:", layers)).duplicate();
+		ws.close();
+		wOpt.setRequiresGradient(true);
+		fixedMask = mask(movable);
+		adam = new Adam(wOpt, config.learningRate());
+	}
+
+	private Point inside(final Point p, final String what) {
+		if (!(p.x() >= 0 && p.y() >= 0 && p.x() <= res - 1 && p.y() <= res - 1)) throw new IllegalArgumentException(
+			"the " + what + " " + p + " is outside the " + res + " x " + res + " image");
+		return p;
+	}
+
+	private NDArray mask(final boolean[] movable) {
+		if (movable == null) return null;
+		if (movable.length != res * res) throw new IllegalArgumentException("the mask has " + movable.length +
+			" pixels; the image has " + res * res);
+		final float[] fixed = new float[movable.length];
+		int nFixed = 0;
+		for (int i = 0; i < fixed.length; i++)
+			if (!movable[i]) {
+				fixed[i] = 1;
+				nFixed++;
+			}
+		if (nFixed == fixed.length) throw new IllegalArgumentException("the movable area is empty");
+		if (nFixed == 0 || config.lambdaMask() == 0) return null; // everything may move: no mask term
+		return manager.create(fixed, new Shape(1, 1, res, res));
+	}
+
+	/** Runs until arrival, max steps or cancel, reporting every step. */
+	public DragResult run(final DragListener listener, final BooleanSupplier cancelled) {
+		final long t0 = System.nanoTime();
+		while (true) {
+			final boolean stop = cancelled.getAsBoolean();
+			final Iteration it = iterate(t0, stop);
+			listener.step(it.step());
+			if (it.finished()) return new DragResult(it.step(), it.step().index(), it.arrived(), stop);
+		}
+	}
+
+	private record Iteration(DragStep step, boolean finished, boolean arrived) {}
+
+	/** One forward; tracking, reporting, and unless this is the last step, the loss and one update. */
+	private Iteration iterate(final long t0, final boolean cancelled) {
+		DragStep report;
+		boolean finished;
+		boolean arrived;
+		try (NDManager sm = manager.newSubManager()) {
+			final List<NDArray> attached = new ArrayList<>(List.of(wOpt, wFixed));
+			if (fixedMask != null) attached.add(fixedMask);
+			if (refs != null) attached.add(refs);
+			if (f0 != null) attached.add(f0);
+			sm.tempAttachAll(attached.toArray(new NDArray[0]));
+			double loss = Double.NaN;
+			try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+				// Built inside the collector: autograd is off elsewhere on this thread.
+				final NDArray head = wOpt.getShape().get(1) == layers ? wOpt : wOpt.broadcast(new Shape(1, layers,
+					wDim));
+				final NDArray ws = head.concat(wFixed, 1);
+				final Generator.Head out = generator.head(ws, true);
+				final NDArray flat = out.features().reshape(channels, (long) featureRes * featureRes);
+				final NDArray detached = flat.stopGradient();
+				if (step == 0) start(detached);
+				else track(detached);
+				final double[] dist = distances();
+				final double stopAt = config.stopDistance(handles.size());
+				arrived = true;
+				for (final double d : dist)
+					arrived &= d <= stopAt;
+				finished = arrived || cancelled || step >= config.maxSteps();
+				if (!finished) {
+					final NDArray l = loss(flat, detached, out.features());
+					loss = l.getFloat();
+					gc.backward(l);
+				}
+				final boolean render = finished || step % config.recordEvery() == 0;
+				final float[] image = render ? generator.tail(out.features().stopGradient(), out.image()
+					.stopGradient(), ws.stopGradient(), false).toFloatArray() : null;
+				report = new DragStep(step, List.copyOf(handles), dist, loss, ws.stopGradient().toFloatArray(), image,
+					System.nanoTime() - t0);
+			}
+			if (!finished) {
+				adam.step(wOpt, wOpt.getGradient());
+				JniUtils.zeroGrad((PtNDArray) wOpt);
+			}
+		}
+		step++;
+		return new Iteration(report, finished, arrived);
+	}
+
+	/** Step 0: keep F0 (only when the mask needs it) and the reference features at the initial handles. */
+	private void start(final NDArray flat) {
+		final FeatureSampler.Taps taps = sampler.taps(xs(handles), ys(handles));
+		refs = FeatureSampler.sample(flat, taps);
+		refs.attach(manager);
+		if (fixedMask != null) {
+			f0 = flat.reshape(1, channels, featureRes, featureRes).duplicate();
+			f0.attach(manager);
+		}
+	}
+
+	/** Moves each handle to the nearest neighbour of its reference feature within its r2 square. */
+	private void track(final NDArray flat) {
+		final List<int[]> pixels = new ArrayList<>();
+		final List<Integer> owner = new ArrayList<>();
+		final int[] start = new int[handles.size() + 1];
+		for (int h = 0; h < handles.size(); h++) {
+			start[h] = pixels.size();
+			final Point p = handles.get(h);
+			for (final int[] q : Geometry.square((int) p.x(), (int) p.y(), config.r2(), res)) {
+				pixels.add(q);
+				owner.add(h);
+			}
+		}
+		start[handles.size()] = pixels.size();
+		final double[] qx = new double[pixels.size()], qy = new double[pixels.size()];
+		final long[] own = new long[pixels.size()];
+		for (int i = 0; i < qx.length; i++) {
+			qx[i] = pixels.get(i)[0];
+			qy[i] = pixels.get(i)[1];
+			own[i] = owner.get(i);
+		}
+		final NDArray cand = FeatureSampler.sample(flat, sampler.taps(qx, qy)); // [C, N]
+		final NDArray ref = refs.gather(flat.getManager().create(own, new Shape(1, own.length)).broadcast(new Shape(
+			channels, own.length)), 1);
+		final NDArray diff = cand.sub(ref);
+		final NDArray score = config.trackingNorm() == TrackingNorm.L1 ? diff.abs().sum(new int[] { 0 }) : diff
+			.square().sum(new int[] { 0 });
+		final float[] s = score.toFloatArray();
+		for (int h = 0; h < handles.size(); h++) {
+			int best = start[h];
+			for (int i = start[h] + 1; i < start[h + 1]; i++)
+				if (s[i] < s[best]) best = i;
+			handles.set(h, new Point(qx[best], qy[best]));
+		}
+	}
+
+	/** Motion supervision over every handle not yet within 1 px, plus the mask term. */
+	private NDArray loss(final NDArray flat, final NDArray detached, final NDArray features) {
+		final List<double[]> q = new ArrayList<>(); // x, y, dx, dy, weight
+		for (int h = 0; h < handles.size(); h++) {
+			final Point p = handles.get(h), t = targets.get(h);
+			final double len = p.distance(t);
+			if (len <= 1) continue;
+			final double dx = (t.x() - p.x()) / len, dy = (t.y() - p.y()) / len;
+			final List<int[]> disk = Geometry.disk((int) p.x(), (int) p.y(), config.r1(), res);
+			for (final int[] px : disk)
+				q.add(new double[] { px[0], px[1], dx, dy, 1.0 / ((double) channels * disk.size()) });
+		}
+		NDArray loss = flat.getManager().create(0f);
+		if (!q.isEmpty()) {
+			final int n = q.size();
+			final double[] x = new double[n], y = new double[n], xd = new double[n], yd = new double[n];
+			final float[] w = new float[n];
+			for (int i = 0; i < n; i++) {
+				final double[] e = q.get(i);
+				x[i] = e[0];
+				y[i] = e[1];
+				xd[i] = e[0] + e[2];
+				yd[i] = e[1] + e[3];
+				w[i] = (float) e[4];
+			}
+			final NDArray current = FeatureSampler.sample(detached, sampler.taps(x, y));
+			final NDArray shifted = FeatureSampler.sample(flat, sampler.taps(xd, yd));
+			loss = shifted.sub(current).abs().mul(flat.getManager().create(w, new Shape(1, n))).sum();
+		}
+		if (fixedMask != null) {
+			NDArray diff = features.sub(f0);
+			if (featureRes != res) diff = diff.getNDArrayInternal().interpolation(new long[] { res, res }, 1, false);
+			loss = loss.add(diff.mul(fixedMask).abs().sum().mul((float) (config.lambdaMask() / ((double) channels * res *
+				res))));
+		}
+		return loss;
+	}
+
+	private double[] distances() {
+		final double[] d = new double[handles.size()];
+		for (int i = 0; i < d.length; i++)
+			d[i] = handles.get(i).distance(targets.get(i));
+		return d;
+	}
+
+	private static double[] xs(final List<Point> ps) {
+		return ps.stream().mapToDouble(Point::x).toArray();
+	}
+
+	private static double[] ys(final List<Point> ps) {
+		return ps.stream().mapToDouble(Point::y).toArray();
+	}
+
+	/** Steps taken so far (reports made). */
+	public int steps() {
+		return step;
+	}
+
+	@Override
+	public void close() {
+		manager.close();
+	}
+}
