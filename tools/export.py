@@ -99,9 +99,22 @@ def load_checkpoint(path: str) -> stylegan2.Generator:
     return G
 
 
+def random_generator(resolution: int, channels: int = 1) -> stylegan2.Generator:
+    """Random weights in the architecture train.py uses at this resolution (for benchmarks: speed does not
+    depend on the weights)."""
+    import train
+    torch.manual_seed(0)
+    G = stylegan2.build(dict(train.PRESETS[resolution], resolution=resolution, img_channels=channels,
+                             conv_clamp=256.0, noise_seed=0))
+    with torch.no_grad():
+        G.mapping_net.w_avg.copy_(compute_w_avg(G))
+    return G
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("checkpoint")
+    ap.add_argument("checkpoint", help="a train.py checkpoint, or 'random:RES' for random weights in "
+                                       "train.py's architecture at RES px (benchmarks only)")
     ap.add_argument("out_dir")
     ap.add_argument("--name", required=True)
     ap.add_argument("--description", default="")
@@ -112,7 +125,10 @@ def main(argv=None):
     ap.add_argument("--drag-layers", type=int, default=6)
     ap.add_argument("--card", help="a Markdown model card copied into the bundle as MODEL_CARD.md")
     args = ap.parse_args(argv)
-    G = load_checkpoint(args.checkpoint)
+    if args.checkpoint.startswith("random:"):
+        G = random_generator(int(args.checkpoint.split(":", 1)[1]))
+    else:
+        G = load_checkpoint(args.checkpoint)
     meta = write_bundle(G, args.out_dir, name=args.name, description=args.description, license=args.license,
                         training_data=args.training_data, learning_rate=args.learning_rate, psi=args.psi,
                         drag_layers=args.drag_layers, card=args.card)
