@@ -1,0 +1,181 @@
+package io.github.dragganfiji.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.DragResult;
+import io.github.dragganfiji.core.DragSession;
+import io.github.dragganfiji.core.EvalSuite;
+import io.github.dragganfiji.core.Point;
+import io.github.dragganfiji.core.TemplateMatcher;
+import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.GeneratorBundle;
+import io.github.dragganfiji.model.Latents;
+import io.github.dragganfiji.model.ModelMetadata;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The accuracy harness: runs the default suite of drags on a bundle and measures arrival without the GAN's
+ * features (NCC template matching of the start image's patch around each handle, searched in the final image
+ * around its target), steps to arrival, time, and leakage outside the mask. Writes eval.csv and summary.txt.
+ * <p>
+ * Usage: {@code Eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] [--device cpu|auto|gpu]}
+ */
+public final class Eval {
+
+	private Eval() {}
+
+	/**
+	 * What a run measured.
+	 *
+	 * @param drags drags run
+	 * @param handles handles measured
+	 * @param medianDistance median NCC final distance to target, pixels
+	 * @param within3 fraction of handles within 3 px of their target (NCC)
+	 * @param medianTracked median distance of the engine's own tracked handles
+	 * @param arrived fraction of drags whose tracked handles all arrived
+	 * @param meanSteps mean updates per drag
+	 * @param meanSeconds mean seconds per drag
+	 * @param medianLeakage median leakage over masked drags (fraction of the intensity range), NaN if none
+	 * @param maxLeakage largest leakage over masked drags
+	 */
+	public record Summary(int drags, int handles, double medianDistance, double within3, double medianTracked,
+		double arrived, double meanSteps, double meanSeconds, double medianLeakage, double maxLeakage)
+	{
+
+		public String describe() {
+			return String.format(Locale.ROOT, "%d drags, %d handles: median final distance %.2f px (NCC), %.0f%% " +
+				"within 3 px, tracked median %.2f px, %.0f%% of drags arrived, %.1f steps and %.1f s per drag, " +
+				"leakage median %.2f%% max %.2f%% of the intensity range", drags, handles, medianDistance, 100 *
+					within3, medianTracked, 100 * arrived, meanSteps, meanSeconds, 100 * medianLeakage, 100 *
+						maxLeakage);
+		}
+	}
+
+	/** Runs the suite; writes eval.csv and summary.txt into {@code out}. */
+	public static Summary run(final Path bundle, final int drags, final int maxSteps, final Path out,
+		final DeviceChoice device, final Consumer<String> log) throws IOException
+	{
+		final DjlRuntime.Info info = DjlRuntime.start(log);
+		Files.createDirectories(out);
+		final List<Double> ncc = new ArrayList<>(), tracked = new ArrayList<>(), leak = new ArrayList<>();
+		int arrived = 0, steps = 0;
+		double seconds = 0;
+		try (Generator g = GeneratorBundle.load(bundle, DjlRuntime.Info.djlDevice(info.device(device)));
+			PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("eval.csv"))))
+		{
+			final ModelMetadata m = g.metadata();
+			final int res = m.resolution();
+			final int patch = Math.max(3, res / 32), search = Math.max(DragConfig.scaled(12, res), res / 16);
+			csv.println("drag,seed,handles,masked,handle,hx,hy,tx,ty,tracked_x,tracked_y,tracked_dist,ncc_x,ncc_y," +
+				"ncc_dist,ncc_score,updates,arrived,seconds,leakage");
+			int d = 0;
+			for (final EvalSuite.Spec spec : EvalSuite.defaults(drags)) {
+				final float[] ws0;
+				final float[] before;
+				try (NDManager mm = g.manager().newSubManager()) {
+					final NDArray z = mm.create(Latents.z(spec.seed(), m.zDim()), new Shape(1, m.zDim()));
+					final NDArray ws = g.mapping(z, (float) m.truncationPsi());
+					ws0 = ws.toFloatArray();
+					before = g.synthesis(ws, false).toFloatArray();
+				}
+				final EvalSuite.Drag drag = EvalSuite.layout(spec, gray(before, res), res);
+				final DragConfig cfg = DragConfig.defaults(res, m.learningRate(), m.dragLayers()).withMaxSteps(maxSteps)
+					.withRecordEvery(Math.max(1, maxSteps));
+				final long t0 = System.nanoTime();
+				final float[][] last = new float[1][];
+				final DragResult r;
+				try (DragSession s = new DragSession(g, ws0, drag.handles(), drag.targets(), drag.movable(), cfg)) {
+					r = s.run(step -> last[0] = step.image(), () -> false);
+				}
+				final double secs = (System.nanoTime() - t0) / 1e9;
+				final float[] after = last[0];
+				final double leakage = drag.movable() == null ? Double.NaN : TemplateMatcher.leakage(before, after, drag
+					.movable(), m.outputMax() - m.outputMin());
+				if (drag.movable() != null) leak.add(leakage);
+				final float[] g0 = gray(before, res), g1 = gray(after, res);
+				for (int h = 0; h < drag.handles().size(); h++) {
+					final Point p = drag.handles().get(h), t = drag.targets().get(h), tr = r.last().handles().get(h);
+					final double[] hit = TemplateMatcher.match(g0, g1, res, (int) p.x(), (int) p.y(), (int) t.x(), (int) t
+						.y(), patch, search);
+					final double dist = Math.hypot(hit[0] - t.x(), hit[1] - t.y());
+					ncc.add(dist);
+					tracked.add(tr.distance(t));
+					csv.printf(Locale.ROOT, "%d,%d,%d,%b,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.0f,%.0f,%.3f,%.4f,%d,%b,%.2f,%.5f%n",
+						d, spec.seed(), drag.handles().size(), drag.movable() != null, h, p.x(), p.y(), t.x(), t.y(), tr
+							.x(), tr.y(), tr.distance(t), hit[0], hit[1], dist, hit[2], r.updates(), r.arrived(), secs,
+						leakage);
+				}
+				arrived += r.arrived() ? 1 : 0;
+				steps += r.updates();
+				seconds += secs;
+				if (log != null) log.accept(String.format(Locale.ROOT, "drag %d/%d (seed %d, %d handles%s): %d steps, " +
+					"%.1f s, arrived %b", d + 1, drags, spec.seed(), drag.handles().size(), drag.movable() != null
+						? ", masked" : "", r.updates(), secs, r.arrived()));
+				d++;
+			}
+		}
+		final int n = ncc.size();
+		final Summary s = new Summary(drags, n, median(ncc), ncc.stream().filter(v -> v <= 3).count() / (double) n,
+			median(tracked), arrived / (double) drags, steps / (double) drags, seconds / drags, leak.isEmpty()
+				? Double.NaN : median(leak), leak.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+		Files.writeString(out.resolve("summary.txt"), "bundle: " + bundle + "\nmax steps: " + maxSteps + "\n" + s
+			.describe() + "\n");
+		return s;
+	}
+
+	/** Channel mean of a [C, res, res] image. */
+	static float[] gray(final float[] img, final int res) {
+		final int plane = res * res, c = img.length / plane;
+		final float[] out = Arrays.copyOf(img, plane);
+		for (int k = 1; k < c; k++)
+			for (int i = 0; i < plane; i++)
+				out[i] += img[k * plane + i];
+		if (c > 1) for (int i = 0; i < plane; i++)
+			out[i] /= c;
+		return out;
+	}
+
+	static double median(final List<Double> v) {
+		if (v.isEmpty()) return Double.NaN;
+		final double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+	}
+
+	public static void main(final String[] args) throws IOException {
+		Path bundle = null, out = Path.of("out", "eval");
+		int drags = 54, maxSteps = 200;
+		String device = "cpu";
+		for (int i = 0; i < args.length; i++) {
+			switch (args[i]) {
+				case "--bundle" -> bundle = Path.of(args[++i]);
+				case "--drags" -> drags = Integer.parseInt(args[++i]);
+				case "--max-steps" -> maxSteps = Integer.parseInt(args[++i]);
+				case "--out" -> out = Path.of(args[++i]);
+				case "--threads" -> System.setProperty("draggan.threads", args[++i]);
+				case "--device" -> device = args[++i];
+				default -> {
+					System.err.println("usage: Eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] " +
+						"[--threads N] [--device cpu|auto|gpu]");
+					System.exit(2);
+				}
+			}
+		}
+		if (bundle == null) throw new IllegalArgumentException("--bundle DIR is required");
+		final Summary s = run(bundle, drags, maxSteps, out, DeviceChoice.parse(device), System.err::println);
+		System.out.println(s.describe());
+	}
+}

@@ -1,0 +1,78 @@
+package io.github.dragganfiji.core;
+
+/**
+ * Finds where a patch of one image went in another by normalized cross-correlation: the accuracy measure of the
+ * eval harness, independent of the GAN's features. Images are single-channel, row-major, size x size.
+ */
+public final class TemplateMatcher {
+
+	private TemplateMatcher() {}
+
+	/**
+	 * The centre in {@code after} within {@code searchRadius} (square) of {@code near} whose patch best matches
+	 * the patch of {@code before} around {@code from} (half-width {@code patchRadius}, shrunk to fit the image).
+	 *
+	 * @return {x, y, ncc}
+	 */
+	public static double[] match(final float[] before, final float[] after, final int size, final int fromX,
+		final int fromY, final int nearX, final int nearY, final int patchRadius, final int searchRadius)
+	{
+		final int r = Math.max(1, Math.min(patchRadius, Math.min(Math.min(fromX, fromY), Math.min(size - 1 - fromX,
+			size - 1 - fromY))));
+		final int n = (2 * r + 1) * (2 * r + 1);
+		final double[] tpl = new double[n];
+		int k = 0;
+		double mean = 0;
+		for (int dy = -r; dy <= r; dy++)
+			for (int dx = -r; dx <= r; dx++)
+				mean += tpl[k++] = before[(fromY + dy) * size + fromX + dx];
+		mean /= n;
+		double norm = 0;
+		for (int i = 0; i < n; i++) {
+			tpl[i] -= mean;
+			norm += tpl[i] * tpl[i];
+		}
+		double best = Double.NEGATIVE_INFINITY;
+		int bx = nearX, by = nearY;
+		for (int cy = Math.max(r, nearY - searchRadius); cy <= Math.min(size - 1 - r, nearY + searchRadius); cy++)
+			for (int cx = Math.max(r, nearX - searchRadius); cx <= Math.min(size - 1 - r, nearX + searchRadius); cx++) {
+				double m = 0;
+				for (int dy = -r; dy <= r; dy++)
+					for (int dx = -r; dx <= r; dx++)
+						m += after[(cy + dy) * size + cx + dx];
+				m /= n;
+				double dot = 0, var = 0;
+				k = 0;
+				for (int dy = -r; dy <= r; dy++)
+					for (int dx = -r; dx <= r; dx++) {
+						final double v = after[(cy + dy) * size + cx + dx] - m;
+						dot += v * tpl[k++];
+						var += v * v;
+					}
+				final double ncc = dot / Math.sqrt(var * norm + 1e-12);
+				// Ties go to the candidate nearest the search centre.
+				if (ncc > best + 1e-12 || Math.abs(ncc - best) <= 1e-12 && Math.hypot(cx - nearX, cy - nearY) < Math
+					.hypot(bx - nearX, by - nearY))
+				{
+					best = ncc;
+					bx = cx;
+					by = cy;
+				}
+			}
+		return new double[] { bx, by, best };
+	}
+
+	/** Mean |after - before| over pixels where {@code movable} is false, divided by the intensity range. */
+	public static double leakage(final float[] before, final float[] after, final boolean[] movable,
+		final double range)
+	{
+		double sum = 0;
+		int count = 0;
+		for (int i = 0; i < before.length; i++)
+			if (!movable[i % movable.length]) {
+				sum += Math.abs(after[i] - before[i]);
+				count++;
+			}
+		return count == 0 ? 0 : sum / count / range;
+	}
+}
