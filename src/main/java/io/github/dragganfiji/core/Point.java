@@ -13,9 +13,9 @@ public record Point(double x, double y) {
 		return Math.hypot(o.x - x, o.y - y);
 	}
 
-	/** The nearest pixel centre. */
+	/** The pixel this point lies on: halves round up, as ImageJ does (a multi-point click may be stored at .5). */
 	public Point rounded() {
-		return new Point(Math.rint(x), Math.rint(y));
+		return new Point(Math.floor(x + 0.5), Math.floor(y + 0.5));
 	}
 
 	@Override

@@ -1,0 +1,176 @@
+package io.github.dragganfiji.ij;
+
+import ij.CompositeImage;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Arrow;
+import ij.gui.OvalRoi;
+import ij.gui.Overlay;
+import ij.gui.PolygonRoi;
+import ij.gui.Roi;
+import ij.process.ImageProcessor;
+
+import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.Point;
+import io.github.dragganfiji.model.Latent;
+import io.github.dragganfiji.model.ModelMetadata;
+
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The result of a drag as a stack that grows while the drag runs: one slice (or one frame of channels) per
+ * recorded step, labelled with the step and the mean distance, carrying that step's latent, with an overlay of the
+ * handles (red), targets (blue), the arrow between them, each handle's track (yellow) and the movable area (cyan).
+ */
+final class DragResultStack {
+
+	private final ImagePlus source;
+	private final ModelMetadata meta;
+	private final Rendering.BitDepth depth;
+	private final List<Point> targets;
+	private final List<Roi> areas;
+	private final boolean live;
+	private final ImageStack stack;
+	private final Overlay overlay = new Overlay();
+	private final List<List<Point>> tracks = new ArrayList<>();
+	private final List<Latent> latents = new ArrayList<>();
+	private final List<DragStep> recorded = new ArrayList<>();
+	private final int channels;
+	private ImagePlus imp;
+	private int shown;
+
+	/**
+	 * @param source the image the drag started from (never modified)
+	 * @param areas the area ROIs of the movable mask, for the outline (may be empty)
+	 * @param live whether to show the stack while it grows
+	 */
+	DragResultStack(final ImagePlus source, final ModelMetadata meta, final List<Point> targets, final List<Roi> areas,
+		final boolean live)
+	{
+		this.source = source;
+		this.meta = meta;
+		this.depth = Rendering.BitDepth.of(source.getBitDepth());
+		this.targets = targets;
+		this.areas = areas;
+		this.live = live;
+		stack = new ImageStack(meta.resolution(), meta.resolution());
+		channels = meta.imageChannels() == 3 ? 1 : meta.imageChannels();
+		for (int i = 0; i < targets.size(); i++)
+			tracks.add(new ArrayList<>());
+	}
+
+	/** Takes one step: every step extends the tracks; steps with an image add a slice. */
+	void add(final DragStep step) {
+		for (int i = 0; i < targets.size(); i++)
+			tracks.get(i).add(step.handles().get(i));
+		if (step.image() == null) return;
+		final ImageProcessor[] ps = Rendering.toProcessors(step.image(), meta.imageChannels(), meta.resolution(), meta
+			.outputMin(), meta.outputMax(), depth);
+		final String label = String.format(Locale.ROOT, "step %d, mean distance %.1f px", step.index(), step
+			.meanDistance());
+		for (final ImageProcessor p : ps)
+			stack.addSlice(label, p);
+		latents.add(new Latent(meta.numWs(), meta.wDim(), step.ws()));
+		recorded.add(step);
+		addOverlay(recorded.size(), step);
+		if (live && (imp == null || recorded.size() - shown >= 5)) refresh();
+	}
+
+	private void addOverlay(final int frame, final DragStep step) {
+		for (final Roi a : areas) {
+			final Roi r = (Roi) a.clone();
+			r.setStrokeColor(Color.CYAN);
+			r.setFillColor(null);
+			place(r, frame);
+		}
+		for (int i = 0; i < targets.size(); i++) {
+			final List<Point> track = tracks.get(i);
+			if (track.size() > 1) {
+				final float[] xs = new float[track.size()], ys = new float[track.size()];
+				for (int k = 0; k < track.size(); k++) {
+					xs[k] = (float) (track.get(k).x() + 0.5);
+					ys[k] = (float) (track.get(k).y() + 0.5);
+				}
+				final PolygonRoi line = new PolygonRoi(xs, ys, Roi.POLYLINE);
+				line.setStrokeColor(Color.YELLOW);
+				place(line, frame);
+			}
+			final Point h = step.handles().get(i), t = targets.get(i);
+			final Arrow arrow = new Arrow(h.x() + 0.5, h.y() + 0.5, t.x() + 0.5, t.y() + 0.5);
+			arrow.setStrokeColor(Color.WHITE);
+			arrow.setHeadSize(4);
+			place(arrow, frame);
+			place(dot(h, Color.RED), frame);
+			place(dot(t, Color.BLUE), frame);
+		}
+	}
+
+	private static Roi dot(final Point p, final Color c) {
+		final OvalRoi o = new OvalRoi(p.x() + 0.5 - 2.5, p.y() + 0.5 - 2.5, 5, 5);
+		o.setStrokeColor(c);
+		o.setFillColor(c);
+		return o;
+	}
+
+	private void place(final Roi r, final int frame) {
+		if (channels > 1) r.setPosition(0, 1, frame);
+		else r.setPosition(frame);
+		overlay.add(r);
+	}
+
+	/** Builds (or updates) the displayed image. */
+	private void refresh() {
+		if (imp == null) {
+			imp = new ImagePlus(title(), stack);
+			if (channels > 1) {
+				imp.setDimensions(channels, 1, recorded.size());
+				imp = new CompositeImage(imp, IJ.COMPOSITE);
+			}
+			imp.setOverlay(overlay);
+			imp.setCalibration(source.getCalibration().copy());
+			if (live) imp.show();
+		}
+		else {
+			if (channels > 1) imp.setStack(stack, channels, 1, recorded.size());
+			else imp.setStack(stack);
+			imp.setOverlay(overlay);
+			if (live) imp.setPosition(1, 1, recorded.size());
+		}
+		shown = recorded.size();
+	}
+
+	private String title() {
+		String t = source.getTitle();
+		final int dot = t.lastIndexOf('.');
+		if (dot > 0 && t.length() - dot <= 5) t = t.substring(0, dot);
+		return t + " drag";
+	}
+
+	/** Final display: metadata on the stack, display range, and the image shown (a batch-mode image headless). */
+	ImagePlus finish(final String params) {
+		refresh();
+		ImageLatents.set(imp, meta.name(), latents.get(latents.size() - 1));
+		for (int i = 0; i < latents.size(); i++)
+			ImageLatents.setSlice(imp, i + 1, latents.get(i));
+		imp.setProp(ImageLatents.PARAMS, params);
+		if (channels == 1 && source.getNChannels() == 1 && source.getType() != ImagePlus.COLOR_RGB) imp
+			.setDisplayRange(source.getDisplayRangeMin(), source.getDisplayRangeMax());
+		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.
+		if (imp.getWindow() == null) imp.show();
+		return imp;
+	}
+
+	/** The steps that became slices. */
+	List<DragStep> recorded() {
+		return recorded;
+	}
+
+	/** The tracks of every handle over every step. */
+	List<List<Point>> tracks() {
+		return tracks;
+	}
+}

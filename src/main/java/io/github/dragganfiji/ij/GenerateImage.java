@@ -1,0 +1,106 @@
+package io.github.dragganfiji.ij;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import ij.CompositeImage;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.Prefs;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import ij.process.ImageProcessor;
+
+import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.GeneratorCache;
+import io.github.dragganfiji.model.Latent;
+import io.github.dragganfiji.model.Latents;
+import io.github.dragganfiji.model.ModelMetadata;
+
+import java.util.Locale;
+
+/** Plugins › DragGAN › Generate Image…: model, seed, truncation psi → a new image that carries its latent. */
+public class GenerateImage implements PlugIn {
+
+	static final String TITLE = "DragGAN Generate";
+
+	@Override
+	public void run(final String arg) {
+		Commands.guard(TITLE, this::generate);
+	}
+
+	private void generate() {
+		final String[] names = ModelRegistry.bundles().keySet().toArray(new String[0]);
+		if (names.length == 0) throw new Commands.UserError("No DragGAN models found. Looked in: " + ModelRegistry
+			.searchPath() + ". Add a bundle folder with Plugins > DragGAN > Models...");
+		final GenericDialog gd = new GenericDialog(TITLE);
+		gd.addChoice("Model", names, Prefs.get("draggan.generate.model", names[0]));
+		gd.addNumericField("Seed", Prefs.get("draggan.generate.seed", 0), 0);
+		gd.addNumericField("Truncation psi", Prefs.get("draggan.generate.psi", Double.NaN), 2, 6,
+			"(empty = the model's default)");
+		gd.addChoice("Bit depth", Rendering.BitDepth.labels(), Prefs.get("draggan.generate.depth", "8-bit"));
+		gd.addChoice("Device", Commands.DEVICES, Prefs.get("draggan.device", "auto"));
+		gd.showDialog();
+		if (gd.wasCanceled()) return;
+		final String name = gd.getNextChoice();
+		final double seedValue = gd.getNextNumber();
+		final double psiValue = gd.getNextNumber();
+		final Rendering.BitDepth depth = Rendering.BitDepth.parse(gd.getNextChoice());
+		final String device = gd.getNextChoice();
+		if (Double.isNaN(seedValue) || seedValue != Math.rint(seedValue)) throw new Commands.UserError(
+			"The seed must be a whole number.");
+		final long seed = (long) seedValue;
+		final ModelRegistry.Entry entry = ModelRegistry.find(name);
+		final double psi = Double.isNaN(psiValue) ? entry.metadata().truncationPsi() : psiValue;
+		Prefs.set("draggan.generate.model", name);
+		Prefs.set("draggan.generate.seed", seed);
+		if (!Double.isNaN(psiValue)) Prefs.set("draggan.generate.psi", psiValue);
+		Prefs.set("draggan.generate.depth", depth.toString());
+		Prefs.set("draggan.device", device);
+		final ImagePlus imp = generate(entry, seed, psi, depth, Commands.device(device));
+		imp.show();
+	}
+
+	/** Generates the image of a seed (without showing it). */
+	static ImagePlus generate(final ModelRegistry.Entry entry, final long seed, final double psi,
+		final Rendering.BitDepth depth, final Device device)
+	{
+		final float[] ws;
+		final float[] pixels;
+		final ModelMetadata m;
+		synchronized (GeneratorCache.lock()) {
+			final Generator g = GeneratorCache.get(entry.dir(), device);
+			m = g.metadata();
+			try (NDManager mm = g.manager().newSubManager()) {
+				final NDArray z = mm.create(Latents.z(seed, m.zDim()), new Shape(1, m.zDim()));
+				final NDArray w = g.mapping(z, (float) psi);
+				ws = w.toFloatArray();
+				pixels = g.synthesis(w, false).toFloatArray();
+			}
+		}
+		final String title = String.format(Locale.ROOT, "%s seed %d", m.name(), seed);
+		final ImagePlus imp = image(title, pixels, m, depth);
+		ImageLatents.set(imp, m.name(), new Latent(m.numWs(), m.wDim(), ws));
+		imp.setProp(ImageLatents.SEED, Long.toString(seed));
+		imp.setProp(ImageLatents.PSI, Double.toString(psi));
+		return imp;
+	}
+
+	/** One generated image as an ImagePlus: grayscale, RGB, or a composite of the model's channels. */
+	static ImagePlus image(final String title, final float[] pixels, final ModelMetadata m,
+		final Rendering.BitDepth depth)
+	{
+		final ImageProcessor[] ps = Rendering.toProcessors(pixels, m.imageChannels(), m.resolution(), m.outputMin(), m
+			.outputMax(), depth);
+		if (ps.length == 1) return new ImagePlus(title, ps[0]);
+		final ImageStack stack = new ImageStack(m.resolution(), m.resolution());
+		for (final ImageProcessor p : ps)
+			stack.addSlice(p);
+		final ImagePlus imp = new ImagePlus(title, stack);
+		imp.setDimensions(ps.length, 1, 1);
+		return new CompositeImage(imp, IJ.COMPOSITE);
+	}
+}

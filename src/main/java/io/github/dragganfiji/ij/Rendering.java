@@ -1,0 +1,115 @@
+package io.github.dragganfiji.ij;
+
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import ij.process.ShortProcessor;
+
+import java.util.Locale;
+
+/**
+ * Generator output to ImageJ pixels by the bundle's intensity rule: {@code output_min} is black, {@code output_max}
+ * full scale, values outside are clipped. One channel gives 8-bit, 16-bit or 32-bit grayscale; three give RGB; any
+ * other count gives one processor per channel (shown as a composite).
+ */
+public final class Rendering {
+
+	/** Pixel type of grayscale output. */
+	public enum BitDepth {
+		BIT8("8-bit"), BIT16("16-bit"), BIT32("32-bit");
+
+		private final String label;
+
+		BitDepth(final String label) {
+			this.label = label;
+		}
+
+		@Override
+		public String toString() {
+			return label;
+		}
+
+		/** Parses "8-bit", "16-bit" or "32-bit". */
+		public static BitDepth parse(final String s) {
+			for (final BitDepth b : values())
+				if (b.label.equalsIgnoreCase(s.trim())) return b;
+			throw new IllegalArgumentException("Unknown bit depth '" + s + "': use 8-bit, 16-bit or 32-bit");
+		}
+
+		/** Labels for a dialog's choice. */
+		public static String[] labels() {
+			return new String[] { BIT8.label, BIT16.label, BIT32.label };
+		}
+
+		/** The bit depth of an ImageJ image type (ImagePlus.getBitDepth()). */
+		public static BitDepth of(final int bitDepth) {
+			return switch (bitDepth) {
+				case 16 -> BIT16;
+				case 32 -> BIT32;
+				default -> BIT8;
+			};
+		}
+	}
+
+	private Rendering() {}
+
+	/**
+	 * One image of generator output as processors: one RGB processor for 3 channels, else one per channel.
+	 *
+	 * @param img [channels * res * res] row-major in generator units
+	 */
+	public static ImageProcessor[] toProcessors(final float[] img, final int channels, final int res,
+		final double outMin, final double outMax, final BitDepth depth)
+	{
+		final int plane = res * res;
+		if (img.length != channels * plane) throw new IllegalArgumentException(String.format(Locale.ROOT,
+			"%d values are not %d channels of %d x %d", img.length, channels, res, res));
+		final double scale = 1.0 / (outMax - outMin);
+		if (channels == 3) {
+			final int[] rgb = new int[plane];
+			for (int i = 0; i < plane; i++) {
+				final int r = byteOf(img[i], outMin, scale), g = byteOf(img[plane + i], outMin, scale), b = byteOf(
+					img[2 * plane + i], outMin, scale);
+				rgb[i] = 0xff000000 | r << 16 | g << 8 | b;
+			}
+			return new ImageProcessor[] { new ColorProcessor(res, res, rgb) };
+		}
+		final ImageProcessor[] out = new ImageProcessor[channels];
+		for (int c = 0; c < channels; c++) {
+			final int off = c * plane;
+			switch (depth) {
+				case BIT8 -> {
+					final byte[] p = new byte[plane];
+					for (int i = 0; i < plane; i++)
+						p[i] = (byte) byteOf(img[off + i], outMin, scale);
+					out[c] = new ByteProcessor(res, res, p);
+				}
+				case BIT16 -> {
+					final short[] p = new short[plane];
+					for (int i = 0; i < plane; i++)
+						p[i] = (short) Math.round(unit(img[off + i], outMin, scale) * 65535);
+					out[c] = new ShortProcessor(res, res, p, null);
+					out[c].setMinAndMax(0, 65535);
+				}
+				default -> {
+					final float[] p = new float[plane];
+					for (int i = 0; i < plane; i++)
+						p[i] = (float) unit(img[off + i], outMin, scale);
+					out[c] = new FloatProcessor(res, res, p);
+					out[c].setMinAndMax(0, 1);
+				}
+			}
+		}
+		return out;
+	}
+
+	private static double unit(final float v, final double min, final double scale) {
+		final double u = (v - min) * scale;
+		return u < 0 ? 0 : u > 1 ? 1 : u;
+	}
+
+	private static int byteOf(final float v, final double min, final double scale) {
+		return (int) Math.round(unit(v, min, scale) * 255);
+	}
+}

@@ -1,0 +1,158 @@
+package io.github.dragganfiji.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.Overlay;
+import ij.gui.PointRoi;
+import ij.gui.Roi;
+import ij.io.FileSaver;
+import ij.measure.ResultsTable;
+import ij.process.ByteProcessor;
+
+import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.model.Latent;
+import io.github.dragganfiji.model.TestBundles;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Generate and Drag end to end with real ImageJ objects, the real engine and the real tiny bundle. */
+class DragCommandTest {
+
+	@TempDir
+	Path tmp;
+
+	@BeforeAll
+	static void models() {
+		System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
+	}
+
+	private static ImagePlus generated(final long seed) {
+		return GenerateImage.generate(ModelRegistry.find("tiny-random"), seed, 0.7, Rendering.BitDepth.BIT8, Device
+			.cpu());
+	}
+
+	private static DragConfig config(final int steps) {
+		return DragConfig.defaults(32, 0.05, 6).withMaxSteps(steps).withRadii(3, 4);
+	}
+
+	private static List<Roi> pointsAndBox() {
+		final PointRoi pts = new PointRoi(new float[] { 6, 26 }, new float[] { 16, 16 }, 2);
+		return new ArrayList<>(List.of(pts, new Roi(2, 8, 28, 16)));
+	}
+
+	@Test
+	void generateCarriesItsLatent() {
+		final ImagePlus a = generated(3), b = generated(3), c = generated(4);
+		assertEquals(32, a.getWidth());
+		assertEquals(ImagePlus.COLOR_RGB, a.getType(), "3-channel model -> RGB");
+		assertEquals("tiny-random", ImageLatents.model(a));
+		assertEquals("3", a.getProp(ImageLatents.SEED));
+		final Latent la = ImageLatents.latent(a, 1);
+		assertEquals(8 * 32, la.ws().length);
+		assertEquals(la, ImageLatents.latent(b, 1), "same seed, same latent");
+		assertFalse(la.equals(ImageLatents.latent(c, 1)), "another seed, another latent");
+		assertArrayEquals((int[]) a.getProcessor().getPixels(), (int[]) b.getProcessor().getPixels());
+	}
+
+	@Test
+	void dragMakesOneSlicePerStepWithOverlaysLatentsAndResults() {
+		final ImagePlus input = generated(5);
+		final int[] before = ((int[]) input.getProcessor().getPixels()).clone();
+		final ResultsTable shared = ResultsTable.getResultsTable(); // headless, the rows go to the Results table
+		final int rowsBefore = shared == null ? 0 : shared.size();
+		final Drag.Outcome outcome = Drag.execute(Drag.prepare(input, pointsAndBox()), config(4), "cpu");
+		final ImagePlus out = outcome.stack();
+		final int slices = out.getStackSize();
+		assertTrue(slices >= 2 && slices <= 5, "slices " + slices);
+		assertEquals("tiny-random seed 5 drag", out.getTitle());
+		assertTrue(out.getStack().getSliceLabel(1).startsWith("step 0, mean distance 20.0 px"), out.getStack()
+			.getSliceLabel(1));
+		assertTrue(out.getStack().getSliceLabel(slices).startsWith("step " + (slices - 1) + ","));
+		final Overlay ov = out.getOverlay();
+		assertNotNull(ov);
+		for (int s = 1; s <= slices; s++) {
+			final int slice = s;
+			final long here = java.util.stream.IntStream.range(0, ov.size()).filter(i -> ov.get(i)
+				.getPosition() == slice).count();
+			// mask outline + arrow + handle dot + target dot (+ track from step 1 on)
+			assertEquals(slice == 1 ? 4 : 5, here, "overlay elements on slice " + slice);
+		}
+		final Latent first = ImageLatents.latent(out, 1), last = ImageLatents.latent(out, slices);
+		assertEquals(ImageLatents.latent(input, 1), first, "slice 1 is the start");
+		assertFalse(first.equals(last), "the latent moved");
+		assertArrayEquals(before, (int[]) input.getProcessor().getPixels(), "the input is never modified");
+		final ResultsTable rt = outcome.table();
+		assertEquals(rowsBefore + 1, rt.size(), "one row per handle");
+		assertEquals(6, rt.getValue("Start X", rt.size() - 1));
+		assertEquals(26, rt.getValue("Target X", rt.size() - 1));
+		assertEquals(slices - 1, (int) rt.getValue("Steps", rt.size() - 1));
+		assertTrue(out.getProp(ImageLatents.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=true"));
+	}
+
+	@Test
+	void dragContinuesFromAnySliceAndFromASavedTiff() {
+		final ImagePlus first = Drag.execute(Drag.prepare(generated(6), pointsAndBox()), config(3), "cpu").stack();
+		first.setSlice(first.getStackSize());
+		final Drag.Prepared again = Drag.prepare(first, pointsAndBox());
+		assertEquals(ImageLatents.latent(first, first.getStackSize()), again.latent(), "chained from the last slice");
+		final String path = tmp.resolve("drag.tif").toString();
+		assertTrue(new FileSaver(first).saveAsTiffStack(path));
+		final ImagePlus reopened = IJ.openImage(path);
+		assertEquals(first.getStackSize(), reopened.getStackSize());
+		for (int s = 1; s <= first.getStackSize(); s++)
+			assertEquals(ImageLatents.latent(first, s), ImageLatents.latent(reopened, s), "slice " + s);
+		reopened.setSlice(2);
+		final ImagePlus second = Drag.execute(Drag.prepare(reopened, pointsAndBox()), config(2), "cpu").stack();
+		assertEquals(ImageLatents.latent(first, 2), ImageLatents.latent(second, 1), "continues from slice 2");
+	}
+
+	@Test
+	void badInputIsExplained() {
+		final ImagePlus plain = new ImagePlus("plain", new ByteProcessor(32, 32));
+		assertMessage("'plain' has no DragGAN latent", () -> Drag.prepare(plain, pointsAndBox()));
+
+		final ImagePlus big = new ImagePlus("big", new ByteProcessor(64, 64));
+		ImageLatents.set(big, "tiny-random", ImageLatents.latent(generated(1), 1));
+		assertMessage("'big' is 64 x 64 pixels, but the model 'tiny-random' makes 32 x 32", () -> Drag.prepare(big,
+			pointsAndBox()));
+
+		final ImagePlus gray = new ImagePlus("gray", new ByteProcessor(32, 32));
+		ImageLatents.set(gray, "tiny-random", ImageLatents.latent(generated(1), 1));
+		assertMessage("'gray' has 1 channel(s), but the model 'tiny-random' makes 3", () -> Drag.prepare(gray,
+			pointsAndBox()));
+
+		final ImagePlus unknown = generated(1);
+		unknown.setProp(ImageLatents.MODEL, "no-such-model");
+		assertMessage("No DragGAN model named 'no-such-model'", () -> Drag.prepare(unknown, pointsAndBox()));
+
+		final ImagePlus ok = generated(1);
+		assertMessage("There is no ROI", () -> Drag.prepare(ok, List.of()));
+		assertMessage("has 3 points", () -> Drag.prepare(ok, List.of(new PointRoi(new float[] { 1, 2, 3 },
+			new float[] { 1, 2, 3 }, 3))));
+		assertMessage("outside the 32 x 32 image", () -> Drag.prepare(ok, List.of(new PointRoi(new float[] { 1, 40 },
+			new float[] { 1, 2 }, 2))));
+		assertMessage("Handle 1 and target 1 are both at", () -> Drag.prepare(ok, List.of(new PointRoi(new float[] {
+			5, 5 }, new float[] { 5, 5 }, 2))));
+	}
+
+	private static void assertMessage(final String part, final org.junit.jupiter.api.function.Executable e) {
+		final RuntimeException x = assertThrows(RuntimeException.class, e);
+		assertTrue(x instanceof IllegalArgumentException || x instanceof Commands.UserError, x.toString());
+		assertTrue(x.getMessage().contains(part), "expected '" + part + "' in: " + x.getMessage());
+	}
+}

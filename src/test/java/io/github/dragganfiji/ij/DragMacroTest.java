@@ -1,0 +1,99 @@
+package io.github.dragganfiji.ij;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Menus;
+import ij.WindowManager;
+
+import io.github.dragganfiji.model.Latent;
+import io.github.dragganfiji.model.TestBundles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The commands as a user records them, run as a macro headless (ij1-patcher; see HeadlessMacroTest): menu entries
+ * from the real plugins.config, dialogs filled from macro options, the real engine and the tiny bundle.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DragMacroTest {
+
+	static final String GENERATE = "run(\"Generate Image...\", \"model=tiny-random seed=5 truncation=0.7 bit=8-bit " +
+		"device=cpu\");\n";
+	static final String DRAG = "run(\"Drag...\", \"max=4 learning=0.05 mask=20 r1=3 r2=4 stop=0 latent=W+ layers=6 " +
+		"tracking=[L2 (official code)] record=1 device=cpu\");\n";
+
+	@BeforeAll
+	static void register() throws IOException, ClassNotFoundException {
+		System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
+		if (Menus.getCommands() == null) IJ.runPlugIn("ij.IJ.init", null);
+		// The menu entries exactly as plugins.config declares them.
+		for (final String line : Files.readAllLines(Path.of("plugins.config"))) {
+			if (line.isBlank() || line.startsWith("#")) continue;
+			final String[] parts = line.split(",", 3);
+			final String label = parts[1].trim().replace("\"", "");
+			final String cls = parts[2].trim().replaceAll("\\(.*\\)$", "");
+			assertNotNull(Class.forName(cls, false, DragMacroTest.class.getClassLoader()), cls);
+			Menus.getCommands().put(label, cls);
+		}
+	}
+
+	@AfterEach
+	void closeAll() {
+		for (final int id : WindowManager.getIDList() == null ? new int[0] : WindowManager.getIDList())
+			WindowManager.getImage(id).close();
+	}
+
+	@Test
+	void recordedMacroGeneratesAndDrags() {
+		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(GENERATE +
+			"makeSelection(\"point\", newArray(6, 26), newArray(16, 16));\n" + DRAG);
+		assertNull(run.error(), "macro error: " + run.error() + " log: " + run.log());
+		assertFalse(run.aborted());
+		final ImagePlus input = WindowManager.getImage("tiny-random seed 5");
+		assertNotNull(input, "generated image");
+		final ImagePlus out = WindowManager.getImage("tiny-random seed 5 drag");
+		assertNotNull(out, "result stack; log: " + run.log());
+		final int slices = out.getStackSize();
+		assertTrue(slices >= 2 && slices <= 5, "slices " + slices);
+		assertTrue(out.getOverlay().size() >= 3 * slices, "overlay on every slice");
+		for (int s = 1; s <= slices; s++)
+			assertNotNull(ImageLatents.latent(out, s), "latent of slice " + s);
+		assertEquals(ImageLatents.latent(input, 1), ImageLatents.latent(out, 1));
+		final Latent last = ImageLatents.latent(out, slices);
+		assertFalse(last.equals(ImageLatents.latent(out, 1)));
+		assertTrue(out.getProp(ImageLatents.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=false"), out.getProp(
+			ImageLatents.PARAMS));
+		// Headless, the rows go to the standard Results table, readable from the macro language.
+		final HeadlessMacroTest.MacroRun rows = HeadlessMacroTest.runMacro("print(\"rows=\" + nResults + \" x=\" + " +
+			"getResult(\"Target X\", nResults - 1));");
+		assertTrue(rows.log().stream().anyMatch(l -> l.matches("rows=[1-9][0-9]* x=26")), rows.log().toString());
+	}
+
+	@Test
+	void badInputEndsTheMacroWithTheReason() {
+		HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(GENERATE + DRAG);
+		assertTrue(run.error() != null && run.error().contains("There is no ROI"), run.toString());
+
+		run = HeadlessMacroTest.runMacro("newImage(\"plain\", \"8-bit black\", 32, 32, 1);\n" +
+			"makeSelection(\"point\", newArray(6, 26), newArray(16, 16));\n" + DRAG);
+		assertTrue(run.error() != null && run.error().contains("'plain' has no DragGAN latent"), run.toString());
+
+		run = HeadlessMacroTest.runMacro(GENERATE + "makeSelection(\"point\", newArray(6, 26, 3), newArray(16, 16, " +
+			"3));\n" + DRAG);
+		assertTrue(run.error() != null && run.error().contains("has 3 points"), run.toString());
+	}
+}
