@@ -16,6 +16,7 @@ is the paper's (1 px, 2 px with 5 or more handles).
 """
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -44,7 +45,7 @@ def drag(S, meta, ws0, handles, targets, movable=None, steps=30, lr=2e-3, r1=3, 
     fixed = None
     if movable is not None and 0 < int(movable.sum()) < movable.numel() and lam > 0:
         fixed = (1.0 - movable.float()).reshape(1, 1, res, res)
-    points = [(int(round(x)), int(round(y))) for x, y in handles]
+    points = [(math.floor(x + 0.5), math.floor(y + 0.5)) for x, y in handles]  # halves up, as ImageJ and Java
     stop_at = stop if stop is not None else (2.0 if len(points) >= 5 else 1.0)
     refs, feat0 = None, None
     log = []
