@@ -68,11 +68,11 @@ public class Drag implements PlugIn {
 	 * @param pairs handles, targets, mask
 	 * @param areas the area ROIs (drawn as the mask outline)
 	 */
-	record Prepared(ImagePlus imp, ModelRegistry.Entry entry, Latent latent, RoiConversion.Result pairs,
+	public record Prepared(ImagePlus imp, ModelRegistry.Entry entry, Latent latent, RoiConversion.Result pairs,
 		List<Roi> areas) {}
 
 	/** Checks the image and converts the ROIs; a UserError or IllegalArgumentException says what is wrong. */
-	static Prepared prepare(final ImagePlus imp, final List<Roi> rois) {
+	public static Prepared prepare(final ImagePlus imp, final List<Roi> rois) {
 		final int position = imp.isHyperStack() || imp.isComposite() ? imp.getFrame() : imp.getCurrentSlice();
 		final Latent latent = ImageLatents.latent(imp, position);
 		final String modelName = ImageLatents.model(imp);
@@ -98,10 +98,17 @@ public class Drag implements PlugIn {
 	 * @param stack the result stack
 	 * @param table the Results table the drag's rows were added to
 	 */
-	record Outcome(ImagePlus stack, ResultsTable table) {}
+	public record Outcome(ImagePlus stack, ResultsTable table, DragResult result, double seconds) {}
 
 	/** Runs the drag on the calling thread; the result stack is shown unless headless or in batch mode. */
-	static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice) {
+	public static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice) {
+		return execute(p, config, deviceChoice, null);
+	}
+
+	/** As {@link #execute(Prepared, DragConfig, String)}, also reporting each step to {@code progress}. */
+	public static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice,
+		final io.github.dragganfiji.core.DragListener progress)
+	{
 		final ModelMetadata m = p.entry().metadata();
 		final Device device = Commands.device(deviceChoice);
 		final boolean live = !java.awt.GraphicsEnvironment.isHeadless() && !ij.macro.Interpreter.isBatchMode();
@@ -117,6 +124,7 @@ public class Drag implements PlugIn {
 			{
 				result = s.run(step -> {
 					out.add(step);
+					if (progress != null) progress.step(step);
 					IJ.showProgress(step.index(), Math.max(1, config.maxSteps()));
 					IJ.showStatus(String.format(Locale.ROOT, "DragGAN step %d/%d, mean distance %.1f px (Esc stops)",
 						step.index(), config.maxSteps(), step.meanDistance()));
@@ -128,7 +136,7 @@ public class Drag implements PlugIn {
 		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", result.arrived() ? "arrived"
 			: result.cancelled() ? "stopped" : "max steps reached", result.updates(), seconds));
 		final ImagePlus stack = out.finish(describe(config, pairs, m.name()));
-		return new Outcome(stack, results(pairs, result, seconds));
+		return new Outcome(stack, results(pairs, result, seconds), result, seconds);
 	}
 
 	private static void checkFits(final ImagePlus imp, final ModelMetadata m, final Latent latent) {

@@ -65,7 +65,7 @@ public class GenerateImage implements PlugIn {
 	}
 
 	/** Generates the image of a seed (without showing it). */
-	static ImagePlus generate(final ModelRegistry.Entry entry, final long seed, final double psi,
+	public static ImagePlus generate(final ModelRegistry.Entry entry, final long seed, final double psi,
 		final Rendering.BitDepth depth, final Device device)
 	{
 		final float[] ws;

@@ -94,8 +94,11 @@ public final class ModelRegistry {
 		out.putIfAbsent(e.name(), e);
 	}
 
-	/** The usable bundle of this name; an IllegalArgumentException naming the search path otherwise. */
+	/** The usable bundle of this name (or at this folder); an IllegalArgumentException otherwise. */
 	public static Entry find(final String name) {
+		final Path asDir = Path.of(name);
+		if (Files.isRegularFile(asDir.resolve(GeneratorBundle.METADATA_FILE))) return new Entry(asDir,
+			GeneratorBundle.readMetadata(asDir), null);
 		final Entry e = bundles().get(name);
 		if (e == null) throw new IllegalArgumentException("No DragGAN model named '" + name + "'. Models are " +
 			"looked for in: " + searchPath() + ". Add a folder with Plugins > DragGAN > Models...");

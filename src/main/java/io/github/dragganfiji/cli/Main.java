@@ -1,0 +1,91 @@
+package io.github.dragganfiji.cli;
+
+import ai.djl.engine.EngineException;
+
+import io.github.dragganfiji.model.InvalidBundleException;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The command-line entry point ({@code ./draggan COMMAND ...}). Exit codes: 0 done, 2 usage error, 3 bad input or
+ * model, 4 engine failure.
+ */
+public final class Main {
+
+	static final String HELP = """
+		DragGAN for Fiji, command line.
+		  draggan demo       drag a nucleus on the sample model, write out/demo/
+		  draggan generate   an image from a seed (TIFF carrying its latent)
+		  draggan drag       drag handles to targets on a generated or saved image
+		  draggan eval       the accuracy suite (NCC template matching, leakage)
+		  draggan bench      time per drag step
+		  draggan info       runtime, device and models
+		'draggan COMMAND --help' describes each.""";
+
+	private Main() {}
+
+	public static void main(final String[] args) {
+		System.exit(run(args));
+	}
+
+	/** Runs a command; returns the exit code. */
+	public static int run(final String[] args) {
+		if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+			System.out.println(HELP);
+			return args.length == 0 ? 2 : 0;
+		}
+		final String cmd = args[0];
+		final String[] rest = Arrays.copyOfRange(args, 1, args.length);
+		final boolean help = Arrays.asList(rest).contains("--help");
+		ij.macro.Interpreter.batchMode = true; // images are never shown: no windows, headless or not
+		try {
+			switch (cmd) {
+				case "demo":
+					return help ? usage(DemoCommand.HELP) : DemoCommand.run(new Args(rest, DemoCommand.OPTIONS, List.of()));
+				case "generate":
+					return help ? usage(GenerateCommand.HELP) : GenerateCommand.run(new Args(rest, GenerateCommand.OPTIONS,
+						List.of()));
+				case "drag":
+					return help ? usage(DragCommand.HELP) : DragCommand.run(new Args(rest, DragCommand.OPTIONS,
+						DragCommand.FLAGS));
+				case "info":
+					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
+				case "eval":
+					if (help) return usage("draggan eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] " +
+						"[--threads N] [--device cpu|auto|gpu]\n  Runs the accuracy suite; writes eval.csv and summary.txt.");
+					Eval.main(rest);
+					return 0;
+				case "bench":
+					if (help) return usage("draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] " +
+						"[--device auto|cpu|gpu]\n  Median ms per drag step after warm-up, as one JSON line.");
+					Bench.main(rest);
+					return 0;
+				default:
+					System.err.println("Unknown command '" + cmd + "'.\n" + HELP);
+					return 2;
+			}
+		}
+		catch (final Args.UsageException e) {
+			System.err.println("draggan " + cmd + ": " + e.getMessage() + " (see 'draggan " + cmd + " --help')");
+			return 2;
+		}
+		catch (final IllegalArgumentException | InvalidBundleException | IllegalStateException e) {
+			System.err.println("draggan " + cmd + ": " + e.getMessage());
+			return 3;
+		}
+		catch (final EngineException e) {
+			System.err.println("draggan " + cmd + ": the PyTorch engine failed: " + e.getMessage());
+			return 4;
+		}
+		catch (final java.io.IOException e) {
+			System.err.println("draggan " + cmd + ": " + e.getMessage());
+			return 3;
+		}
+	}
+
+	private static int usage(final String text) {
+		System.out.println(text);
+		return 0;
+	}
+}

@@ -1,0 +1,70 @@
+package io.github.dragganfiji.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+import io.github.dragganfiji.ij.ImageLatents;
+import io.github.dragganfiji.model.TestBundles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end on the real tiny bundle: files written, metadata kept, exit codes. */
+class MainTest {
+
+	@TempDir
+	Path tmp;
+
+	private static final String MODEL = TestBundles.TINY.toAbsolutePath().toString();
+
+	@Test
+	void generateThenDragASavedImage() throws IOException {
+		final Path img = tmp.resolve("g.tif");
+		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "4", "--out", img
+			.toString() }));
+		final ImagePlus g = IJ.openImage(img.toString());
+		assertEquals("tiny-random", ImageLatents.model(g));
+		final Path out = tmp.resolve("drag");
+		assertEquals(0, Main.run(new String[] { "drag", "--image", img.toString(), "--points", "6,16,26,16", "--mask-rect",
+			"2,8,28,16", "--steps", "3", "--r1", "3", "--r2", "4", "--lr", "0.05", "--device", "cpu", "--out", out
+				.toString() }));
+		for (final String f : new String[] { "drag.tif", "drag.gif", "montage.png", "summary.txt", "start.tif" })
+			assertTrue(Files.size(out.resolve(f)) > 0, f);
+		final ImagePlus stack = IJ.openImage(out.resolve("drag.tif").toString());
+		assertTrue(stack.getStackSize() >= 2);
+		assertEquals(ImageLatents.latent(g, 1), ImageLatents.latent(stack, 1), "the stack starts from the image");
+		final String summary = Files.readString(out.resolve("summary.txt"));
+		assertTrue(summary.contains("handle 1: now at"), summary);
+		final ImagePlus montage = IJ.openImage(out.resolve("montage.png").toString());
+		assertTrue(montage.getWidth() >= 256, "small images are scaled up in the montage");
+	}
+
+	@Test
+	void demoRunsWithOnlyAModel() throws IOException {
+		final Path out = tmp.resolve("demo");
+		assertEquals(0, Main.run(new String[] { "demo", "--model", MODEL, "--steps", "2", "--device", "cpu", "--out",
+			out.toString() }));
+		assertTrue(Files.readString(out.resolve("summary.txt")).contains("after"));
+	}
+
+	@Test
+	void exitCodesSayWhatWentWrong() {
+		assertEquals(2, Main.run(new String[] {}), "no command");
+		assertEquals(2, Main.run(new String[] { "fly" }), "unknown command");
+		assertEquals(2, Main.run(new String[] { "drag", "--bogus", "1" }), "unknown option");
+		assertEquals(2, Main.run(new String[] { "drag", "--model", MODEL, "--seed", "1" }), "no points");
+		assertEquals(2, Main.run(new String[] { "generate", "--seed", "x" }), "not a number");
+		assertEquals(3, Main.run(new String[] { "drag", "--image", tmp.resolve("missing.tif").toString(), "--points",
+			"1,1,5,5" }), "missing image");
+		assertEquals(3, Main.run(new String[] { "drag", "--model", MODEL, "--seed", "1", "--points", "1,1,99,5" }),
+			"target outside the image");
+		assertEquals(0, Main.run(new String[] { "drag", "--help" }));
+	}
+}
