@@ -14,8 +14,12 @@ It computes what NVIDIA's stylegan2-ada-pytorch generator computes (skip archite
 * Skip toRGB: every block has a modulated 1x1 toRGB (no demodulation, weight gain ``1/sqrt(fan_in)``); the
   running image is up-sampled with the same FIR filter and the block's toRGB output is added.
 
-The module exports ``mapping(z, psi)``, ``head(ws)`` (blocks up to and including the feature block: returns
-the feature block's output and the running RGB image), ``tail(feat, img, ws)`` (the remaining blocks) and
+Conditional models (``c_dim > 0``, converted from NVIDIA pickles) add a label embedding to the mapping; see
+``Mapping``.
+
+The module exports ``mapping(z, psi)``, ``mapping_c(z, c, psi)`` (with a label), ``head(ws)`` (blocks up to
+and including the feature block: returns the feature block's output and the running RGB image),
+``tail(feat, img, ws)`` (the remaining blocks) and
 ``synthesis(ws)`` (= tail(head(ws))). ``w_avg()`` returns the tracked average w.
 """
 import math
@@ -78,17 +82,40 @@ class FullyConnected(nn.Module):
 
 
 class Mapping(nn.Module):
+    """z (and, for conditional models, a label c) -> w, broadcast to num_ws layers and truncated.
+
+    Conditional models (``c_dim > 0``) follow NVIDIA: ``y = embed(c)`` (an equalised-lr linear layer with
+    lr_mul 1) normalised by its second moment is concatenated to the normalised z before the first layer.
+    Without a label, class 0 (one-hot) is used.
+    """
+
     def __init__(self, z_dim: int, w_dim: int, num_ws: int, layers: int, lr_mul: float = 0.01,
-                 w_avg_beta: float = 0.995):
+                 w_avg_beta: float = 0.995, c_dim: int = 0, embed_features: int = 0, layer_features: int = 0):
         super().__init__()
-        dims = [z_dim] + [w_dim] * layers
+        embed_features = (embed_features or w_dim) if c_dim > 0 else 0
+        layer_features = layer_features or w_dim
+        dims = [z_dim + embed_features] + [layer_features] * (layers - 1) + [w_dim]
         self.fcs = nn.ModuleList([FullyConnected(dims[i], dims[i + 1], True, lr_mul) for i in range(layers)])
+        # Empty for unconditional models, so that their state dicts keep the keys they always had.
+        self.embed = nn.ModuleList([FullyConnected(c_dim, embed_features, False)] if c_dim > 0 else [])
+        self.c_dim = c_dim
         self.num_ws = num_ws
         self.w_avg_beta = w_avg_beta
         self.register_buffer("w_avg", torch.zeros([w_dim]))
 
-    def forward(self, z: torch.Tensor, psi: float, update_w_avg: bool = False) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, psi: float, update_w_avg: bool = False,
+                c: Optional[torch.Tensor] = None) -> torch.Tensor:
         x = z * (z.square().mean(dim=1, keepdim=True) + 1e-8).rsqrt()
+        if self.c_dim > 0:
+            if c is None:
+                label = torch.zeros(z.shape[0], self.c_dim, dtype=z.dtype, device=z.device)
+                label[:, 0] = 1.0
+            else:
+                label = c.to(z.dtype)
+            for emb in self.embed:
+                y = emb(label)
+                y = y * (y.square().mean(dim=1, keepdim=True) + 1e-8).rsqrt()
+                x = torch.cat([x, y], dim=1)
         for fc in self.fcs:
             x = fc(x)
         if update_w_avg:
@@ -200,7 +227,8 @@ class Generator(nn.Module):
     def __init__(self, z_dim: int = 512, w_dim: int = 512, resolution: int = 256, img_channels: int = 1,
                  channel_base: int = 16384, channel_max: int = 512, mapping_layers: int = 8,
                  conv_clamp: float = 256.0, feature_block: int = 5, channels: Optional[Dict[int, int]] = None,
-                 noise_seed: int = 0):
+                 noise_seed: int = 0, c_dim: int = 0, embed_features: int = 0, layer_features: int = 0,
+                 mapping_lr_mul: float = 0.01):
         super().__init__()
         log2 = int(math.log2(resolution))
         assert 2 ** log2 == resolution and resolution >= 8, "resolution must be a power of two >= 8"
@@ -217,7 +245,9 @@ class Generator(nn.Module):
         self.blocks = nn.ModuleList(blocks)
         self.ws_starts: List[int] = starts
         self.num_ws = 2 + 2 * (len(resolutions) - 1)
-        self.mapping_net = Mapping(z_dim, w_dim, self.num_ws, mapping_layers)
+        self.mapping_net = Mapping(z_dim, w_dim, self.num_ws, mapping_layers, lr_mul=mapping_lr_mul, c_dim=c_dim,
+                                   embed_features=embed_features, layer_features=layer_features)
+        self.c_dim = c_dim
         self.feature_block = feature_block
         self.z_dim, self.w_dim = z_dim, w_dim
         self.resolution, self.img_channels = resolution, img_channels
@@ -227,6 +257,11 @@ class Generator(nn.Module):
                            channel_base=channel_base, channel_max=channel_max, mapping_layers=mapping_layers,
                            conv_clamp=conv_clamp, feature_block=feature_block,
                            channels={str(k): int(v) for k, v in ch.items()}, noise_seed=noise_seed)
+        # Conditional / converted models only (kept out of the config otherwise, so it reads as before).
+        for key, value, default in [("c_dim", c_dim, 0), ("embed_features", embed_features, 0),
+                                    ("layer_features", layer_features, 0), ("mapping_lr_mul", mapping_lr_mul, 0.01)]:
+            if value != default:
+                self.config[key] = value
 
     def forward(self, ws: torch.Tensor) -> torch.Tensor:
         return self.synthesis(ws)
@@ -242,6 +277,12 @@ class Generator(nn.Module):
     def mapping(self, z: torch.Tensor, psi: torch.Tensor) -> torch.Tensor:
         """z [N, z_dim], psi a scalar tensor -> ws [N, num_ws, w_dim]."""
         return self.mapping_net(z, float(psi.item()))
+
+    @torch.jit.export
+    def mapping_c(self, z: torch.Tensor, c: torch.Tensor, psi: torch.Tensor) -> torch.Tensor:
+        """z [N, z_dim], label c [N, c_dim] (one-hot class; ignored when c_dim = 0), psi -> ws.
+        ``mapping(z, psi)`` of a conditional model is ``mapping_c`` with class 0."""
+        return self.mapping_net(z, float(psi.item()), False, c)
 
     @torch.jit.export
     def w_avg(self) -> torch.Tensor:

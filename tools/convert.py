@@ -1,0 +1,1022 @@
+#!/usr/bin/env python3
+"""Convert a StyleGAN2 network from NVIDIA's or rosinality's code into a bundle, without running pickled code.
+
+Usage:
+  /usr/bin/python3 tools/convert.py IN OUT_DIR [--name NAME] [--license SPDX] [--network G_ema]
+      [--feature-block N] [--discriminator] [--psi 0.7] [--learning-rate 0.002] [--drag-layers 6]
+      [--mapping-lr-mul 0.01] [--description ...] [--training-data ...]
+
+IN is one of
+  * a network pickle of NVIDIA's stylegan2-ada-pytorch, or a StyleGAN2 (config "stylegan2") pickle of the
+    StyleGAN3 repository (a dict with 'G', 'D', 'G_ema', ...; or a pickle holding only the generator). The
+    StyleGAN3 alias-free generators (configs T and R) are a different architecture and are refused.
+  * a checkpoint of rosinality's stylegan2-pytorch (a torch.save'd dict with 'g_ema', optionally 'd' and
+    'latent_avg'), in the zip or the legacy torch format.
+
+Nothing in the file is executed. NVIDIA pickles carry the Python source of their classes ('module_src') and
+are normally loaded by running it; here a restricted unpickler rebuilds only tensors, containers and numbers
+(the allow-list is ``ALLOWED_GLOBALS``) and every other global the file names (os.system, builtins.eval,
+subprocess.Popen, any import) stops the conversion with an error naming it. Tensor storages, which NVIDIA
+pickles hold as nested torch.save byte strings, are decoded by this module too (never by torch.load). The
+embedded sources are never executed; they are only parsed (ast) to refuse files whose source imports or calls
+things no network definition needs (os, subprocess, eval, ...), a sign of tampering.
+
+The parameters are then mapped onto tools/stylegan2.py (docs/model-format.md, "Converting NVIDIA and rosinality
+checkpoints"), the result is written with export.write_bundle, and MODEL_CARD.md records where it came from.
+Everything is read from the file: resolution, image channels, channels per block, num_ws, mapping depth, label
+size. With --discriminator, D is written too (discriminator.pt, see the docs).
+"""
+import argparse
+import _compat_pickle
+import ast
+import collections
+import io
+import json
+import math
+import os
+import pickle
+import sys
+import zipfile
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export  # noqa: E402
+import stylegan2  # noqa: E402
+
+
+class RefusedPickle(pickle.UnpicklingError):
+    """The file references something outside the allow-list, or is otherwise not a plain network file."""
+
+
+class ConversionError(ValueError):
+    """The network is readable but not something tools/stylegan2.py can compute."""
+
+
+# ---------------------------------------------------------------------------------------- restricted unpickling
+
+_TORCH_LEGACY_MAGIC = 0x1950a86a20f9469cfc6c
+_TORCH_LEGACY_PROTOCOL = 1001
+
+_STORAGE_DTYPES = {
+    "FloatStorage": torch.float32, "DoubleStorage": torch.float64, "HalfStorage": torch.float16,
+    "BFloat16Storage": torch.bfloat16, "LongStorage": torch.int64, "IntStorage": torch.int32,
+    "ShortStorage": torch.int16, "CharStorage": torch.int8, "ByteStorage": torch.uint8, "BoolStorage": torch.bool,
+}
+_TORCH_DTYPES = {"float32": torch.float32, "float": torch.float32, "float64": torch.float64,
+                 "double": torch.float64, "float16": torch.float16, "half": torch.float16,
+                 "bfloat16": torch.bfloat16, "int64": torch.int64, "long": torch.int64, "int32": torch.int32,
+                 "int": torch.int32, "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8,
+                 "bool": torch.bool}
+
+
+class StorageType:
+    """Stands for torch.FloatStorage etc. inside a file (only its dtype is used)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.dtype = _STORAGE_DTYPES[name]
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+
+class Storage:
+    """A flat tensor standing for a torch storage; tensors are views of it (filled in later by legacy files)."""
+
+    def __init__(self, dtype: torch.dtype, numel: int):
+        self.dtype = dtype
+        self.flat = torch.zeros(int(numel), dtype=dtype)
+
+    def fill(self, raw: bytes):
+        if len(raw) != self.flat.numel() * self.flat.element_size():
+            raise RefusedPickle("tensor storage has the wrong number of bytes")
+        if raw:
+            self.flat.copy_(torch.frombuffer(bytearray(raw), dtype=self.dtype))
+
+
+class EasyDict(dict):
+    """Stand-in for dnnlib.EasyDict (a dict with attribute access); no code of dnnlib is involved."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name)
+
+    def __setstate__(self, state):  # plain data only
+        if state:
+            self.update(state)
+
+
+class Namespace:
+    """Stand-in for argparse.Namespace (rosinality checkpoints hold the training arguments)."""
+
+    def __setstate__(self, state):
+        if not isinstance(state, dict):
+            raise RefusedPickle("argparse.Namespace with an unexpected state")
+        self.__dict__.update({str(k): v for k, v in state.items()})
+
+    def to_dict(self):
+        return dict(self.__dict__)
+
+
+class PersistentObject:
+    """What NVIDIA's torch_utils.persistence pickles for a network module: its class name, the source of its
+    module (kept as text, never executed) and its state (the module's __dict__: _parameters, _buffers,
+    _modules, init kwargs and plain attributes)."""
+
+    def __init__(self, meta: dict):
+        if not isinstance(meta, dict) or meta.get("type") != "class":
+            raise RefusedPickle("torch_utils.persistence object without the expected metadata")
+        if not isinstance(meta.get("class_name"), str) or not isinstance(meta.get("module_src", ""), str):
+            raise RefusedPickle("torch_utils.persistence object with malformed class_name/module_src")
+        if not isinstance(meta.get("state"), dict):
+            raise RefusedPickle("torch_utils.persistence object without a state dict")
+        self.class_name: str = meta["class_name"]
+        self.module_src: str = meta.get("module_src", "")
+        self.version = meta.get("version")
+        self.state: dict = meta["state"]
+
+    def __repr__(self):
+        return f"<persistent {self.class_name}>"
+
+    def attr(self, name, default=None):
+        return self.state.get(name, default)
+
+    @property
+    def modules(self) -> Dict[str, "PersistentObject"]:
+        return dict(self.state.get("_modules") or {})
+
+    @property
+    def init_kwargs(self) -> dict:
+        return dict(self.state.get("_init_kwargs") or {})
+
+    def tensors(self, prefix: str = "") -> "collections.OrderedDict[str, torch.Tensor]":
+        """Parameters and buffers of this module and its submodules, by dotted name (like state_dict)."""
+        out = collections.OrderedDict()
+        for group in ("_parameters", "_buffers"):
+            for k, v in (self.state.get(group) or {}).items():
+                if isinstance(v, torch.Tensor):
+                    out[prefix + k] = v
+        for k, m in self.modules.items():
+            if isinstance(m, PersistentObject):
+                out.update(m.tensors(prefix + k + "."))
+            elif m is not None:
+                raise RefusedPickle(f"submodule {prefix + k} is not a persistent network object")
+        return out
+
+    def module(self, path: str) -> "PersistentObject":
+        m = self
+        for part in path.split(".") if path else []:
+            sub = m.modules.get(part)
+            if not isinstance(sub, PersistentObject):
+                raise ConversionError(f"the network has no module {path!r}")
+            m = sub
+        return m
+
+
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
+                       metadata=None):
+    if not isinstance(storage, Storage):
+        raise RefusedPickle("tensor rebuilt from something that is not a storage")
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride) or any(s < 0 for s in size):
+        raise RefusedPickle("malformed tensor shape")
+    numel = int(np.prod(size)) if size else 1
+    if numel > 0:
+        last = int(storage_offset) + sum((s - 1) * st for s, st in zip(size, stride))
+        if storage_offset < 0 or last >= storage.flat.numel() or any(st < 0 for st in stride):
+            raise RefusedPickle("tensor extends past its storage")
+    return torch.as_strided(storage.flat, size, stride, int(storage_offset))
+
+
+def _rebuild_tensor(storage, storage_offset, size, stride):
+    return _rebuild_tensor_v2(storage, storage_offset, size, stride)
+
+
+def _rebuild_parameter(data, requires_grad=False, backward_hooks=None):
+    if not isinstance(data, torch.Tensor):
+        raise RefusedPickle("parameter rebuilt from something that is not a tensor")
+    return data
+
+
+def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
+    return _rebuild_parameter(data)
+
+
+def _np_scalar(dtype, data=None):
+    if not isinstance(dtype, np.dtype) or dtype.hasobject or not isinstance(data, (bytes, bytearray)):
+        raise RefusedPickle("numpy scalar of an object dtype or without raw bytes")
+    return np.frombuffer(bytes(data), dtype=dtype, count=1)[0]
+
+
+def _np_reconstruct(subtype, shape, dtype):
+    if subtype is not np.ndarray:
+        raise RefusedPickle("numpy array of a subclass")
+    return np.ndarray.__new__(np.ndarray, shape, dtype)
+
+
+def _np_dtype(*args):
+    if not args or not isinstance(args[0], str):
+        raise RefusedPickle("numpy dtype with unexpected arguments")
+    return np.dtype(*args)
+
+
+def _codecs_encode(text, encoding="utf-8"):
+    # protocol-2 pickles spell bytes as _codecs.encode(str, 'latin1')
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise RefusedPickle("_codecs.encode with unexpected arguments")
+    return text.encode("latin1")
+
+
+def _torch_size(*args):
+    return torch.Size(*args)
+
+
+# (module, name) -> what the unpickler gets instead. Nothing here imports a module named by the file or runs
+# code the file supplies; the torch_utils.persistence entry is filled per load (see RestrictedUnpickler).
+ALLOWED_GLOBALS = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
+    ("__builtin__", "set"): set, ("__builtin__", "frozenset"): frozenset,
+    ("_codecs", "encode"): _codecs_encode,
+    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
+    ("torch", "Size"): _torch_size,
+    ("numpy.core.multiarray", "scalar"): _np_scalar, ("numpy._core.multiarray", "scalar"): _np_scalar,
+    ("numpy.core.multiarray", "_reconstruct"): _np_reconstruct,
+    ("numpy._core.multiarray", "_reconstruct"): _np_reconstruct,
+    ("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): _np_dtype,
+    ("dnnlib.util", "EasyDict"): EasyDict, ("dnnlib", "EasyDict"): EasyDict,
+    ("argparse", "Namespace"): Namespace,
+    # filled per unpickler: ("torch.storage", "_load_from_bytes"), ("torch_utils.persistence",
+    # "_reconstruct_persistent_obj")
+}
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """pickle.Unpickler whose find_class returns only allow-listed stand-ins and refuses everything else."""
+
+    def __init__(self, f, persistent=None, context=None):
+        super().__init__(f)
+        self._persistent = persistent
+        self.context = context if context is not None else LoadContext()
+
+    def find_class(self, module, name):
+        key = (module, name)
+        if key in ALLOWED_GLOBALS:
+            return ALLOWED_GLOBALS[key]
+        if key == ("torch.storage", "_load_from_bytes"):
+            return self.context.load_from_bytes
+        if key == ("torch_utils.persistence", "_reconstruct_persistent_obj"):
+            return self.context.reconstruct_persistent_obj
+        if module == "torch" and name in _STORAGE_DTYPES:
+            return StorageType(name)
+        if module == "torch" and name in _TORCH_DTYPES:
+            return _TORCH_DTYPES[name]
+        py3 = _compat_pickle.NAME_MAPPING.get(key) or (_compat_pickle.IMPORT_MAPPING.get(module), name)
+        alias = f" (Python 3: {py3[0]}.{py3[1]})" if py3[0] and py3 != key else ""
+        raise RefusedPickle(f"refused: the file references the global '{module}.{name}'{alias}, which is not on the "
+                            f"allow-list of tools/convert.py (tensors, containers and numbers only); nothing "
+                            f"in the file was executed")
+
+    def persistent_load(self, pid):
+        if self._persistent is None:
+            raise RefusedPickle("refused: persistent id in a plain pickle")
+        return self._persistent(pid)
+
+
+class LoadContext:
+    """Per-file state: the embedded module sources seen (for the tampering check)."""
+
+    def __init__(self):
+        self.module_sources: Dict[str, set] = {}
+
+    def reconstruct_persistent_obj(self, meta):
+        obj = PersistentObject(meta)
+        self.module_sources.setdefault(obj.module_src, set()).add(obj.class_name)
+        return obj
+
+    def load_from_bytes(self, data):
+        if not isinstance(data, (bytes, bytearray)):
+            raise RefusedPickle("torch.storage._load_from_bytes without bytes")
+        return _load_legacy(io.BytesIO(bytes(data)), self)
+
+
+def _restricted_load(f, context, persistent=None):
+    return RestrictedUnpickler(f, persistent, context).load()
+
+
+def _storage_from_pid(pid) -> Tuple[StorageType, str, int]:
+    if not isinstance(pid, tuple) or not pid:
+        raise RefusedPickle("malformed persistent id")
+    typename = pid[0].decode("ascii") if isinstance(pid[0], bytes) else pid[0]
+    if typename != "storage" or len(pid) < 5:
+        raise RefusedPickle(f"refused: persistent id of kind {typename!r}")
+    storage_type, key, _location, numel = pid[1:5]
+    if not isinstance(storage_type, StorageType):
+        raise RefusedPickle("persistent storage id without a storage type")
+    if len(pid) > 5 and pid[5] is not None:
+        raise RefusedPickle("storage views of the pre-1.0 torch format are not supported")
+    return storage_type, str(key), int(numel)
+
+
+def _load_legacy(f, context, first=None):
+    """torch.save's legacy format: magic, protocol, sys info, the object, the storage keys, raw storages."""
+    magic = _restricted_load(f, context) if first is None else first
+    if magic != _TORCH_LEGACY_MAGIC:
+        raise RefusedPickle("not a torch file (bad magic number)")
+    if _restricted_load(f, context) != _TORCH_LEGACY_PROTOCOL:
+        raise RefusedPickle("unsupported torch legacy protocol version")
+    sys_info = _restricted_load(f, context)
+    if not isinstance(sys_info, dict) or not sys_info.get("little_endian", True):
+        raise RefusedPickle("big-endian torch files are not supported")
+    storages: Dict[str, Storage] = {}
+
+    def persistent(pid):
+        storage_type, key, numel = _storage_from_pid(pid)
+        if key not in storages:
+            storages[key] = Storage(storage_type.dtype, numel)
+        return storages[key]
+
+    result = _restricted_load(f, context, persistent)
+    keys = _restricted_load(f, context)
+    if not isinstance(keys, list):
+        raise RefusedPickle("malformed torch legacy file (storage keys)")
+    for key in keys:
+        st = storages.get(str(key))
+        if st is None:
+            raise RefusedPickle("malformed torch legacy file (unknown storage key)")
+        header = f.read(8)
+        if len(header) != 8:
+            raise RefusedPickle("truncated torch legacy file")
+        numel = int.from_bytes(header, "little", signed=True)
+        if numel != st.flat.numel():
+            raise RefusedPickle("malformed torch legacy file (storage size)")
+        st.fill(f.read(numel * st.flat.element_size()))
+    return result
+
+
+def _load_zip(path, context):
+    """torch.save's zip format: PREFIX/data.pkl with persistent storage ids, PREFIX/data/KEY raw storages."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        pkls = [n for n in names if n == "data.pkl" or n.endswith("/data.pkl")]
+        if len(pkls) != 1:
+            raise RefusedPickle("not a torch zip file (no unique data.pkl)")
+        prefix = pkls[0][:-len("data.pkl")]
+        if prefix + "byteorder" in names and zf.read(prefix + "byteorder").strip() != b"little":
+            raise RefusedPickle("big-endian torch files are not supported")
+        storages: Dict[str, Storage] = {}
+
+        def persistent(pid):
+            storage_type, key, numel = _storage_from_pid(pid)
+            if key not in storages:
+                st = Storage(storage_type.dtype, numel)
+                st.fill(zf.read(prefix + "data/" + key))
+                storages[key] = st
+            return storages[key]
+
+        with zf.open(pkls[0]) as f:
+            return _restricted_load(io.BytesIO(f.read()), context, persistent)
+
+
+# Names an embedded network source never needs; finding one means the file was tampered with.
+_SUSPICIOUS_MODULES = {"os", "subprocess", "sys", "socket", "shutil", "ctypes", "importlib", "builtins", "pty",
+                       "runpy", "code", "codeop", "marshal", "pickle", "multiprocessing", "urllib", "http",
+                       "requests", "webbrowser", "signal", "posix", "nt"}
+_SUSPICIOUS_FUNCTIONS = {"eval", "exec", "compile", "__import__", "breakpoint"}  # called by name
+_SUSPICIOUS_METHODS = {"system", "popen", "Popen", "spawnl", "spawnlp", "spawnv", "spawnvp", "execv", "execve",
+                       "execvp", "execl", "execlp", "check_call", "check_output", "getoutput", "import_module",
+                       "__import__"}  # called as an attribute (os.system, subprocess.Popen, ...)
+
+
+def check_module_source(src: str) -> Optional[str]:
+    """What is suspicious in an embedded module source (parsed, never executed), or None."""
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError):
+        return None  # not parseable by this Python: nothing to report (it is never executed anyway)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] in _SUSPICIOUS_MODULES:
+                    return f"'import {a.name}'"
+        elif isinstance(node, ast.ImportFrom):
+            if (node.module or "").split(".")[0] in _SUSPICIOUS_MODULES:
+                return f"'from {node.module} import ...'"
+        elif isinstance(node, ast.Call):
+            fn = node.func
+            if isinstance(fn, ast.Name) and fn.id in _SUSPICIOUS_FUNCTIONS:
+                return f"a call of {fn.id}"
+            if isinstance(fn, ast.Attribute) and fn.attr in _SUSPICIOUS_METHODS:
+                try:
+                    return f"a call of {ast.unparse(fn)}"
+                except AttributeError:  # Python < 3.9
+                    return f"a call of .{fn.attr}"
+    return None
+
+
+def load_file(path: str, check_sources: bool = True):
+    """Reads a network pickle or a torch checkpoint with the restricted unpickler. Returns (object, context).
+    check_sources: refuse files whose embedded module sources look tampered with (see check_module_source)."""
+    context = LoadContext()
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith(b"PK\x03\x04"):
+        obj = _load_zip(path, context)
+    else:
+        with open(path, "rb") as f:
+            first = _restricted_load(f, context)
+            if isinstance(first, int) and not isinstance(first, bool) and first == _TORCH_LEGACY_MAGIC:
+                obj = _load_legacy(f, context, first)
+            else:
+                obj = first
+    for src, classes in context.module_sources.items():
+        problem = check_module_source(src) if check_sources else None
+        if problem:
+            raise RefusedPickle(f"refused: the embedded source of class {'/'.join(sorted(classes))} contains "
+                                f"{problem}, which no network definition needs (the source was not executed; "
+                                f"--no-source-check converts such a file anyway)")
+    return obj, context
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+def _fir_ok(f: torch.Tensor, gain: float) -> bool:
+    f = f.detach().float().reshape(-1)
+    return f.numel() == 16 and torch.allclose(f, (stylegan2.fir_filter() * gain).reshape(-1), atol=1e-6)
+
+
+def _scalar(v) -> Optional[float]:
+    if v is None:
+        return None
+    if isinstance(v, torch.Tensor):
+        return float(v.reshape(-1)[0])
+    return float(v)
+
+
+def _fold(value: torch.Tensor, gain_src: Optional[float], gain_dst: float) -> torch.Tensor:
+    """A parameter that the source multiplies by gain_src, stored for code that multiplies by gain_dst."""
+    value = value.detach().float().clone()
+    if gain_src is None or abs(gain_src - gain_dst) <= 1e-12 * max(1.0, abs(gain_dst)):
+        return value
+    return value * (gain_src / gain_dst)
+
+
+def feature_block_rule(resolution: int) -> int:
+    """The block at min(128, resolution / 2) px: DragGAN's feat[5] (128 px) from 256 px up, half the
+    resolution below (64 px -> 32 px, 128 px -> 64 px, as tools/train.py's presets)."""
+    target = min(128, resolution // 2)
+    return int(math.log2(target)) - 2
+
+
+def _res_list(keys, prefix: str) -> List[int]:
+    out = set()
+    for k in keys:
+        if k.startswith(prefix):
+            head = k[len(prefix):].split(".", 1)[0]
+            if head.isdigit():
+                out.add(int(head))
+    return sorted(out)
+
+
+def _check_resolutions(res: List[int]) -> int:
+    if not res or res[0] != 4 or any(b != 2 * a for a, b in zip(res, res[1:])):
+        raise ConversionError(f"synthesis blocks at {res}: expected 4, 8, 16, ... (powers of two)")
+    if res[-1] < 8:
+        raise ConversionError("the generator must have at least two blocks (8 px)")
+    return res[-1]
+
+
+# ----------------------------------------------------------------------------------- NVIDIA generator
+
+def _plain(v):
+    """JSON-friendly copy of kwargs read from a pickle (EasyDicts, numpy scalars, ...)."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return repr(v)
+
+
+def convert_nvidia_generator(G: PersistentObject, feature_block: Optional[int] = None, noise_seed: int = 0):
+    """NVIDIA stylegan2-ada-pytorch (or StyleGAN3 repo, networks_stylegan2) Generator -> (project G, info)."""
+    mods = G.modules
+    if "synthesis" not in mods or "mapping" not in mods:
+        raise ConversionError(f"{G.class_name} has no 'mapping' and 'synthesis' submodules")
+    sd = G.tensors()
+    keys = list(sd)
+    if any(k.startswith("synthesis.input.") or k.startswith("synthesis.L0_") for k in keys):
+        raise ConversionError("this is a StyleGAN3 (alias-free, config T/R) generator; only StyleGAN2 "
+                              "generators (stylegan2-ada-pytorch, or config 'stylegan2' of the StyleGAN3 repo) "
+                              "can be converted")
+    kw = G.init_kwargs
+    syn_kw = dict(kw.get("synthesis_kwargs") or {})
+    map_kw = dict(kw.get("mapping_kwargs") or {})
+    mapping, synthesis = G.module("mapping"), G.module("synthesis")
+
+    # --- mapping
+    fc_idx = _res_list(keys, "mapping.fc")
+    if not fc_idx or fc_idx != list(range(len(fc_idx))):
+        raise ConversionError(f"mapping layers fc{fc_idx}: expected fc0, fc1, ...")
+    n_fc = len(fc_idx)
+    w_dim = sd[f"mapping.fc{n_fc - 1}.weight"].shape[0]
+    c_dim, embed_features = 0, 0
+    if "mapping.embed.weight" in sd:
+        embed_features, c_dim = sd["mapping.embed.weight"].shape
+    z_dim = sd["mapping.fc0.weight"].shape[1] - embed_features
+    layer_features = sd["mapping.fc0.weight"].shape[0] if n_fc > 1 else w_dim
+    if z_dim <= 0:
+        raise ConversionError("generators without z input (z_dim = 0) are not supported")
+    fc0 = mapping.module("fc0")
+    lr_mul = _scalar(fc0.attr("bias_gain"))
+    if lr_mul is None:
+        lr_mul = float(map_kw.get("lr_multiplier", 0.01))
+    for name, want in [("z_dim", z_dim), ("c_dim", c_dim), ("w_dim", w_dim)]:
+        if name in kw and int(kw[name]) != want:
+            raise ConversionError(f"init kwargs say {name}={kw[name]} but the tensors say {want}")
+    for i in range(n_fc):
+        a = mapping.module(f"fc{i}").attr("activation", map_kw.get("activation", "lrelu"))
+        if a != "lrelu":
+            raise ConversionError(f"mapping activation {a!r}: only 'lrelu' is supported")
+
+    # --- synthesis
+    res = _res_list(keys, "synthesis.b")
+    resolution = _check_resolutions(res)
+    if "img_resolution" in kw and int(kw["img_resolution"]) != resolution:
+        raise ConversionError(f"init kwargs say img_resolution={kw['img_resolution']}, blocks go to {resolution}")
+    img_channels = sd["synthesis.b4.torgb.weight"].shape[0]
+    if "img_channels" in kw and int(kw["img_channels"]) != img_channels:
+        raise ConversionError(f"init kwargs say img_channels={kw['img_channels']}, toRGB has {img_channels}")
+    channels = {r: int(sd[f"synthesis.b{r}.conv1.weight"].shape[0]) for r in res}
+    num_ws = 2 * len(res)
+    pickled_num_ws = synthesis.attr("num_ws", G.attr("num_ws"))
+    if pickled_num_ws is not None and int(pickled_num_ws) != num_ws:
+        raise ConversionError(f"the pickle says num_ws={pickled_num_ws}, the skip blocks give {num_ws}")
+    clamps = set()
+    for r in res:
+        blk = synthesis.module(f"b{r}")
+        arch = blk.attr("architecture", syn_kw.get("architecture", "skip"))
+        if arch != "skip" or "skip" in blk.modules:
+            raise ConversionError(f"block b{r} has architecture {arch!r}; only 'skip' generators are supported")
+        layer_names = ["conv1"] if r == 4 else ["conv0", "conv1"]
+        for ln in layer_names:
+            layer = blk.module(ln)
+            if layer.attr("activation", "lrelu") != "lrelu":
+                raise ConversionError(f"b{r}.{ln}: activation {layer.attr('activation')!r} is not supported")
+            if sd[f"synthesis.b{r}.{ln}.weight"].shape[2:] != (3, 3):
+                raise ConversionError(f"b{r}.{ln}: only 3x3 kernels are supported")
+            ag = _scalar(layer.attr("act_gain"))
+            if ag is not None and abs(ag - math.sqrt(2)) > 1e-6:
+                raise ConversionError(f"b{r}.{ln}: activation gain {ag} (expected sqrt 2)")
+            clamps.add(_scalar(layer.attr("conv_clamp", syn_kw.get("conv_clamp"))))
+            if ln == "conv0" and not _fir_ok(sd[f"synthesis.b{r}.conv0.resample_filter"], 1.0):
+                raise ConversionError(f"b{r}.conv0: resample filter is not [1,3,3,1]")
+        clamps.add(_scalar(blk.module("torgb").attr("conv_clamp", syn_kw.get("conv_clamp"))))
+        if r > 4 and not _fir_ok(sd[f"synthesis.b{r}.resample_filter"], 1.0):
+            raise ConversionError(f"b{r}: resample filter is not [1,3,3,1]")
+    if len(clamps) != 1:
+        raise ConversionError(f"layers use different conv_clamp values {sorted(map(str, clamps))}")
+    conv_clamp = clamps.pop()
+    fb = feature_block_rule(resolution) if feature_block is None else feature_block
+    if not 0 <= fb < len(res):
+        raise ConversionError(f"--feature-block {fb} out of range 0..{len(res) - 1}")
+
+    P = stylegan2.Generator(z_dim=z_dim, w_dim=w_dim, resolution=resolution, img_channels=img_channels,
+                            mapping_layers=n_fc, conv_clamp=float(conv_clamp or 0.0), feature_block=fb,
+                            channels=channels, noise_seed=noise_seed, c_dim=c_dim,
+                            embed_features=embed_features if c_dim else 0,
+                            layer_features=layer_features if layer_features != w_dim else 0,
+                            mapping_lr_mul=lr_mul)
+    target = {}
+
+    def fc(dst: str, src: str, module: PersistentObject, ours: stylegan2.FullyConnected):
+        target[dst + ".weight"] = _fold(sd[src + ".weight"], _scalar(module.attr("weight_gain")), ours.weight_gain)
+        target[dst + ".bias"] = _fold(sd[src + ".bias"], _scalar(module.attr("bias_gain")), ours.bias_gain)
+
+    for i in range(n_fc):
+        fc(f"mapping_net.fcs.{i}", f"mapping.fc{i}", mapping.module(f"fc{i}"), P.mapping_net.fcs[i])
+    if c_dim:
+        fc("mapping_net.embed.0", "mapping.embed", mapping.module("embed"), P.mapping_net.embed[0])
+    w_avg_known = "mapping.w_avg" in sd
+    target["mapping_net.w_avg"] = sd["mapping.w_avg"].float().clone() if w_avg_known else torch.zeros(w_dim)
+
+    def layer(dst: str, src: str, blk: PersistentObject, name: str, ours: stylegan2.SynthesisLayer):
+        m = blk.module(name)
+        fc(dst + ".affine", src + ".affine", m.module("affine"), ours.affine)
+        target[dst + ".weight"] = sd[src + ".weight"].float().clone()
+        target[dst + ".bias"] = sd[src + ".bias"].float().clone()
+        use_noise = m.attr("use_noise", True) and src + ".noise_const" in sd
+        if use_noise:
+            target[dst + ".noise_strength"] = sd[src + ".noise_strength"].float().reshape([]).clone()
+            target[dst + ".noise_const"] = sd[src + ".noise_const"].float().clone()
+        else:
+            target[dst + ".noise_strength"] = torch.zeros([])
+            target[dst + ".noise_const"] = torch.zeros_like(ours.noise_const)
+        target[dst + ".resample_filter"] = stylegan2.fir_filter().reshape(1, 1, 4, 4) * 4.0
+
+    def torgb(dst: str, src: str, blk: PersistentObject, ours: stylegan2.ToRGB):
+        m = blk.module("torgb")
+        fc(dst + ".affine", src + ".affine", m.module("affine"), ours.affine)
+        target[dst + ".weight"] = _fold(sd[src + ".weight"], _scalar(m.attr("weight_gain")), ours.weight_gain)
+        target[dst + ".bias"] = sd[src + ".bias"].float().clone()
+
+    for i, r in enumerate(res):
+        blk, ours, src = synthesis.module(f"b{r}"), P.blocks[i], f"synthesis.b{r}"
+        if i == 0:
+            target["blocks.0.const"] = sd[src + ".const"].float().clone()
+        else:
+            layer(f"blocks.{i}.conv0", src + ".conv0", blk, "conv0", ours.conv0)
+            target[f"blocks.{i}.resample_filter"] = stylegan2.fir_filter().reshape(1, 1, 4, 4) * 4.0
+        layer(f"blocks.{i}.conv1", src + ".conv1", blk, "conv1", ours.conv1)
+        torgb(f"blocks.{i}.torgb", src + ".torgb", blk, ours.torgb)
+    _load_exact(P, target)
+    if not w_avg_known:
+        with torch.no_grad():
+            P.mapping_net.w_avg.copy_(export.compute_w_avg(P))
+    info = dict(format="nvidia-stylegan2-pickle", class_name=G.class_name, z_dim=z_dim, c_dim=c_dim, w_dim=w_dim,
+                resolution=resolution, img_channels=img_channels, num_ws=num_ws, mapping_layers=n_fc,
+                mapping_lr_mul=lr_mul, layer_features=layer_features, embed_features=embed_features,
+                conv_clamp=conv_clamp, channels={str(k): v for k, v in channels.items()},
+                num_fp16_res=syn_kw.get("num_fp16_res"), feature_block=fb,
+                w_avg="from the pickle" if w_avg_known else "estimated from 10,000 samples (seed 123)",
+                init_kwargs=_plain(kw))
+    return P, info
+
+
+def _load_exact(module: torch.nn.Module, target: Dict[str, torch.Tensor]):
+    own = module.state_dict()
+    missing = sorted(set(own) - set(target))
+    extra = sorted(set(target) - set(own))
+    if missing or extra:
+        raise ConversionError(f"parameter mapping incomplete: missing {missing[:5]}, unexpected {extra[:5]}")
+    for k, v in target.items():
+        if tuple(own[k].shape) != tuple(v.shape):
+            raise ConversionError(f"{k}: shape {tuple(v.shape)} from the file, {tuple(own[k].shape)} expected")
+    module.load_state_dict(target, strict=True)
+
+
+# ------------------------------------------------------------------------------ rosinality generator
+
+def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Optional[torch.Tensor],
+                                 lr_mul: float = 0.01, feature_block: Optional[int] = None, noise_seed: int = 0):
+    """rosinality stylegan2-pytorch Generator state dict ('g_ema') -> (project G, info)."""
+    sd = {k: v for k, v in sd.items() if isinstance(v, torch.Tensor)}
+    keys = list(sd)
+    style = _res_list(keys, "style.")
+    if not style or style != list(range(1, len(style) + 1)):
+        raise ConversionError(f"rosinality mapping layers style.{style}: expected style.1, style.2, ...")
+    n_fc = len(style)
+    z_dim = sd["style.1.weight"].shape[1]
+    w_dim = sd[f"style.{n_fc}.weight"].shape[0]
+    layer_features = sd["style.1.weight"].shape[0] if n_fc > 1 else w_dim
+    n_convs = len(_res_list(keys, "convs."))
+    n_rgbs = len(_res_list(keys, "to_rgbs."))
+    if n_convs != 2 * n_rgbs or n_rgbs < 1:
+        raise ConversionError(f"{n_convs} convs and {n_rgbs} to_rgbs: expected two convs per to_rgb")
+    res = [4 * 2 ** i for i in range(n_rgbs + 1)]
+    resolution = res[-1]
+    c4 = sd["input.input"].shape[1]
+    channels = {4: int(c4)}
+    for k in range(n_rgbs):
+        channels[res[k + 1]] = int(sd[f"convs.{2 * k}.conv.weight"].shape[1])
+    img_channels = sd["to_rgb1.conv.weight"].shape[1]
+    for k in range(n_rgbs):
+        if not _fir_ok(sd.get(f"convs.{2 * k}.conv.blur.kernel", torch.zeros(1)), 4.0):
+            raise ConversionError(f"convs.{2 * k}: blur kernel is not [1,3,3,1] (x4)")
+        if not _fir_ok(sd.get(f"to_rgbs.{k}.upsample.kernel", torch.zeros(1)), 4.0):
+            raise ConversionError(f"to_rgbs.{k}: upsample kernel is not [1,3,3,1] (x4)")
+    fb = feature_block_rule(resolution) if feature_block is None else feature_block
+    if not 0 <= fb < len(res):
+        raise ConversionError(f"--feature-block {fb} out of range 0..{len(res) - 1}")
+    P = stylegan2.Generator(z_dim=z_dim, w_dim=w_dim, resolution=resolution, img_channels=img_channels,
+                            mapping_layers=n_fc, conv_clamp=0.0, feature_block=fb, channels=channels,
+                            noise_seed=noise_seed, layer_features=layer_features if layer_features != w_dim else 0,
+                            mapping_lr_mul=lr_mul)
+    target = {}
+    for i in range(n_fc):
+        target[f"mapping_net.fcs.{i}.weight"] = sd[f"style.{i + 1}.weight"].float().clone()
+        target[f"mapping_net.fcs.{i}.bias"] = sd[f"style.{i + 1}.bias"].float().clone()
+    target["mapping_net.w_avg"] = (latent_avg.float().reshape(-1).clone() if latent_avg is not None
+                                   else torch.zeros(w_dim))
+    noises_missing = []
+
+    def styled(dst: str, src: str, noise_idx: int, ours: stylegan2.SynthesisLayer):
+        w = sd[src + ".conv.weight"]  # [1, O, I, k, k]; rosinality multiplies by 1/sqrt(I k k) before demod
+        fan_in = w.shape[2] * w.shape[3] * w.shape[4]
+        target[dst + ".weight"] = w[0].float() / math.sqrt(fan_in)
+        target[dst + ".affine.weight"] = sd[src + ".conv.modulation.weight"].float().clone()
+        target[dst + ".affine.bias"] = sd[src + ".conv.modulation.bias"].float().clone()
+        target[dst + ".bias"] = sd[src + ".activate.bias"].float().clone()
+        target[dst + ".noise_strength"] = sd[src + ".noise.weight"].float().reshape([]).clone()
+        nk = f"noises.noise_{noise_idx}"
+        if nk in sd:
+            target[dst + ".noise_const"] = sd[nk].float().reshape(ours.noise_const.shape).clone()
+        else:
+            noises_missing.append(nk)
+            target[dst + ".noise_const"] = torch.zeros_like(ours.noise_const)
+        target[dst + ".resample_filter"] = stylegan2.fir_filter().reshape(1, 1, 4, 4) * 4.0
+
+    def to_rgb(dst: str, src: str):
+        # rosinality: weight * 1/sqrt(I) * style, no demodulation; ours: the same gain on the style
+        target[dst + ".weight"] = sd[src + ".conv.weight"][0].float().clone()
+        target[dst + ".affine.weight"] = sd[src + ".conv.modulation.weight"].float().clone()
+        target[dst + ".affine.bias"] = sd[src + ".conv.modulation.bias"].float().clone()
+        target[dst + ".bias"] = sd[src + ".bias"].float().reshape(-1).clone()
+
+    target["blocks.0.const"] = sd["input.input"][0].float().clone()
+    styled("blocks.0.conv1", "conv1", 0, P.blocks[0].conv1)
+    to_rgb("blocks.0.torgb", "to_rgb1")
+    for k in range(n_rgbs):
+        i = k + 1
+        styled(f"blocks.{i}.conv0", f"convs.{2 * k}", 2 * k + 1, P.blocks[i].conv0)
+        styled(f"blocks.{i}.conv1", f"convs.{2 * k + 1}", 2 * k + 2, P.blocks[i].conv1)
+        to_rgb(f"blocks.{i}.torgb", f"to_rgbs.{k}")
+        target[f"blocks.{i}.resample_filter"] = stylegan2.fir_filter().reshape(1, 1, 4, 4) * 4.0
+    _load_exact(P, target)
+    if latent_avg is None:
+        with torch.no_grad():
+            P.mapping_net.w_avg.copy_(export.compute_w_avg(P))
+    info = dict(format="rosinality-stylegan2-pytorch", z_dim=z_dim, c_dim=0, w_dim=w_dim, resolution=resolution,
+                img_channels=img_channels, num_ws=2 * len(res), mapping_layers=n_fc, mapping_lr_mul=lr_mul,
+                layer_features=layer_features, conv_clamp=None, channels={str(k): v for k, v in channels.items()},
+                feature_block=fb,
+                w_avg="latent_avg from the checkpoint" if latent_avg is not None
+                else "estimated from 10,000 samples (seed 123)",
+                missing_noise_buffers=noises_missing)
+    return P, info
+
+
+# ---------------------------------------------------------------------------------------- discriminators
+
+def _train_module():
+    import train  # tools/train.py: its Discriminator; importing it runs nothing but definitions
+    return train
+
+
+def convert_nvidia_discriminator(D: PersistentObject) -> dict:
+    """NVIDIA D -> a dict for discriminator.pt: train.py's Discriminator if it can compute the same, else raw."""
+    sd = D.tensors()
+    keys = list(sd)
+    res = _res_list(keys, "b")
+    kw = D.init_kwargs
+    raw = dict(kind="raw", family="nvidia-stylegan2", class_name=D.class_name, init_kwargs=_plain(kw),
+               state_dict={k: v.float().clone() for k, v in sd.items()})
+    why = None
+    if "mapping.fc0.weight" in sd or int(kw.get("c_dim", 0) or 0) > 0:
+        why = "conditional discriminator (label mapping)"
+    elif any(D.module(f"b{r}").attr("architecture", "resnet") != "resnet" for r in res if r > 4):
+        why = "architecture other than 'resnet'"
+    else:
+        mb = D.module("b4").modules.get("mbstd")
+        if not isinstance(mb, PersistentObject) or int(mb.attr("num_channels", 1)) != 1 \
+                or mb.attr("group_size", 4) is None:
+            why = "minibatch-stddev layer with other than 1 channel or no group size"
+    if why:
+        raw["why_raw"] = why
+        return raw
+    train = _train_module()
+    R = res[-1]
+    img_channels = sd[f"b{R}.fromrgb.weight"].shape[1]
+    ch = {r: int(sd[f"b{r}.conv0.weight"].shape[0]) for r in res if r > 4}
+    ch[4] = int(sd["b4.conv.weight"].shape[0])
+    group = int(D.module("b4").module("mbstd").attr("group_size", 4))
+    P = train.Discriminator(R, img_channels, ch, mbstd_group=group)
+    target = {}
+
+    def conv(dst: str, src: str, m: PersistentObject, ours, bias=True):
+        target[dst + ".weight"] = _fold(sd[src + ".weight"], _scalar(m.attr("weight_gain")), ours.gain)
+        if bias:
+            target[dst + ".bias"] = sd[src + ".bias"].float().clone()
+        target[dst + ".f"] = stylegan2.fir_filter().reshape(1, 1, 4, 4)
+        if src + ".resample_filter" in sd and not _fir_ok(sd[src + ".resample_filter"], 1.0):
+            raise ConversionError(f"D.{src}: resample filter is not [1,3,3,1]")
+
+    blocks = [r for r in reversed(res) if r > 4]
+    clamp = None
+    for i, r in enumerate(blocks):
+        b, ob = D.module(f"b{r}"), P.blocks[i]
+        if i == 0:
+            conv(f"blocks.{i}.fromrgb", f"b{r}.fromrgb", b.module("fromrgb"), ob.fromrgb)
+        conv(f"blocks.{i}.conv0", f"b{r}.conv0", b.module("conv0"), ob.conv0)
+        conv(f"blocks.{i}.conv1", f"b{r}.conv1", b.module("conv1"), ob.conv1)
+        conv(f"blocks.{i}.skip", f"b{r}.skip", b.module("skip"), ob.skip, bias=False)
+        clamp = clamp or _scalar(b.module("conv0").attr("conv_clamp"))
+    e = D.module("b4")
+    conv("conv", "b4.conv", e.module("conv"), P.conv)
+    c4 = ch[4]
+    target["fc"] = _fold(sd["b4.fc.weight"], _scalar(e.module("fc").attr("weight_gain")), 1 / math.sqrt(c4 * 16))
+    target["fc_b"] = _fold(sd["b4.fc.bias"], _scalar(e.module("fc").attr("bias_gain")), 1.0)
+    target["out"] = _fold(sd["b4.out.weight"], _scalar(e.module("out").attr("weight_gain")), 1 / math.sqrt(c4))
+    target["out_b"] = _fold(sd["b4.out.bias"], _scalar(e.module("out").attr("bias_gain")), 1.0)
+    _load_exact(P, target)
+    return dict(kind="train.Discriminator", config=P.config, state_dict=P.state_dict(),
+                notes="conv_clamp of the original (%s) is not applied by train.Discriminator" % clamp
+                if clamp else "")
+
+
+def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
+    """rosinality Discriminator state dict ('d') -> train.py's Discriminator."""
+    sd = {k: v for k, v in sd.items() if isinstance(v, torch.Tensor)}
+    train = _train_module()
+    n = len(_res_list(list(sd), "convs."))  # convs.0 = fromRGB, convs.1.. = ResBlocks
+    nblocks = n - 1
+    R = 4 * 2 ** nblocks
+    img_channels = sd["convs.0.0.weight"].shape[1]
+    res_list = [R // 2 ** i for i in range(nblocks)]
+    ch = {r: int(sd[f"convs.{i + 1}.conv1.0.weight"].shape[0]) for i, r in enumerate(res_list)}
+    ch[4] = int(sd["final_conv.0.weight"].shape[0])
+    P = train.Discriminator(R, img_channels, ch, mbstd_group=4)
+    f = stylegan2.fir_filter().reshape(1, 1, 4, 4)
+    target = {"blocks.0.fromrgb.weight": sd["convs.0.0.weight"].float().clone(),
+              "blocks.0.fromrgb.bias": sd["convs.0.1.bias"].float().clone(), "blocks.0.fromrgb.f": f}
+    for i in range(nblocks):
+        s, d = f"convs.{i + 1}", f"blocks.{i}"
+        for k in (f"{s}.conv2.0.kernel", f"{s}.skip.0.kernel"):
+            if not _fir_ok(sd[k], 1.0):
+                raise ConversionError(f"{k}: blur kernel is not [1,3,3,1]")
+        target.update({f"{d}.conv0.weight": sd[f"{s}.conv1.0.weight"].float().clone(),
+                       f"{d}.conv0.bias": sd[f"{s}.conv1.1.bias"].float().clone(), f"{d}.conv0.f": f,
+                       f"{d}.conv1.weight": sd[f"{s}.conv2.1.weight"].float().clone(),
+                       f"{d}.conv1.bias": sd[f"{s}.conv2.2.bias"].float().clone(), f"{d}.conv1.f": f,
+                       f"{d}.skip.weight": sd[f"{s}.skip.1.weight"].float().clone(), f"{d}.skip.f": f})
+    target.update({"conv.weight": sd["final_conv.0.weight"].float().clone(),
+                   "conv.bias": sd["final_conv.1.bias"].float().clone(), "conv.f": f,
+                   "fc": sd["final_linear.0.weight"].float().clone(), "fc_b": sd["final_linear.0.bias"].float().clone(),
+                   "out": sd["final_linear.1.weight"].float().clone(),
+                   "out_b": sd["final_linear.1.bias"].float().clone()})
+    _load_exact(P, target)
+    return dict(kind="train.Discriminator", config=P.config, state_dict=P.state_dict(),
+                notes="rosinality's minibatch-stddev group falls back to 3 or the whole batch when the batch is not "
+                      "divisible by 4; train.Discriminator uses the largest divisor <= 4 (same for 1-4, 6, 8, 12, ...)")
+
+
+# --------------------------------------------------------------------------------------------- driver
+
+def detect_and_convert(path: str, network: str = "G_ema", feature_block: Optional[int] = None,
+                       discriminator: bool = False, mapping_lr_mul: Optional[float] = None,
+                       check_sources: bool = True):
+    """Reads IN and converts. Returns (G, info, D dict or None, extra info for the card)."""
+    obj, _ctx = load_file(path, check_sources)
+    extra = {}
+    D = None
+    if isinstance(obj, PersistentObject) or (isinstance(obj, dict) and any(
+            isinstance(v, PersistentObject) for v in obj.values())):
+        if isinstance(obj, PersistentObject):
+            G, Dobj = obj, None
+            network = "(the pickle's only object)"
+        else:
+            G = obj.get(network)
+            if not isinstance(G, PersistentObject):
+                raise ConversionError(f"the pickle has no network {network!r}; it holds "
+                                      f"{sorted(k for k, v in obj.items() if isinstance(v, PersistentObject))}")
+            Dobj = obj.get("D")
+            if obj.get("training_set_kwargs") is not None:
+                extra["training_set_kwargs"] = _plain(obj["training_set_kwargs"])
+        P, info = convert_nvidia_generator(G, feature_block)
+        info["network"] = network
+        if discriminator:
+            if not isinstance(Dobj, PersistentObject):
+                raise ConversionError("--discriminator: the pickle holds no 'D'")
+            D = convert_nvidia_discriminator(Dobj)
+    elif isinstance(obj, dict) and isinstance(obj.get("g_ema"), dict):
+        latent = obj.get("latent_avg")
+        args = obj.get("args")
+        lr = mapping_lr_mul
+        if lr is None and isinstance(args, Namespace) and isinstance(getattr(args, "lr_mlp", None), float):
+            lr = args.lr_mlp
+        P, info = convert_rosinality_generator(obj["g_ema"], latent if isinstance(latent, torch.Tensor) else None,
+                                               lr_mul=0.01 if lr is None else lr, feature_block=feature_block)
+        info["network"] = "g_ema"
+        if isinstance(args, Namespace):
+            extra["training_args"] = _plain(args.to_dict())
+        if discriminator:
+            if not isinstance(obj.get("d"), dict):
+                raise ConversionError("--discriminator: the checkpoint holds no 'd'")
+            D = convert_rosinality_discriminator(obj["d"])
+    else:
+        kind = type(obj).__name__
+        keys = sorted(map(str, obj.keys()))[:10] if isinstance(obj, dict) else []
+        raise ConversionError(f"not a StyleGAN2 network file I know ({kind} {keys})")
+    return P, info, D, extra
+
+
+def model_card(name: str, path: str, digest: str, info: dict, extra: dict, license: str, bundle: dict,
+               D: Optional[dict]) -> str:
+    ch = ", ".join(f"{k}: {v}" for k, v in info["channels"].items())
+    lines = [
+        f"# {name}",
+        "",
+        f"Converted by tools/convert.py from `{os.path.basename(path)}`; computation in float32.",
+        "",
+        "## Source",
+        "",
+        f"- file: `{os.path.basename(path)}`",
+        f"- sha256: `{digest}`",
+        f"- format: {info['format']}, network `{info.get('network')}`"
+        + (f" (class {info['class_name']})" if info.get("class_name") else ""),
+        f"- license: {license}" + (" (not stated by the file; ask its authors)" if license == "unknown" else ""),
+        "",
+        "## Architecture read from the file",
+        "",
+        f"- resolution {info['resolution']} px, {info['img_channels']} image channel(s), num_ws {info['num_ws']}",
+        f"- z_dim {info['z_dim']}, w_dim {info['w_dim']}, c_dim {info['c_dim']} "
+        f"({'conditional: choose the class with mapping_c' if info['c_dim'] else 'unconditional'})",
+        f"- mapping: {info['mapping_layers']} layers, lr multiplier {info['mapping_lr_mul']}",
+        f"- channels per resolution: {ch}",
+        f"- conv_clamp: {info['conv_clamp']}",
+        f"- w_avg: {info['w_avg']}",
+        f"- feature block for the drag: index {bundle['feature_block']['index']} "
+        f"({bundle['feature_block']['resolution']} px, {bundle['feature_block']['channels']} channels)",
+    ]
+    if info.get("num_fp16_res"):
+        lines.append(f"- the original ran its {info['num_fp16_res']} highest-resolution blocks in float16 "
+                     f"(with conv_clamp); the bundle computes everything in float32, so its images differ from "
+                     f"NVIDIA's by float16 rounding (NVIDIA's float16 path also rescales weights and styles "
+                     f"before demodulation, which cancels mathematically)")
+    if info.get("missing_noise_buffers"):
+        lines.append(f"- noise buffers missing in the file (zero noise used): {info['missing_noise_buffers']}")
+    lines += ["", "## Training data", ""]
+    if extra.get("training_set_kwargs"):
+        lines += ["The pickle's training_set_kwargs:", "", "```json",
+                  json.dumps(extra["training_set_kwargs"], indent=2, sort_keys=True), "```"]
+    elif extra.get("training_args"):
+        lines += ["The checkpoint's training arguments:", "", "```json",
+                  json.dumps(extra["training_args"], indent=2, sort_keys=True, default=str), "```"]
+    else:
+        lines.append("Not recorded in the file.")
+    if D is not None:
+        lines += ["", "## Discriminator", "", f"`discriminator.pt`: kind `{D['kind']}`"
+                  + (f" ({D['why_raw']})" if D.get("why_raw") else "") + (f"; {D['notes']}" if D.get("notes") else "")]
+    lines += ["", "## Notes", "",
+              "- Nothing in the source file was executed: it was read with a restricted unpickler "
+              "(tensors, containers and numbers only); embedded Python sources were only parsed (checked for "
+              "signs of tampering), never executed.",
+              "- Noise is the file's constant noise (NVIDIA's noise_mode='const').", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("input", help="NVIDIA network pickle (.pkl) or rosinality checkpoint (.pt)")
+    ap.add_argument("out_dir")
+    ap.add_argument("--name", help="bundle name (default: the input's file name without extension)")
+    ap.add_argument("--description", default="")
+    ap.add_argument("--license", default="unknown", help="license of the weights (default: unknown)")
+    ap.add_argument("--training-data", default="", help="what it was trained on (default: from the file)")
+    ap.add_argument("--network", default="G_ema", help="which network of an NVIDIA pickle (default G_ema)")
+    ap.add_argument("--feature-block", type=int, default=None,
+                    help="block whose output the drag uses (default: the block at min(128, R/2) px)")
+    ap.add_argument("--discriminator", action="store_true", help="also write D as discriminator.pt")
+    ap.add_argument("--mapping-lr-mul", type=float, default=None,
+                    help="rosinality only: the mapping's lr_mlp (default 0.01; not stored in checkpoints)")
+    ap.add_argument("--no-source-check", action="store_true",
+                    help="convert even if an embedded module source imports os/subprocess/... or calls eval "
+                         "(it is never executed either way)")
+    ap.add_argument("--psi", type=float, default=0.7)
+    ap.add_argument("--learning-rate", type=float, default=0.002)
+    ap.add_argument("--drag-layers", type=int, default=6)
+    args = ap.parse_args(argv)
+    torch.set_grad_enabled(False)
+    digest = export.sha256(args.input)
+    P, info, D, extra = detect_and_convert(args.input, network=args.network, feature_block=args.feature_block,
+                                           discriminator=args.discriminator, mapping_lr_mul=args.mapping_lr_mul,
+                                           check_sources=not args.no_source_check)
+    name = args.name or os.path.splitext(os.path.basename(args.input))[0]
+    training_data = args.training_data
+    if not training_data and extra.get("training_set_kwargs"):
+        tsk = extra["training_set_kwargs"]
+        training_data = "unknown (training_set_kwargs: " + ", ".join(
+            f"{k}={tsk[k]}" for k in ("path", "resolution", "use_labels", "max_size", "xflip") if k in tsk) + ")"
+    source = {"file": os.path.basename(args.input), "sha256": digest, "format": info["format"],
+              "network": info.get("network"), "converted_by": "tools/convert.py", "computation": "float32"}
+    meta = export.write_bundle(P, args.out_dir, name=name, description=args.description or
+                               f"StyleGAN2 converted from {os.path.basename(args.input)}",
+                               license=args.license, training_data=training_data or "unknown",
+                               learning_rate=args.learning_rate, psi=args.psi, drag_layers=args.drag_layers,
+                               extra={"c_dim": info["c_dim"], "source": source})
+    if D is not None:
+        torch.save(dict(D, format="draggan-fiji-discriminator", version=1, source=source),
+                   os.path.join(args.out_dir, "discriminator.pt"))
+    with open(os.path.join(args.out_dir, "MODEL_CARD.md"), "w") as f:
+        f.write(model_card(name, args.input, digest, info, extra, args.license, meta, D))
+    print(json.dumps(meta, indent=2))
+    return meta
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (RefusedPickle, ConversionError) as e:
+        print(f"convert.py: {e}", file=sys.stderr)
+        sys.exit(2)
