@@ -3,7 +3,7 @@
 
   /usr/bin/python3 tools/make_test_fixtures.py [--out src/test/resources/fixtures]
 
-Writes OUT/no-tail.pt (a TorchScript module without the tail method, for the loader's validation test),
+Writes OUT/tiny-cond/ (3 classes), OUT/no-tail.pt (a TorchScript module without the tail method, for the loader's validation test),
 OUT/tiny/ (a bundle: 32x32 RGB, 8 ws, feature block 2 = 16x16x32) and OUT/tiny-parity.json: for a fixed
 z and psi, the mapping output ws, the head's features, the synthesised image and the gradient with respect to
 ws of the scalar loss  L = mean(feat^2) + mean(image^2)  (feat from head(ws), image from synthesis(ws)).
@@ -67,6 +67,23 @@ class NoTail(torch.nn.Module):
         return ws
 
 
+def conditional_bundle(out: str) -> None:
+    """OUT/tiny-cond/: the tiny architecture with 3 classes (mapping_c), for the Java conditional-model test."""
+    torch.manual_seed(77)
+    G = stylegan2.Generator(**dict(TINY, c_dim=3))
+    with torch.no_grad():
+        for name, p in G.named_parameters():
+            if name.endswith("noise_strength"):
+                p.fill_(0.1)
+        gen = torch.Generator().manual_seed(5)
+        z = torch.randn(2000, G.z_dim, generator=gen)
+        c = torch.nn.functional.one_hot(torch.randint(0, 3, (2000,), generator=gen), 3).float()
+        G.mapping_net.w_avg.copy_(G.mapping_net(z, 1.0, c=c)[:, 0].mean(dim=0))
+    export.write_bundle(G, os.path.join(out, "tiny-cond"), name="tiny-conditional",
+                        description="Random weights, 3 classes, for tests only.", license="CC0-1.0",
+                        training_data="none (random weights)", extra={"c_dim": 3})
+
+
 def flat(t: torch.Tensor) -> list:
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
@@ -82,6 +99,7 @@ def main(argv=None):
                         license="CC0-1.0", training_data="none (random weights)", learning_rate=0.002,
                         psi=0.7, drag_layers=6)
     torch.jit.script(NoTail()).save(os.path.join(args.out, "no-tail.pt"))
+    conditional_bundle(args.out)
     S = torch.jit.load(os.path.join(bundle, "generator.pt"))
     gen = torch.Generator().manual_seed(11)
     z = torch.randn(1, TINY["z_dim"], generator=gen)

@@ -21,7 +21,7 @@ import java.util.Locale;
 /** {@code draggan drag}: drags a generated or saved image and writes the stack, a GIF, a montage and a summary. */
 final class DragCommand {
 
-	static final List<String> OPTIONS = List.of("model", "seed", "psi", "image", "points", "points-csv", "mask",
+	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "image", "points", "points-csv", "mask",
 		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "device", "out");
 	static final List<String> FLAGS = List.of("w");
 	static final String HELP = """

@@ -18,9 +18,10 @@ import java.util.List;
 /** {@code draggan generate}: one image from a seed, as a TIFF that carries its latent. */
 final class GenerateCommand {
 
-	static final List<String> OPTIONS = List.of("model", "seed", "psi", "bits", "device", "out");
+	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "bits", "device", "out");
 	static final String HELP = """
-		draggan generate [--model NAME|DIR] [--seed 0] [--psi P] [--bits 8|16|32] [--device auto|cpu|gpu] [--out FILE.tif]
+		draggan generate [--model NAME|DIR] [--seed 0] [--psi P] [--class C] [--bits 8|16|32] [--device auto|cpu|gpu]
+		                 [--out FILE.tif]
 		  Generates the image of a seed with a model (default: the first sample model) and writes a TIFF that
 		  carries the model name and latent, so that 'draggan drag --image' and the Fiji plugin can drag it.
 		""";
@@ -42,7 +43,7 @@ final class GenerateCommand {
 		final Rendering.BitDepth bits = Rendering.BitDepth.parse(a.get("bits", "8") + "-bit");
 		final DjlRuntime.Info info = DjlRuntime.start(System.err::println);
 		final Device device = DjlRuntime.Info.djlDevice(info.device(DeviceChoice.parse(a.get("device", "auto"))));
-		return GenerateImage.generate(e, a.integer("seed", 0), psi, bits, device);
+		return GenerateImage.generate(e, a.integer("seed", 0), psi, a.integer("class", 0), bits, device);
 	}
 
 	/** A model by name or folder; with none given, the first bundle found (the sample models come first). */

@@ -21,6 +21,7 @@ public final class Main {
 		  draggan eval       the accuracy suite (NCC template matching, leakage)
 		  draggan bench      time per drag step
 		  draggan info       runtime, device and models
+		  draggan convert    a StyleGAN2 checkpoint (NVIDIA .pkl, rosinality .pt) to a bundle
 		'draggan COMMAND --help' describes each.""";
 
 	private Main() {}
@@ -49,6 +50,8 @@ public final class Main {
 				case "drag":
 					return help ? usage(DragCommand.HELP) : DragCommand.run(new Args(rest, DragCommand.OPTIONS,
 						DragCommand.FLAGS));
+				case "convert":
+					return help ? usage(ConvertCommand.HELP) : ConvertCommand.run(rest);
 				case "info":
 					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
 				case "eval":

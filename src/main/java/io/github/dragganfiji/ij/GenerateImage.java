@@ -42,6 +42,7 @@ public class GenerateImage implements PlugIn {
 		gd.addNumericField("Truncation psi", Prefs.get("draggan.generate.psi", Double.NaN), 2, 6,
 			"(empty = the model's default)");
 		gd.addChoice("Bit depth", Rendering.BitDepth.labels(), Prefs.get("draggan.generate.depth", "8-bit"));
+		gd.addNumericField("Class (conditional models only)", Prefs.get("draggan.generate.class", 0), 0);
 		gd.addChoice("Device", Commands.DEVICES, Prefs.get("draggan.device", "auto"));
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -49,6 +50,7 @@ public class GenerateImage implements PlugIn {
 		final double seedValue = gd.getNextNumber();
 		final double psiValue = gd.getNextNumber();
 		final Rendering.BitDepth depth = Rendering.BitDepth.parse(gd.getNextChoice());
+		final double label = gd.getNextNumber();
 		final String device = gd.getNextChoice();
 		if (Double.isNaN(seedValue) || seedValue != Math.rint(seedValue)) throw new Commands.UserError(
 			"The seed must be a whole number.");
@@ -59,14 +61,24 @@ public class GenerateImage implements PlugIn {
 		Prefs.set("draggan.generate.seed", seed);
 		if (!Double.isNaN(psiValue)) Prefs.set("draggan.generate.psi", psiValue);
 		Prefs.set("draggan.generate.depth", depth.toString());
+		Prefs.set("draggan.generate.class", label);
 		Prefs.set("draggan.device", device);
-		final ImagePlus imp = generate(entry, seed, psi, depth, Commands.device(device));
+		if (Double.isNaN(label) || label != Math.rint(label)) throw new Commands.UserError(
+			"The class must be a whole number.");
+		final ImagePlus imp = generate(entry, seed, psi, (int) label, depth, Commands.device(device));
 		imp.show();
 	}
 
-	/** Generates the image of a seed (without showing it). */
+	/** Generates the image of a seed (without showing it); unconditional models. */
 	public static ImagePlus generate(final ModelRegistry.Entry entry, final long seed, final double psi,
 		final Rendering.BitDepth depth, final Device device)
+	{
+		return generate(entry, seed, psi, 0, depth, device);
+	}
+
+	/** Generates the image of a seed and, for a conditional model, a class (ignored by unconditional ones). */
+	public static ImagePlus generate(final ModelRegistry.Entry entry, final long seed, final double psi,
+		final int label, final Rendering.BitDepth depth, final Device device)
 	{
 		final float[] ws;
 		final float[] pixels;
@@ -76,7 +88,7 @@ public class GenerateImage implements PlugIn {
 			m = g.metadata();
 			try (NDManager mm = g.manager().newSubManager()) {
 				final NDArray z = mm.create(Latents.z(seed, m.zDim()), new Shape(1, m.zDim()));
-				final NDArray w = g.mapping(z, (float) psi);
+				final NDArray w = m.cDim() > 0 ? g.mappingC(z, label, (float) psi) : g.mapping(z, (float) psi);
 				ws = w.toFloatArray();
 				pixels = g.synthesis(w, false).toFloatArray();
 			}
@@ -86,6 +98,7 @@ public class GenerateImage implements PlugIn {
 		ImageLatents.set(imp, m.name(), new Latent(m.numWs(), m.wDim(), ws));
 		imp.setProp(ImageLatents.SEED, Long.toString(seed));
 		imp.setProp(ImageLatents.PSI, Double.toString(psi));
+		if (m.cDim() > 0) imp.setProp("DragGAN.class", Integer.toString(label));
 		return imp;
 	}
 

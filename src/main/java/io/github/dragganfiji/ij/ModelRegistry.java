@@ -56,6 +56,25 @@ public final class ModelRegistry {
 		return dirs;
 	}
 
+	/**
+	 * Where converted models go: {@code <ImageJ>/models/draggan} when it can be written, else
+	 * {@code ~/.draggan/models}.
+	 */
+	public static Path userFolder() {
+		final String ij = IJ.getDirectory("imagej");
+		if (ij != null) {
+			final Path p = Path.of(ij, "models", "draggan");
+			try {
+				Files.createDirectories(p);
+				if (Files.isWritable(p)) return p;
+			}
+			catch (final IOException e) {
+				// fall through to the home folder
+			}
+		}
+		return Path.of(System.getProperty("user.home"), ".draggan", "models");
+	}
+
 	/** Adds a folder to the search path (remembered in ImageJ's preferences). */
 	public static void addFolder(final Path dir) {
 		final String old = Prefs.get(PREF, "");

@@ -5,17 +5,21 @@ import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import ij.text.TextWindow;
 
+import io.github.dragganfiji.model.Converter;
 import io.github.dragganfiji.model.ModelMetadata;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Plugins › DragGAN › Models…: lists the bundles found (with their cards) and adds a folder to the search path.
- * Macro: {@code run("Models...", "add=/path/to/folder")} adds, {@code run("Models...", "add=")} just lists.
+ * Plugins › DragGAN › Models…: lists the bundles found (with their cards), adds a folder to the search path, and
+ * converts a StyleGAN2 checkpoint (NVIDIA pickle or rosinality .pt) into a bundle. Macro:
+ * {@code run("Models...", "add=/path/to/folder")} adds, {@code run("Models...", "add=")} just lists,
+ * {@code run("Models...", "add= convert=/path/net.pkl converted=mymodel license=CC-BY-4.0")} converts.
  */
 public class Models implements PlugIn {
 
@@ -31,18 +35,55 @@ public class Models implements PlugIn {
 		gd.addMessage("Search path:\n" + String.join("\n", ModelRegistry.searchPath().stream().map(Path::toString)
 			.toList()));
 		gd.addDirectoryField("Add folder (optional)", "");
+		gd.addFileField("Convert checkpoint (optional, .pkl or .pt)", "");
+		gd.addStringField("Converted model name", "");
+		gd.addStringField("License of its weights", "unknown");
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
 		final String add = gd.getNextString().trim();
+		final String checkpoint = gd.getNextString().trim();
+		final String name = gd.getNextString().trim();
+		final String license = gd.getNextString().trim();
 		if (!add.isEmpty()) {
 			final Path dir = Path.of(add);
 			if (!Files.isDirectory(dir)) throw new Commands.UserError("Not a folder: " + add);
 			ModelRegistry.addFolder(dir);
 			IJ.log("DragGAN: added model folder " + dir.toAbsolutePath());
 		}
+		if (!checkpoint.isEmpty()) convert(Path.of(checkpoint), name, license);
 		final String text = listing(ModelRegistry.bundles());
 		if (java.awt.GraphicsEnvironment.isHeadless() || ij.macro.Interpreter.isBatchMode()) IJ.log(text);
 		else new TextWindow(TITLE, text, 640, 480);
+	}
+
+	/**
+	 * Converts a StyleGAN2 checkpoint into a bundle in the user's model folder, with the Python converter shipped in
+	 * the jar; without Python + torch, says the exact command to run instead.
+	 */
+	static void convert(final Path checkpoint, final String name, final String license) {
+		if (!Files.isRegularFile(checkpoint)) throw new Commands.UserError("No such checkpoint: " + checkpoint);
+		String base = name.isEmpty() ? checkpoint.getFileName().toString().replaceAll("\\.(pkl|pt|pth)$", "") : name;
+		base = base.replaceAll("[^A-Za-z0-9._-]", "_");
+		final Path out = ModelRegistry.userFolder().resolve(base);
+		if (Files.exists(out)) throw new Commands.UserError("A model folder named '" + base + "' exists already: " +
+			out + ". Choose another name.");
+		final String python = Converter.findPython();
+		if (python == null) throw new Commands.UserError("Converting needs Python with torch, which was not found " +
+			"(set -Ddraggan.python=/path/to/python). Run this, then add the folder with Models...:\n" + Converter
+				.manualCommand(checkpoint, out));
+		IJ.log("DragGAN: converting " + checkpoint + " with " + python + " ...");
+		final int code;
+		try {
+			code = Converter.run(python, checkpoint, out, List.of("--name", base, "--license", license.isEmpty()
+				? "unknown" : license), line -> IJ.log("  " + line));
+		}
+		catch (final IOException e) {
+			throw new Commands.UserError("The conversion could not run: " + e.getMessage());
+		}
+		if (code != 0) throw new Commands.UserError("The conversion failed (exit code " + code +
+			"); the reason is in the Log window.");
+		ModelRegistry.addFolder(out.getParent());
+		IJ.log("DragGAN: converted into " + out);
 	}
 
 	/** A readable list of bundles with their metadata and model cards. */

@@ -71,6 +71,25 @@ public final class Generator implements AutoCloseable {
 		}
 	}
 
+	/** A conditional model's mapping: z [N, z_dim] and class index to ws, truncated by psi (no gradient). */
+	public NDArray mappingC(final NDArray z, final int label, final float psi) {
+		final int classes = metadata.cDim();
+		if (label < 0 || label >= classes) throw new IllegalArgumentException("class " + label + " is outside 0.." +
+			(classes - 1) + " of the model '" + metadata.name() + "'");
+		final NDManager m = z.getManager();
+		final float[] oneHot = new float[classes];
+		oneHot[label] = 1;
+		final NDArray c = m.create(oneHot, new ai.djl.ndarray.types.Shape(1, classes)).repeat(0, z.getShape().get(0));
+		final NDArray psiArray = m.create(psi);
+		try {
+			return call("mapping_c", false, z, c, psiArray).singletonOrThrow();
+		}
+		finally {
+			psiArray.close();
+			c.close();
+		}
+	}
+
 	/** The tracked average w [w_dim], in the given manager. */
 	public NDArray wAvg(final NDManager manager) {
 		return call("w_avg", false, manager).singletonOrThrow();

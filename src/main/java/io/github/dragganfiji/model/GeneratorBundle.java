@@ -58,7 +58,7 @@ public final class GeneratorBundle {
 			model.load(dir, prefix, Map.of("trainParam", "true"));
 			final PtSymbolBlock block = (PtSymbolBlock) model.getBlock();
 			block.freezeParameters(true);
-			requireMethods(weights, block);
+			requireMethods(weights, block, meta.cDim() > 0);
 			final Generator g = new Generator(dir, meta, model, block);
 			checkShapes(g, dir.resolve(METADATA_FILE), weights);
 			return g;
@@ -80,11 +80,12 @@ public final class GeneratorBundle {
 			"not a folder (a bundle is a folder holding " + METADATA_FILE + " and generator.pt)");
 	}
 
-	private static void requireMethods(final Path weights, final PtSymbolBlock block) {
+	private static void requireMethods(final Path weights, final PtSymbolBlock block, final boolean conditional) {
 		final List<String> names = Arrays.asList(JniUtils.getMethodNames(block));
 		final List<String> missing = new ArrayList<>();
 		for (final String m : Generator.METHODS)
 			if (!names.contains(m)) missing.add(m);
+		if (conditional && !names.contains("mapping_c")) missing.add("mapping_c (c_dim > 0)");
 		if (!missing.isEmpty()) throw new InvalidBundleException(weights, "the TorchScript module lacks method(s) " +
 			String.join(", ", missing) + " (it has " + String.join(", ", names) + ")");
 	}

@@ -32,10 +32,11 @@ import java.util.regex.Pattern;
  * @param outputMax generator output mapped to full scale
  * @param weightsFile the TorchScript file, relative to the bundle
  * @param sha256 the TorchScript file's SHA-256, lower-case hex
+ * @param cDim number of classes of a conditional model (its {@code mapping_c} takes a one-hot label), 0 if none
  */
 public record ModelMetadata(String name, String description, String license, String trainingData, int resolution,
 	int imageChannels, int zDim, int wDim, int numWs, FeatureBlock featureBlock, int dragLayers, double learningRate,
-	double truncationPsi, double outputMin, double outputMax, String weightsFile, String sha256)
+	double truncationPsi, double outputMin, double outputMax, String weightsFile, String sha256, int cDim)
 {
 
 	/** The only format version this code reads. */
@@ -105,7 +106,7 @@ public record ModelMetadata(String name, String description, String license, Str
 			"training_data"), resolution, f.integer("image_channels", 1, 4), f.integer("z_dim", 1, 65536), f
 				.integer("w_dim", 1, 65536), numWs, new FeatureBlock(fbIndex, fbRes, fb.integer("channels", 1,
 					65536)), f.integer("drag_layers", 1, numWs), lr, f.number("truncation_psi"), min, max,
-			weightsFile, sha);
+			weightsFile, sha, f.json().has("c_dim") ? f.integer("c_dim", 0, 100000) : 0);
 	}
 
 	private static String rootMessage(final Throwable e) {

@@ -51,6 +51,24 @@ class GeneratorBundleTest {
 	}
 
 	@Test
+	void conditionalModelsTakeAClass() {
+		try (Generator g = GeneratorBundle.load(TestBundles.FIXTURES.resolve("tiny-cond"), Device.cpu());
+			NDManager m = g.manager().newSubManager())
+		{
+			assertEquals(3, g.metadata().cDim());
+			final NDArray z = m.randomNormal(new Shape(2, 32));
+			final NDArray c0 = g.mappingC(z, 0, 0.7f), c1 = g.mappingC(z, 1, 0.7f);
+			assertEquals(new Shape(2, 8, 32), c1.getShape());
+			assertTrue(c0.sub(c1).abs().max().getFloat() > 1e-3, "the class changes w");
+			assertEquals(0f, c0.sub(g.mapping(z, 0.7f)).abs().max().getFloat(), 1e-6f, "mapping = class 0");
+			final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+				IllegalArgumentException.class, () -> g.mappingC(z, 3, 0.7f));
+			assertTrue(e.getMessage().contains("outside 0..2"), e.getMessage());
+		}
+		assertEquals(0, GeneratorBundle.readMetadata(TestBundles.TINY).cDim(), "c_dim is optional");
+	}
+
+	@Test
 	void checksumMismatch() throws IOException {
 		final Path dir = TestBundles.copyTiny(tmp);
 		Files.write(dir.resolve("generator.pt"), new byte[] { 0 }, StandardOpenOption.APPEND);

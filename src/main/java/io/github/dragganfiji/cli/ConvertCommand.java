@@ -1,0 +1,44 @@
+package io.github.dragganfiji.cli;
+
+import io.github.dragganfiji.model.Converter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code draggan convert}: a StyleGAN2 checkpoint (NVIDIA pickle, rosinality .pt) to a bundle. */
+final class ConvertCommand {
+
+	static final List<String> OPTIONS = List.of("name", "license", "feature-block");
+	static final List<String> FLAGS = List.of("discriminator");
+	static final String HELP = """
+		draggan convert CHECKPOINT OUT_DIR [--name NAME] [--license SPDX] [--feature-block N] [--discriminator]
+		  Converts an NVIDIA stylegan2-ada-pytorch / StyleGAN3-repo (StyleGAN2 config) pickle or a rosinality
+		  stylegan2-pytorch checkpoint into a bundle folder, without running code from the file. Needs Python with
+		  torch (found automatically, or -Ddraggan.python=...); without it, prints the command to run.
+		""";
+
+	private ConvertCommand() {}
+
+	static int run(final String[] args) throws IOException {
+		if (args.length < 2 || args[0].startsWith("--") || args[1].startsWith("--")) throw new Args.UsageException(
+			"give CHECKPOINT OUT_DIR");
+		final Path in = Path.of(args[0]), out = Path.of(args[1]);
+		final Args a = new Args(java.util.Arrays.copyOfRange(args, 2, args.length), OPTIONS, FLAGS);
+		if (!Files.isRegularFile(in)) throw new IllegalArgumentException("No such checkpoint: " + in);
+		final List<String> extra = new ArrayList<>();
+		for (final String o : OPTIONS)
+			if (a.has(o)) extra.addAll(List.of("--" + o, a.get(o, "")));
+		if (a.has("discriminator")) extra.add("--discriminator");
+		final String python = Converter.findPython();
+		if (python == null) {
+			System.err.println("Python with torch was not found (set -Ddraggan.python=...). Run:\n  " + Converter
+				.manualCommand(in, out));
+			return 3;
+		}
+		final int code = Converter.run(python, in, out, extra, System.out::println);
+		return code == 0 ? 0 : 3;
+	}
+}

@@ -1,0 +1,119 @@
+package io.github.dragganfiji.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs tools/convert.py (shipped inside the plugin jar) to turn a StyleGAN2 checkpoint (NVIDIA pickle or rosinality
+ * .pt) into a bundle, when Python with torch is available; otherwise says the exact command to run. The converter
+ * never executes code from the checkpoint (see docs/model-format.md).
+ */
+public final class Converter {
+
+	static final String[] SCRIPTS = { "convert.py", "export.py", "stylegan2.py" };
+	static final String[] PYTHONS = { "/usr/bin/python3", "python3", "python" };
+
+	private Converter() {}
+
+	/** The first Python on this machine that imports torch (property {@code draggan.python} first), or null. */
+	public static String findPython() {
+		final List<String> candidates = new ArrayList<>();
+		final String prop = System.getProperty("draggan.python");
+		if (prop != null && !prop.isBlank()) candidates.add(prop);
+		candidates.addAll(List.of(PYTHONS));
+		for (final String py : candidates)
+			if (importsTorch(py)) return py;
+		return null;
+	}
+
+	static boolean importsTorch(final String python) {
+		try {
+			final Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
+			p.getInputStream().readAllBytes();
+			return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+		}
+		catch (final IOException e) {
+			return false;
+		}
+		catch (final InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/** Copies the converter scripts out of the jar (or the checkout) into a fresh folder; returns convert.py. */
+	public static Path extractScripts() throws IOException {
+		final Path dir = Files.createTempDirectory("draggan-tools");
+		for (final String name : SCRIPTS) {
+			try (InputStream in = Converter.class.getResourceAsStream("/draggan-tools/" + name)) {
+				if (in == null) throw new IOException("the plugin jar lacks draggan-tools/" + name);
+				Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+		return dir.resolve("convert.py");
+	}
+
+	/** The command line that converts {@code in} into the bundle folder {@code out}. */
+	public static List<String> command(final String python, final Path script, final Path in, final Path out,
+		final List<String> extra)
+	{
+		final List<String> cmd = new ArrayList<>(List.of(python, script.toString(), in.toString(), out.toString()));
+		cmd.addAll(extra);
+		return cmd;
+	}
+
+	/** The command to show a user without Python + torch (the converter as it is in this repository's tools/). */
+	public static String manualCommand(final Path in, final Path out) {
+		return "/usr/bin/python3 tools/convert.py " + quote(in.toString()) + " " + quote(out.toString()) +
+			"   (needs Python with torch; run it in a checkout of DragGAN for Fiji)";
+	}
+
+	private static String quote(final String s) {
+		return s.matches("[A-Za-z0-9_./-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+	}
+
+	/**
+	 * Converts, streaming the converter's output lines to {@code log}; returns its exit code (0 done, 2 refused or
+	 * unreadable input).
+	 */
+	public static int run(final String python, final Path in, final Path out, final List<String> extra,
+		final Consumer<String> log) throws IOException
+	{
+		final Path script = extractScripts();
+		final ProcessBuilder pb = new ProcessBuilder(command(python, script, in, out, extra)).redirectErrorStream(true);
+		pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+		final Process p = pb.start();
+		try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+			StandardCharsets.UTF_8)))
+		{
+			for (String line; (line = r.readLine()) != null;)
+				log.accept(line);
+		}
+		try {
+			return p.waitFor();
+		}
+		catch (final InterruptedException e) {
+			p.destroy();
+			Thread.currentThread().interrupt();
+			throw new IOException("conversion interrupted", e);
+		}
+		finally {
+			try (var files = Files.list(script.getParent())) {
+				for (final Path f : (Iterable<Path>) files::iterator)
+					Files.deleteIfExists(f);
+				Files.deleteIfExists(script.getParent());
+			}
+			catch (final IOException e) {
+				// a temporary folder left behind is harmless
+			}
+		}
+	}
+}
