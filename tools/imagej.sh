@@ -10,5 +10,5 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$here/target/imagej/plugins"
 rm -f "$here"/target/imagej/plugins/DragGAN_Fiji-*.jar
 cp "$here"/target/DragGAN_Fiji-*[0-9T].jar "$here/target/imagej/plugins/"
-exec java ${DRAGGAN_JAVA_OPTS:--Xmx4g} -Dplugins.dir="$here/target/imagej" -Ddraggan.models="$here/sample-models" \
+exec java -Ddraggan.models="$here/sample-models" ${DRAGGAN_JAVA_OPTS:--Xmx4g} -Dplugins.dir="$here/target/imagej" \
 	-cp "$(cat "$here/target/classpath.txt")" ij.ImageJ "$@"
