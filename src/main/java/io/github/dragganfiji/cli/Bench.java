@@ -24,31 +24,35 @@ import java.util.Locale;
  * step, engine start and model load, and peak resident memory, as one JSON line. tools/reference_drag.py --bench
  * measures the same drag in Python; tools/bench.sh runs both and prints the ratio.
  * <p>
- * Usage: {@code Bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] [--device auto|cpu|gpu]}
+ * Usage: {@code draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] [--device auto|cpu|gpu]}
  */
 public final class Bench {
 
 	private Bench() {}
 
+	static final List<String> OPTIONS = List.of("bundle", "steps", "warmup", "threads", "device");
+	static final String HELP = """
+		draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] [--device auto|cpu|gpu]
+		  Median ms per drag step after warm-up, time to the first step, engine start, load, peak RSS: one JSON line.
+		""";
+
 	public static void main(final String[] args) throws IOException {
-		Path bundle = null;
-		int steps = 50, warmup = 5;
-		String device = "cpu";
-		for (int i = 0; i < args.length; i++) {
-			switch (args[i]) {
-				case "--bundle" -> bundle = Path.of(args[++i]);
-				case "--steps" -> steps = Integer.parseInt(args[++i]);
-				case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-				case "--threads" -> System.setProperty("draggan.threads", args[++i]);
-				case "--device" -> device = args[++i];
-				default -> {
-					System.err.println("usage: Bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] " +
-						"[--device auto|cpu|gpu]");
-					System.exit(2);
-				}
-			}
-		}
-		if (bundle == null) throw new IllegalArgumentException("--bundle DIR is required");
+		System.exit(Main.run(concat("bench", args)));
+	}
+
+	static String[] concat(final String cmd, final String[] args) {
+		final String[] all = new String[args.length + 1];
+		all[0] = cmd;
+		System.arraycopy(args, 0, all, 1, args.length);
+		return all;
+	}
+
+	static int run(final Args a) throws IOException {
+		if (!a.has("bundle")) throw new Args.UsageException("--bundle DIR is required");
+		final Path bundle = Path.of(a.get("bundle", ""));
+		final int steps = a.integer("steps", 50), warmup = a.integer("warmup", 5);
+		final String device = a.get("device", "cpu");
+		if (a.has("threads")) System.setProperty("draggan.threads", a.get("threads", ""));
 		final long t0 = System.nanoTime();
 		final DjlRuntime.Info info = DjlRuntime.start(System.err::println);
 		final long tEngine = System.nanoTime();
@@ -89,6 +93,7 @@ public final class Bench {
 				info.threads(), res, (tEngine - t0) / 1e6, (tLoad - tEngine) / 1e6, per.get(0), median, steady
 					.size(), peakRssMb()));
 		}
+		return 0;
 	}
 
 	private static double peakRssMb() throws IOException {

@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * features (NCC template matching of the start image's patch around each handle, searched in the final image
  * around its target), steps to arrival, time, and leakage outside the mask. Writes eval.csv and summary.txt.
  * <p>
- * Usage: {@code Eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] [--device cpu|auto|gpu]}
+ * Usage: {@code draggan eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] [--device cpu|auto|gpu]}
  */
 public final class Eval {
 
@@ -155,27 +155,22 @@ public final class Eval {
 		return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
 	}
 
+	static final List<String> OPTIONS = List.of("bundle", "drags", "max-steps", "out", "threads", "device");
+	static final String HELP = """
+		draggan eval --bundle DIR [--drags 54] [--max-steps 200] [--out out/eval] [--threads N] [--device cpu|auto|gpu]
+		  Runs the accuracy suite; writes eval.csv and summary.txt.
+		""";
+
 	public static void main(final String[] args) throws IOException {
-		Path bundle = null, out = Path.of("out", "eval");
-		int drags = 54, maxSteps = 200;
-		String device = "cpu";
-		for (int i = 0; i < args.length; i++) {
-			switch (args[i]) {
-				case "--bundle" -> bundle = Path.of(args[++i]);
-				case "--drags" -> drags = Integer.parseInt(args[++i]);
-				case "--max-steps" -> maxSteps = Integer.parseInt(args[++i]);
-				case "--out" -> out = Path.of(args[++i]);
-				case "--threads" -> System.setProperty("draggan.threads", args[++i]);
-				case "--device" -> device = args[++i];
-				default -> {
-					System.err.println("usage: Eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] " +
-						"[--threads N] [--device cpu|auto|gpu]");
-					System.exit(2);
-				}
-			}
-		}
-		if (bundle == null) throw new IllegalArgumentException("--bundle DIR is required");
-		final Summary s = run(bundle, drags, maxSteps, out, DeviceChoice.parse(device), System.err::println);
+		System.exit(Main.run(Bench.concat("eval", args)));
+	}
+
+	static int run(final Args a) throws IOException {
+		if (!a.has("bundle")) throw new Args.UsageException("--bundle DIR is required");
+		if (a.has("threads")) System.setProperty("draggan.threads", a.get("threads", ""));
+		final Summary s = run(Path.of(a.get("bundle", "")), a.integer("drags", 54), a.integer("max-steps", 200), Path
+			.of(a.get("out", "out/eval")), DeviceChoice.parse(a.get("device", "cpu")), System.err::println);
 		System.out.println(s.describe());
+		return 0;
 	}
 }

@@ -55,15 +55,9 @@ public final class Main {
 				case "info":
 					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
 				case "eval":
-					if (help) return usage("draggan eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] " +
-						"[--threads N] [--device cpu|auto|gpu]\n  Runs the accuracy suite; writes eval.csv and summary.txt.");
-					Eval.main(rest);
-					return 0;
+					return help ? usage(Eval.HELP) : Eval.run(new Args(rest, Eval.OPTIONS, List.of()));
 				case "bench":
-					if (help) return usage("draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] " +
-						"[--device auto|cpu|gpu]\n  Median ms per drag step after warm-up, as one JSON line.");
-					Bench.main(rest);
-					return 0;
+					return help ? usage(Bench.HELP) : Bench.run(new Args(rest, Bench.OPTIONS, List.of()));
 				default:
 					System.err.println("Unknown command '" + cmd + "'.\n" + HELP);
 					return 2;
