@@ -22,6 +22,11 @@ final class Adam {
 
 	/** One step: param -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). Call with grad mode off. */
 	void step(final NDArray param, final NDArray grad) {
+		step(param, grad, lr);
+	}
+
+	/** One step with this step's learning rate (for schedules). */
+	void step(final NDArray param, final NDArray grad, final double lr) {
 		t++;
 		try (NDManager tmp = grad.getManager().newSubManager()) {
 			tmp.tempAttachAll(param, m, v, grad);

@@ -47,6 +47,14 @@ public class Drag implements PlugIn {
 		final ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) throw new Commands.UserError("No image is open. Make one with Plugins > DragGAN > " +
 			"Generate Image..., then add point ROIs: handle, target, handle, target...");
+		if (ImageLatents.latent(imp, 1) == null && !IJ.isMacro() && !java.awt.GraphicsEnvironment.isHeadless()) {
+			// A real image: offer to invert it first; the points then go on the inverted image.
+			final ij.gui.YesNoCancelDialog ask = new ij.gui.YesNoCancelDialog(IJ.getInstance(), TITLE, "'" + imp
+				.getTitle() + "' has no DragGAN latent. Invert it first (Plugins > DragGAN > Invert...)?\n" +
+				"Then put the handle and target points on the inverted image and run Drag again.");
+			if (ask.yesPressed()) IJ.run("Invert...");
+			return;
+		}
 		final List<Roi> rois = new ArrayList<>();
 		if (imp.getRoi() != null) rois.add(imp.getRoi());
 		// getRawInstance: never creates a manager (getInstance would, and fails headless in batch mode).
@@ -78,7 +86,8 @@ public class Drag implements PlugIn {
 		final String modelName = ImageLatents.model(imp);
 		if (latent == null || modelName == null) throw new Commands.UserError("'" + imp.getTitle() +
 			"' has no DragGAN latent, so it cannot be dragged. Generate an image with Plugins > DragGAN > " +
-			"Generate Image..., or open a TIFF saved from a DragGAN result (real images need inversion first).");
+			"Generate Image..., invert this one with Plugins > DragGAN > Invert..., or open a TIFF saved from a " +
+			"DragGAN result.");
 		final ModelRegistry.Entry entry = ModelRegistry.find(modelName);
 		checkFits(imp, entry.metadata(), latent);
 		if (imp.getNFrames() > 1 || imp.getNSlices() > 1) IJ.log("DragGAN: '" + imp.getTitle() + "' is a stack; " +

@@ -12,6 +12,7 @@ import ij.gui.Roi;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
@@ -40,6 +41,7 @@ final class DragResultStack {
 	private final List<Latent> latents = new ArrayList<>();
 	private final List<DragStep> recorded = new ArrayList<>();
 	private final int channels;
+	private final IntensityMapping mapping;
 	private ImagePlus imp;
 	private int shown;
 
@@ -59,6 +61,9 @@ final class DragResultStack {
 		this.live = live;
 		stack = new ImageStack(meta.resolution(), meta.resolution());
 		channels = meta.imageChannels() == 3 ? 1 : meta.imageChannels();
+		// An inverted image maps generator output back to its own intensities; a generated one uses the model's rule.
+		final String map = source.getProp(InvertImage.INTENSITY);
+		mapping = map == null || map.isBlank() ? null : IntensityMapping.decode(map);
 		for (int i = 0; i < targets.size(); i++)
 			tracks.add(new ArrayList<>());
 	}
@@ -68,8 +73,9 @@ final class DragResultStack {
 		for (int i = 0; i < targets.size(); i++)
 			tracks.get(i).add(step.handles().get(i));
 		if (step.image() == null) return;
-		final ImageProcessor[] ps = Rendering.toProcessors(step.image(), meta.imageChannels(), meta.resolution(), meta
-			.outputMin(), meta.outputMax(), depth);
+		final ImageProcessor[] ps = mapping != null ? Rendering.toProcessors(step.image(), meta.imageChannels(), meta
+			.resolution(), mapping, depth, source.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(step
+				.image(), meta.imageChannels(), meta.resolution(), meta.outputMin(), meta.outputMax(), depth);
 		final String label = String.format(Locale.ROOT, "step %d, mean distance %.1f px", step.index(), step
 			.meanDistance());
 		for (final ImageProcessor p : ps)
@@ -157,6 +163,7 @@ final class DragResultStack {
 		for (int i = 0; i < latents.size(); i++)
 			ImageLatents.setSlice(imp, i + 1, latents.get(i));
 		imp.setProp(ImageLatents.PARAMS, params);
+		if (mapping != null) imp.setProp(InvertImage.INTENSITY, mapping.encode());
 		if (channels == 1 && source.getNChannels() == 1 && source.getType() != ImagePlus.COLOR_RGB) imp
 			.setDisplayRange(source.getDisplayRangeMin(), source.getDisplayRangeMax());
 		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.

@@ -6,6 +6,8 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 
+import io.github.dragganfiji.core.IntensityMapping;
+
 import java.util.Locale;
 
 /**
@@ -102,6 +104,50 @@ public final class Rendering {
 			}
 		}
 		return out;
+	}
+
+	/**
+	 * Generator output back to the intensities of an inverted image by its {@link IntensityMapping}: the same bit
+	 * depth and range as the source (8- and 16-bit values clipped to their range; RGB for 3 channels).
+	 */
+	public static ImageProcessor[] toProcessors(final float[] img, final int channels, final int res,
+		final IntensityMapping map, final BitDepth depth, final boolean rgb)
+	{
+		final int plane = res * res;
+		final float[][] v = new float[channels][plane];
+		for (int c = 0; c < channels; c++)
+			for (int i = 0; i < plane; i++)
+				v[c][i] = (float) map.toSource(c, img[c * plane + i]);
+		if (rgb && channels == 3) {
+			final int[] px = new int[plane];
+			for (int i = 0; i < plane; i++)
+				px[i] = 0xff000000 | clip(v[0][i], 255) << 16 | clip(v[1][i], 255) << 8 | clip(v[2][i], 255);
+			return new ImageProcessor[] { new ColorProcessor(res, res, px) };
+		}
+		final ImageProcessor[] out = new ImageProcessor[channels];
+		for (int c = 0; c < channels; c++) {
+			switch (depth) {
+				case BIT8 -> {
+					final byte[] p = new byte[plane];
+					for (int i = 0; i < plane; i++)
+						p[i] = (byte) clip(v[c][i], 255);
+					out[c] = new ByteProcessor(res, res, p);
+				}
+				case BIT16 -> {
+					final short[] p = new short[plane];
+					for (int i = 0; i < plane; i++)
+						p[i] = (short) clip(v[c][i], 65535);
+					out[c] = new ShortProcessor(res, res, p, null);
+				}
+				default -> out[c] = new FloatProcessor(res, res, v[c]);
+			}
+			out[c].resetMinAndMax();
+		}
+		return out;
+	}
+
+	private static int clip(final float v, final int max) {
+		return (int) Math.max(0, Math.min(max, Math.round(v)));
 	}
 
 	private static double unit(final float v, final double min, final double scale) {

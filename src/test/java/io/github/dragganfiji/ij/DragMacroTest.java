@@ -84,6 +84,23 @@ class DragMacroTest {
 	}
 
 	@Test
+	void aRealImageIsInvertedThenDragged() {
+		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(GENERATE +
+			"run(\"Scale...\", \"x=2 y=1.5 interpolation=Bilinear create title=real\");\n" +
+			"run(\"Invert...\", \"model=tiny-random geometry=[center crop] steps=20 learning=0.05 ms-ssim=1 " +
+			"device=cpu\");\n" + "makeSelection(\"point\", newArray(6, 26), newArray(16, 16));\n" + DRAG);
+		assertNull(run.error(), "macro error: " + run.error() + " log: " + run.log());
+		final ImagePlus inverted = WindowManager.getImage("real inverted");
+		assertNotNull(inverted, "the inversion; log: " + run.log());
+		assertTrue(inverted.getProp(InvertImage.INVERSION).startsWith("PSNR"));
+		final ImagePlus out = WindowManager.getImage("real inverted drag");
+		assertNotNull(out, "the drag of the inverted image; log: " + run.log());
+		assertEquals(ImageLatents.latent(inverted, 1), ImageLatents.latent(out, 1));
+		assertTrue(run.log().stream().anyMatch(l -> l.contains("64 x 48 center-cropped to 48 x 48, scaled to 32 x 32")),
+			run.log().toString());
+	}
+
+	@Test
 	void badInputEndsTheMacroWithTheReason() {
 		HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(GENERATE + DRAG);
 		assertTrue(run.error() != null && run.error().contains("There is no ROI"), run.toString());

@@ -1,0 +1,116 @@
+package io.github.dragganfiji.core;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+
+import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.ModelMetadata;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * GAN inversion by W+ projection: finds ws whose image matches a target, by Adam on all W+ layers from w_avg,
+ * minimizing MSE + lambda * (1 - MS-SSIM) (no downloaded network). The learning rate follows PTI's schedule: a
+ * short ramp-up, then a cosine ramp-down over the last quarter.
+ */
+public final class Projector {
+
+	/**
+	 * @param steps optimizer steps
+	 * @param learningRate peak Adam step size
+	 * @param msssimWeight lambda of the MS-SSIM term
+	 */
+	public record Options(int steps, double learningRate, double msssimWeight) {
+
+		public Options {
+			if (steps < 1) throw new IllegalArgumentException("projection needs at least one step");
+			if (!(learningRate > 0)) throw new IllegalArgumentException("the learning rate must be positive");
+			if (!(msssimWeight >= 0)) throw new IllegalArgumentException("the MS-SSIM weight must be 0 or more");
+		}
+
+		public static Options defaults() {
+			return new Options(300, 0.03, 1.0);
+		}
+	}
+
+	/**
+	 * One step's report.
+	 *
+	 * @param index step
+	 * @param loss total loss
+	 * @param psnr PSNR of the current image, dB (over the model's output range)
+	 * @param ws current latent, or null except on the last step
+	 * @param image current image, or null except on the last step
+	 */
+	public record Step(int index, double loss, double psnr, float[] ws, float[] image) {}
+
+	/** Receives each step. */
+	@FunctionalInterface
+	public interface Listener {
+
+		void step(Step s);
+	}
+
+	private Projector() {}
+
+	/** PTI's learning-rate schedule at fraction t of the run. */
+	static double schedule(final double t) {
+		final double rampDown = Math.min(1, (1 - t) / 0.25), rampUp = Math.min(1, t / 0.05);
+		return (0.5 - 0.5 * Math.cos(rampDown * Math.PI)) * rampUp;
+	}
+
+	/**
+	 * Projects a target image [channels * res * res] in generator units; returns the last step (with ws and image).
+	 * Stops early on cancel.
+	 */
+	public static Step project(final Generator g, final float[] target, final Options o, final Listener listener,
+		final BooleanSupplier cancelled)
+	{
+		final ModelMetadata m = g.metadata();
+		final int c = m.imageChannels(), r = m.resolution();
+		if (target.length != c * r * r) throw new IllegalArgumentException("the target has " + target.length +
+			" values; the model makes " + c + " x " + r + " x " + r);
+		final double range = m.outputMax() - m.outputMin();
+		DjlRuntime.prepareThread();
+		try (NDManager mm = g.manager().newSubManager()) {
+			final NDArray goal = mm.create(target, new Shape(1, c, r, r));
+			final NDArray ws = g.wAvg(mm).reshape(1, 1, m.wDim()).repeat(1, m.numWs()).duplicate();
+			ws.setRequiresGradient(true);
+			final Adam adam = new Adam(ws, o.learningRate());
+			Step last = null;
+			for (int i = 0; i < o.steps(); i++) {
+				final boolean final_ = i == o.steps() - 1 || cancelled.getAsBoolean();
+				try (NDManager sm = mm.newSubManager()) {
+					sm.tempAttachAll(ws, goal);
+					final double loss, mse;
+					float[] img = null;
+					try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+						final NDArray out = g.synthesis(ws, true);
+						final NDArray l2 = ImageLoss.mse(out, goal);
+						NDArray total = l2;
+						if (o.msssimWeight() > 0) total = total.add(ImageLoss.msssim(out, goal, range).neg().add(1f).mul(
+							(float) o.msssimWeight()));
+						loss = total.getFloat();
+						mse = l2.getFloat();
+						if (final_) img = out.stopGradient().toFloatArray();
+						else gc.backward(total);
+					}
+					if (!final_) {
+						adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));
+						JniUtils.zeroGrad((PtNDArray) ws);
+					}
+					last = new Step(i, loss, ImageLoss.psnr(mse, range), final_ ? ws.toFloatArray() : null, img);
+				}
+				listener.step(last);
+				if (final_) break;
+			}
+			return last;
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package io.github.dragganfiji.ij;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+
+import ij.ImagePlus;
+import ij.gui.PointRoi;
+import ij.measure.Calibration;
+import ij.process.ByteProcessor;
+import ij.process.ImageProcessor;
+
+import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.Projector;
+import io.github.dragganfiji.model.TestBundles;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Invert on ImageJ images with the real engine and tiny bundle: geometry, calibration, metadata, then Drag. */
+class InvertCommandTest {
+
+	@BeforeAll
+	static void models() {
+		System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
+	}
+
+	@Test
+	void aLargerNonSquareImageIsInvertedThenDragged() {
+		final ImagePlus gen = GenerateImage.generate(ModelRegistry.find("tiny-random"), 9, 0.7, Rendering.BitDepth.BIT8,
+			Device.cpu());
+		// A "real" image: the generated one scaled up and widened, without any latent.
+		final ImageProcessor big = gen.getProcessor().resize(80, 64, true);
+		final ImagePlus real = new ImagePlus("real.tif", big);
+		final Calibration cal = new Calibration();
+		cal.pixelWidth = 0.5;
+		cal.pixelHeight = 0.5;
+		cal.setUnit("um");
+		real.setCalibration(cal);
+		final int[] before = ((int[]) real.getProcessor().getPixels()).clone();
+
+		final ImagePlus inv = InvertImage.execute(real, ModelRegistry.find("tiny-random"),
+			InversionInput.Geometry.CROP, new Projector.Options(60, 0.05, 1.0), Device.cpu());
+		assertEquals(32, inv.getWidth());
+		assertEquals(ImagePlus.COLOR_RGB, inv.getType(), "same type as the source");
+		assertEquals(0.5 * 64 / 32, inv.getCalibration().pixelWidth, 1e-9, "64 px crop scaled to 32 px");
+		assertEquals(real.getCalibration().getUnit(), inv.getCalibration().getUnit());
+		assertNotNull(ImageLatents.latent(inv, 1));
+		final String summary = inv.getProp(InvertImage.INVERSION);
+		assertTrue(summary.startsWith("PSNR ") && summary.contains("80 x 64 center-cropped to 64 x 64, scaled to 32 x 32"),
+			summary);
+		assertTrue(inv.getProp(InvertImage.INTENSITY) != null);
+		assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString((int[]) real.getProcessor()
+			.getPixels()), "the input is never modified");
+
+		final Drag.Outcome o = Drag.execute(Drag.prepare(inv, List.of(new PointRoi(new float[] { 8, 20 }, new float[] {
+			16, 16 }, 2))), DragConfig.defaults(32, 0.05, 6).withMaxSteps(2).withRadii(3, 4), "cpu");
+		assertEquals(ImagePlus.COLOR_RGB, o.stack().getType());
+		assertEquals(inv.getProp(InvertImage.INTENSITY), o.stack().getProp(InvertImage.INTENSITY),
+			"the drag keeps the inverted image's intensity mapping");
+		assertEquals(inv.getCalibration().pixelWidth, o.stack().getCalibration().pixelWidth, 1e-12);
+	}
+
+	@Test
+	void padKeepsTheWholeImage() {
+		final ImagePlus gen = GenerateImage.generate(ModelRegistry.find("tiny-random"), 3, 0.7, Rendering.BitDepth.BIT8,
+			Device.cpu());
+		final ImagePlus wide = new ImagePlus("wide", gen.getProcessor().resize(64, 32, true));
+		final InversionInput in = InversionInput.of(wide, 32, InversionInput.Geometry.PAD);
+		assertEquals(2.0, in.scale(), 1e-12);
+		assertEquals(3, in.channels().length);
+		assertTrue(in.description().contains("padded to 64 x 64"), in.description());
+	}
+
+	@Test
+	void channelMismatchIsExplained() {
+		final ImagePlus gray = new ImagePlus("gray", new ByteProcessor(40, 40));
+		final Commands.UserError e = assertThrows(Commands.UserError.class, () -> InvertImage.execute(gray,
+			ModelRegistry.find("tiny-random"), InversionInput.Geometry.CROP, Projector.Options.defaults(), Device
+				.cpu()));
+		assertTrue(e.getMessage().contains("'gray' has 1 channel(s), but the model 'tiny-random' makes 3"), e
+			.getMessage());
+	}
+}
