@@ -52,6 +52,9 @@ public record IntensityMapping(double[] srcLow, double[] srcHigh, double[] dstLo
 			dh[c] = percentile(m, HIGH);
 			if (dh[c] <= dl[c]) dh[c] = dl[c] + 1e-3;
 		}
+		for (int c = 0; c < channels; c++)
+			if (!Double.isFinite(sl[c] + sh[c] + dl[c] + dh[c])) throw new IllegalArgumentException(
+				"intensity percentiles are not finite (NaN or infinite pixels in channel " + (c + 1) + ")");
 		return new IntensityMapping(sl, sh, dl, dh);
 	}
 

@@ -97,6 +97,8 @@ public final class Projector {
 						if (o.msssimWeight() > 0) total = total.add(ImageLoss.msssim(out, goal, range).neg().add(1f).mul(
 							(float) o.msssimWeight()));
 						loss = total.getFloat();
+						if (!Double.isFinite(loss)) throw new IllegalStateException("the optimization diverged at step " + i +
+							" (the loss is not finite); try a smaller learning rate");
 						mse = l2.getFloat();
 						if (final_) img = out.stopGradient().toFloatArray();
 						else gc.backward(total);

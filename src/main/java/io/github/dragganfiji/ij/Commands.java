@@ -58,6 +58,9 @@ final class Commands {
 				? "The device ran out of memory. Try the CPU, fewer handles, or a smaller model."
 				: "The PyTorch engine failed: " + firstLine(msg) + " (details in the Log window)");
 		}
+		catch (final IllegalStateException e) {
+			IJ.error(title, e.getMessage());
+		}
 		catch (final RuntimeException e) {
 			IJ.log("DragGAN: " + title + " failed: " + e);
 			for (final StackTraceElement s : e.getStackTrace())

@@ -18,8 +18,10 @@ import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.core.ImageLoss;
 import io.github.dragganfiji.core.IntensityMapping;
+import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
 import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.GeneratorBundle;
 import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.Latents;
@@ -59,28 +61,50 @@ public class InvertImage implements PlugIn {
 		gd.addNumericField("Steps", Prefs.get("draggan.invert.steps", d.steps()), 0);
 		gd.addNumericField("Learning rate", Prefs.get("draggan.invert.lr", d.learningRate()), 4);
 		gd.addNumericField("MS-SSIM weight", Prefs.get("draggan.invert.msssim", d.msssimWeight()), 2);
+		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
+		gd.addCheckbox("Pivotal tuning (fine-tune a copy of the model for this image)", Prefs.get("draggan.invert.pti",
+			true));
+		// Labels with underscores: a macro key is the label's first word, and these must differ.
+		gd.addNumericField("Tuning_steps", Prefs.get("draggan.invert.ptiSteps", t.steps()), 0);
+		gd.addNumericField("Tuning_rate", Prefs.get("draggan.invert.ptiLr", t.learningRate()), 5);
 		gd.addChoice("Device", Commands.DEVICES, Prefs.get("draggan.device", "auto"));
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
 		final String name = gd.getNextChoice();
 		final InversionInput.Geometry geometry = InversionInput.Geometry.parse(gd.getNextChoice());
 		final double steps = gd.getNextNumber(), lr = gd.getNextNumber(), w = gd.getNextNumber();
+		final boolean pti = gd.getNextBoolean();
+		final double ptiSteps = gd.getNextNumber(), ptiLr = gd.getNextNumber();
 		final String device = gd.getNextChoice();
 		if (Double.isNaN(steps) || steps < 1 || steps != Math.rint(steps)) throw new Commands.UserError(
 			"Steps must be a whole number of at least 1.");
 		final Projector.Options o = new Projector.Options((int) steps, lr, w);
+		if (pti && (Double.isNaN(ptiSteps) || ptiSteps < 1 || ptiSteps != Math.rint(ptiSteps))) throw new Commands.UserError(
+			"Tuning steps must be a whole number of at least 1.");
+		final PivotalTuner.Options tuning = pti ? new PivotalTuner.Options((int) ptiSteps, ptiLr, w) : null;
 		Prefs.set("draggan.invert.model", name);
 		Prefs.set("draggan.invert.geometry", geometry.toString());
 		Prefs.set("draggan.invert.steps", steps);
 		Prefs.set("draggan.invert.lr", lr);
 		Prefs.set("draggan.invert.msssim", w);
+		Prefs.set("draggan.invert.pti", pti);
+		if (pti) {
+			Prefs.set("draggan.invert.ptiSteps", ptiSteps);
+			Prefs.set("draggan.invert.ptiLr", ptiLr);
+		}
 		Prefs.set("draggan.device", device);
-		execute(imp, ModelRegistry.find(name), geometry, o, Commands.device(device)).show();
+		execute(imp, ModelRegistry.find(name), geometry, o, tuning, Commands.device(device)).show();
 	}
 
-	/** Inverts the current plane of {@code imp}; returns the reconstruction, carrying its latent (not shown). */
+	/**
+	 * Inverts the current plane of {@code imp}; returns the reconstruction, carrying its latent (not shown). With
+	 * {@code tuning}, a private copy of the model is fine-tuned around the projected latent and saved as its own
+	 * bundle in the user's model folder; the reconstruction then refers to that bundle. The original bundle is never
+	 * changed.
+	 */
 	public static ImagePlus execute(final ImagePlus imp, final ModelRegistry.Entry entry,
-		final InversionInput.Geometry geometry, final Projector.Options o, final Device device)
+		final InversionInput.Geometry geometry, final Projector.Options o, final PivotalTuner.Options tuning,
+		final Device device)
 	{
 		final ModelMetadata m = entry.metadata();
 		final int c = m.imageChannels(), r = m.resolution();
@@ -90,7 +114,8 @@ public class InvertImage implements PlugIn {
 		final InversionInput in = InversionInput.of(imp, r, geometry);
 		IJ.log("DragGAN: inverting '" + imp.getTitle() + "': " + in.description());
 		final long t0 = System.nanoTime();
-		final Projector.Step last;
+		Projector.Step last;
+		String tunedName = null;
 		final IntensityMapping map;
 		final double ssim;
 		IJ.resetEscape();
@@ -105,6 +130,28 @@ public class InvertImage implements PlugIn {
 				if (s.index() % 10 == 0) IJ.showStatus(String.format(Locale.ROOT,
 					"DragGAN inversion step %d/%d, PSNR %.1f dB (Esc stops)", s.index(), o.steps(), s.psnr()));
 			}, IJ::escapePressed);
+			if (tuning != null && !IJ.escapePressed()) {
+				final double projected = last.psnr();
+				final Projector.Step p = last;
+				try (Generator own = GeneratorBundle.load(entry.dir(), device)) {
+					last = PivotalTuner.tune(own, p.ws(), target, tuning, s -> {
+						IJ.showProgress(s.index() + 1, tuning.steps());
+						if (s.index() % 10 == 0) IJ.showStatus(String.format(Locale.ROOT,
+							"DragGAN pivotal tuning step %d/%d, PSNR %.1f dB (Esc stops)", s.index(), tuning.steps(), s
+								.psnr()));
+					}, IJ::escapePressed);
+					tunedName = m.name() + " tuned " + sanitize(imp.getTitle()) + " " + System.currentTimeMillis() % 100000;
+					final java.nio.file.Path dir = ModelRegistry.userFolder().resolve(tunedName.replace(' ', '_'));
+					GeneratorBundle.saveAs(own, dir, tunedName, "'" + m.name() + "' fine-tuned (pivotal tuning) to " +
+						"reproduce '" + imp.getTitle() + "'");
+					ModelRegistry.addFolderIfNeeded(dir.getParent());
+					IJ.log(String.format(Locale.ROOT, "DragGAN: pivotal tuning: PSNR %.2f dB -> %.2f dB; tuned model " +
+						"saved as %s", projected, last.psnr(), dir));
+				}
+				catch (final java.io.IOException e) {
+					throw new Commands.UserError("The tuned model could not be saved: " + e.getMessage());
+				}
+			}
 			try (NDManager mm = g.manager().newSubManager()) {
 				ssim = ImageLoss.ssim(mm.create(last.image(), new Shape(1, c, r, r)), mm.create(target, new Shape(1, c, r,
 					r)), m.outputMax() - m.outputMin()).getFloat();
@@ -115,10 +162,11 @@ public class InvertImage implements PlugIn {
 			.getBitDepth()), imp.getType() == ImagePlus.COLOR_RGB);
 		final ImagePlus out = image(imp.getTitle() + " inverted", ps, r);
 		out.setCalibration(in.calibration(imp.getCalibration()));
-		ImageLatents.set(out, m.name(), new Latent(m.numWs(), m.wDim(), last.ws()));
+		ImageLatents.set(out, tunedName != null ? tunedName : m.name(), new Latent(m.numWs(), m.wDim(), last.ws()));
 		out.setProp(INTENSITY, map.encode());
-		final String summary = String.format(Locale.ROOT, "PSNR %.2f dB, SSIM %.4f after %d steps in %.1f s (%s)",
-			last.psnr(), ssim, last.index() + 1, seconds, in.description());
+		final String summary = String.format(Locale.ROOT, "PSNR %.2f dB, SSIM %.4f after %s in %.1f s (%s)", last
+			.psnr(), ssim, tunedName != null ? o.steps() + " projection and " + (last.index() + 1) + " tuning steps"
+				: (last.index() + 1) + " projection steps", seconds, in.description());
 		out.setProp(INVERSION, summary);
 		IJ.log("DragGAN: inversion of '" + imp.getTitle() + "': " + summary);
 		IJ.showStatus("DragGAN: inverted, " + summary);
@@ -132,6 +180,11 @@ public class InvertImage implements PlugIn {
 		rt.addValue("Time (s)", seconds);
 		rt.show("Results");
 		return out;
+	}
+
+	private static String sanitize(final String title) {
+		final String t = title.replaceAll("\\.[A-Za-z0-9]{1,5}$", "").replaceAll("[^A-Za-z0-9_-]", "_");
+		return t.length() > 40 ? t.substring(0, 40) : t;
 	}
 
 	/** Generator outputs of a few of the model's own images, channel-major: [channel][image][pixel]. */

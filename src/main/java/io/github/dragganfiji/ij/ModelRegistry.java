@@ -50,6 +50,8 @@ public final class ModelRegistry {
 			if (!d.isBlank()) dirs.add(Path.of(d));
 		final String prop = System.getProperty("draggan.models");
 		if (prop != null && !prop.isBlank()) dirs.add(Path.of(prop));
+		final String user = System.getProperty("draggan.userModels");
+		if (user != null && !user.isBlank()) dirs.add(Path.of(user));
 		final String ij = IJ.getDirectory("imagej");
 		if (ij != null) dirs.add(Path.of(ij, "models", "draggan"));
 		dirs.add(Path.of("sample-models").toAbsolutePath());
@@ -57,10 +59,12 @@ public final class ModelRegistry {
 	}
 
 	/**
-	 * Where converted models go: {@code <ImageJ>/models/draggan} when it can be written, else
-	 * {@code ~/.draggan/models}.
+	 * Where converted and tuned models go: {@code -Ddraggan.userModels=DIR} if set, else
+	 * {@code <ImageJ>/models/draggan} when it can be written, else {@code ~/.draggan/models}.
 	 */
 	public static Path userFolder() {
+		final String prop = System.getProperty("draggan.userModels");
+		if (prop != null && !prop.isBlank()) return Path.of(prop);
 		final String ij = IJ.getDirectory("imagej");
 		if (ij != null) {
 			final Path p = Path.of(ij, "models", "draggan");
@@ -73,6 +77,14 @@ public final class ModelRegistry {
 			}
 		}
 		return Path.of(System.getProperty("user.home"), ".draggan", "models");
+	}
+
+	/** Adds a folder to the search path unless it is on it already. */
+	public static void addFolderIfNeeded(final Path dir) {
+		final Path abs = dir.toAbsolutePath().normalize();
+		for (final Path p : searchPath())
+			if (p.toAbsolutePath().normalize().equals(abs)) return;
+		addFolder(abs);
 	}
 
 	/** Adds a folder to the search path (remembered in ImageJ's preferences). */

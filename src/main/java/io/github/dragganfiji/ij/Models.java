@@ -82,7 +82,7 @@ public class Models implements PlugIn {
 		}
 		if (code != 0) throw new Commands.UserError("The conversion failed (exit code " + code +
 			"); the reason is in the Log window.");
-		ModelRegistry.addFolder(out.getParent());
+		ModelRegistry.addFolderIfNeeded(out.getParent());
 		IJ.log("DragGAN: converted into " + out);
 	}
 

@@ -134,6 +134,29 @@ public final class Generator implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * The module's weights, sharing memory with it: changing them in place changes this generator (and only this
+	 * instance: each load has its own copy).
+	 */
+	public java.util.List<NDArray> weights() {
+		final java.util.List<NDArray> out = new java.util.ArrayList<>();
+		for (final var p : block.getParameters().values())
+			out.add(p.getArray());
+		return out;
+	}
+
+	/** Lets gradients flow into the weights (pivotal tuning) or freezes them again (the default). */
+	public void setTrainable(final boolean trainable) {
+		block.freezeParameters(!trainable);
+	}
+
+	/** Writes the module, with its current weights, as a TorchScript file. */
+	public void saveModule(final Path file) throws java.io.IOException {
+		try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+			ai.djl.pytorch.jni.JniUtils.writeModule(block, out, false);
+		}
+	}
+
 	@Override
 	public void close() {
 		model.close();

@@ -124,6 +124,29 @@ public final class GeneratorBundle {
 			what + " should be " + expected + " by the metadata, the generator gives " + actual);
 	}
 
+	/**
+	 * Writes a generator (e.g. after pivotal tuning) as a new bundle: its TorchScript module and a copy of the source
+	 * bundle's model.json with a new name, description and checksum. The source bundle is not touched.
+	 */
+	public static Path saveAs(final Generator g, final Path dir, final String name, final String description)
+		throws IOException
+	{
+		Files.createDirectories(dir);
+		final Path weights = dir.resolve("generator.pt");
+		g.saveModule(weights);
+		final com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(Files.readString(g.dir()
+			.resolve(METADATA_FILE))).getAsJsonObject();
+		json.addProperty("name", name);
+		json.addProperty("description", description);
+		final com.google.gson.JsonObject w = json.getAsJsonObject("weights");
+		w.addProperty("file", "generator.pt");
+		w.addProperty("sha256", sha256(weights));
+		json.addProperty("derived_from", g.metadata().name());
+		Files.writeString(dir.resolve(METADATA_FILE), new com.google.gson.GsonBuilder().setPrettyPrinting().create()
+			.toJson(json));
+		return dir;
+	}
+
 	/** Lower-case hex SHA-256 of a file. */
 	public static String sha256(final Path file) {
 		try (InputStream in = Files.newInputStream(file)) {

@@ -14,9 +14,11 @@ import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
 import io.github.dragganfiji.model.TestBundles;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +28,9 @@ import org.junit.jupiter.api.Test;
 class InvertCommandTest {
 
 	@BeforeAll
-	static void models() {
+	static void models() throws java.io.IOException {
 		System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
+		System.setProperty("draggan.userModels", java.nio.file.Files.createTempDirectory("draggan-user").toString());
 	}
 
 	@Test
@@ -45,15 +48,20 @@ class InvertCommandTest {
 		final int[] before = ((int[]) real.getProcessor().getPixels()).clone();
 
 		final ImagePlus inv = InvertImage.execute(real, ModelRegistry.find("tiny-random"),
-			InversionInput.Geometry.CROP, new Projector.Options(60, 0.05, 1.0), Device.cpu());
+			InversionInput.Geometry.CROP, new Projector.Options(60, 0.05, 1.0), new PivotalTuner.Options(20, 3e-3, 1.0),
+			Device.cpu());
 		assertEquals(32, inv.getWidth());
 		assertEquals(ImagePlus.COLOR_RGB, inv.getType(), "same type as the source");
 		assertEquals(0.5 * 64 / 32, inv.getCalibration().pixelWidth, 1e-9, "64 px crop scaled to 32 px");
 		assertEquals(real.getCalibration().getUnit(), inv.getCalibration().getUnit());
 		assertNotNull(ImageLatents.latent(inv, 1));
+		final String tuned = ImageLatents.model(inv);
+		assertTrue(tuned.startsWith("tiny-random tuned real "), tuned);
+		assertTrue(ModelRegistry.find(tuned).dir().startsWith(Path.of(System.getProperty("draggan.userModels"))),
+			"the tuned copy lives in the user's model folder");
 		final String summary = inv.getProp(InvertImage.INVERSION);
-		assertTrue(summary.startsWith("PSNR ") && summary.contains("80 x 64 center-cropped to 64 x 64, scaled to 32 x 32"),
-			summary);
+		assertTrue(summary.startsWith("PSNR ") && summary.contains("60 projection and 20 tuning steps") && summary
+			.contains("80 x 64 center-cropped to 64 x 64, scaled to 32 x 32"), summary);
 		assertTrue(inv.getProp(InvertImage.INTENSITY) != null);
 		assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString((int[]) real.getProcessor()
 			.getPixels()), "the input is never modified");
@@ -81,7 +89,7 @@ class InvertCommandTest {
 	void channelMismatchIsExplained() {
 		final ImagePlus gray = new ImagePlus("gray", new ByteProcessor(40, 40));
 		final Commands.UserError e = assertThrows(Commands.UserError.class, () -> InvertImage.execute(gray,
-			ModelRegistry.find("tiny-random"), InversionInput.Geometry.CROP, Projector.Options.defaults(), Device
+			ModelRegistry.find("tiny-random"), InversionInput.Geometry.CROP, Projector.Options.defaults(), null, Device
 				.cpu()));
 		assertTrue(e.getMessage().contains("'gray' has 1 channel(s), but the model 'tiny-random' makes 3"), e
 			.getMessage());
