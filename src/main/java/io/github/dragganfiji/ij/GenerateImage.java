@@ -39,8 +39,10 @@ public class GenerateImage implements PlugIn {
 		final GenericDialog gd = new GenericDialog(TITLE);
 		gd.addChoice("Model", names, Prefs.get("draggan.generate.model", names[0]));
 		gd.addNumericField("Seed", Prefs.get("draggan.generate.seed", 0), 0);
-		gd.addNumericField("Truncation psi", Prefs.get("draggan.generate.psi", Double.NaN), 2, 6,
-			"(empty = the model's default)");
+		final String first = Prefs.get("draggan.generate.model", names[0]);
+		final ModelRegistry.Entry preset = ModelRegistry.bundles().get(first);
+		gd.addNumericField("Truncation psi", Prefs.get("draggan.generate.psi", preset != null && preset
+			.metadata() != null ? preset.metadata().truncationPsi() : 0.7), 2);
 		gd.addChoice("Bit depth", Rendering.BitDepth.labels(), Prefs.get("draggan.generate.depth", "8-bit"));
 		gd.addNumericField("Class (conditional models only)", Prefs.get("draggan.generate.class", 0), 0);
 		gd.addChoice("Device", Commands.DEVICES, Prefs.get("draggan.device", "auto"));
@@ -56,10 +58,11 @@ public class GenerateImage implements PlugIn {
 			"The seed must be a whole number.");
 		final long seed = (long) seedValue;
 		final ModelRegistry.Entry entry = ModelRegistry.find(name);
-		final double psi = Double.isNaN(psiValue) ? entry.metadata().truncationPsi() : psiValue;
+		if (Double.isNaN(psiValue)) throw new Commands.UserError("Truncation psi must be a number (0.7 is typical).");
+		final double psi = psiValue;
 		Prefs.set("draggan.generate.model", name);
 		Prefs.set("draggan.generate.seed", seed);
-		if (!Double.isNaN(psiValue)) Prefs.set("draggan.generate.psi", psiValue);
+		Prefs.set("draggan.generate.psi", psiValue);
 		Prefs.set("draggan.generate.depth", depth.toString());
 		Prefs.set("draggan.generate.class", label);
 		Prefs.set("draggan.device", device);
