@@ -25,13 +25,24 @@ public final class Projector {
 	 * @param steps optimizer steps
 	 * @param learningRate peak Adam step size
 	 * @param msssimWeight lambda of the MS-SSIM term
+	 * @param recordEvery report the image every N steps too (0: only the last step's)
 	 */
-	public record Options(int steps, double learningRate, double msssimWeight) {
+	public record Options(int steps, double learningRate, double msssimWeight, int recordEvery) {
+
+		public Options(final int steps, final double learningRate, final double msssimWeight) {
+			this(steps, learningRate, msssimWeight, 0);
+		}
+
 
 		public Options {
 			if (steps < 1) throw new IllegalArgumentException("projection needs at least one step");
 			if (!(learningRate > 0)) throw new IllegalArgumentException("the learning rate must be positive");
 			if (!(msssimWeight >= 0)) throw new IllegalArgumentException("the MS-SSIM weight must be 0 or more");
+			if (recordEvery < 0) throw new IllegalArgumentException("record every N steps needs N >= 0");
+		}
+
+		public Options withRecordEvery(final int n) {
+			return new Options(steps, learningRate, msssimWeight, n);
 		}
 
 		public static Options defaults() {
@@ -46,7 +57,7 @@ public final class Projector {
 	 * @param loss total loss
 	 * @param psnr PSNR of the current image, dB (over the model's output range)
 	 * @param ws current latent, or null except on the last step
-	 * @param image current image, or null except on the last step
+	 * @param image current image, or null except on the last step and every recordEvery steps
 	 */
 	public record Step(int index, double loss, double psnr, float[] ws, float[] image) {}
 
@@ -100,8 +111,9 @@ public final class Projector {
 						if (!Double.isFinite(loss)) throw new IllegalStateException("the optimization diverged at step " + i +
 							" (the loss is not finite); try a smaller learning rate");
 						mse = l2.getFloat();
-						if (final_) img = out.stopGradient().toFloatArray();
-						else gc.backward(total);
+						if (final_ || o.recordEvery() > 0 && i % o.recordEvery() == 0) img = out.stopGradient()
+							.toFloatArray();
+						if (!final_) gc.backward(total);
 					}
 					if (!final_) {
 						adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));

@@ -67,6 +67,7 @@ public class InvertImage implements PlugIn {
 		// Labels with underscores: a macro key is the label's first word, and these must differ.
 		gd.addNumericField("Tuning_steps", Prefs.get("draggan.invert.ptiSteps", t.steps()), 0);
 		gd.addNumericField("Tuning_rate", Prefs.get("draggan.invert.ptiLr", t.learningRate()), 5);
+		gd.addNumericField("Show the projection every N steps (0 = no)", Prefs.get("draggan.invert.every", 0), 0);
 		gd.addChoice("Device", Commands.DEVICES, Prefs.get("draggan.device", "auto"));
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -75,10 +76,13 @@ public class InvertImage implements PlugIn {
 		final double steps = gd.getNextNumber(), lr = gd.getNextNumber(), w = gd.getNextNumber();
 		final boolean pti = gd.getNextBoolean();
 		final double ptiSteps = gd.getNextNumber(), ptiLr = gd.getNextNumber();
+		final double every = gd.getNextNumber();
 		final String device = gd.getNextChoice();
 		if (Double.isNaN(steps) || steps < 1 || steps != Math.rint(steps)) throw new Commands.UserError(
 			"Steps must be a whole number of at least 1.");
-		final Projector.Options o = new Projector.Options((int) steps, lr, w);
+		if (Double.isNaN(every) || every < 0 || every != Math.rint(every)) throw new Commands.UserError(
+			"'Show the projection every N steps' must be a whole number, 0 or more.");
+		final Projector.Options o = new Projector.Options((int) steps, lr, w, (int) every);
 		if (pti && (Double.isNaN(ptiSteps) || ptiSteps < 1 || ptiSteps != Math.rint(ptiSteps))) throw new Commands.UserError(
 			"Tuning steps must be a whole number of at least 1.");
 		final PivotalTuner.Options tuning = pti ? new PivotalTuner.Options((int) ptiSteps, ptiLr, w) : null;
@@ -88,6 +92,7 @@ public class InvertImage implements PlugIn {
 		Prefs.set("draggan.invert.lr", lr);
 		Prefs.set("draggan.invert.msssim", w);
 		Prefs.set("draggan.invert.pti", pti);
+		Prefs.set("draggan.invert.every", every);
 		if (pti) {
 			Prefs.set("draggan.invert.ptiSteps", ptiSteps);
 			Prefs.set("draggan.invert.ptiLr", ptiLr);
@@ -116,6 +121,7 @@ public class InvertImage implements PlugIn {
 		final long t0 = System.nanoTime();
 		Projector.Step last;
 		String tunedName = null;
+		final ImageStack frames = new ImageStack(r, r);
 		final IntensityMapping map;
 		final double ssim;
 		IJ.resetEscape();
@@ -126,6 +132,9 @@ public class InvertImage implements PlugIn {
 			for (int i = 0; i < source.length; i++)
 				target[i] = map.toModel(i / (r * r), source[i], m.outputMin(), m.outputMax());
 			last = Projector.project(g, target, o, s -> {
+				if (o.recordEvery() > 0 && s.image() != null) frames.addSlice(String.format(Locale.ROOT,
+					"projection step %d, PSNR %.1f dB", s.index(), s.psnr()), Rendering.toProcessors(s.image(), c, r, map,
+						Rendering.BitDepth.BIT32, false)[0]);
 				IJ.showProgress(s.index() + 1, o.steps());
 				if (s.index() % 10 == 0) IJ.showStatus(String.format(Locale.ROOT,
 					"DragGAN inversion step %d/%d, PSNR %.1f dB (Esc stops)", s.index(), o.steps(), s.psnr()));
@@ -169,6 +178,7 @@ public class InvertImage implements PlugIn {
 				: (last.index() + 1) + " projection steps", seconds, in.description());
 		out.setProp(INVERSION, summary);
 		IJ.log("DragGAN: inversion of '" + imp.getTitle() + "': " + summary);
+		if (frames.getSize() > 0) new ImagePlus(imp.getTitle() + " projection steps", frames).show();
 		IJ.showStatus("DragGAN: inverted, " + summary);
 		final ResultsTable rt = ResultsTable.getResultsTable() == null ? new ResultsTable() : ResultsTable
 			.getResultsTable();

@@ -48,8 +48,12 @@ class InvertCommandTest {
 		final int[] before = ((int[]) real.getProcessor().getPixels()).clone();
 
 		final ImagePlus inv = InvertImage.execute(real, ModelRegistry.find("tiny-random"),
-			InversionInput.Geometry.CROP, new Projector.Options(60, 0.05, 1.0), new PivotalTuner.Options(20, 3e-3, 1.0),
-			Device.cpu());
+			InversionInput.Geometry.CROP, new Projector.Options(60, 0.05, 1.0, 10), new PivotalTuner.Options(20, 3e-3,
+				1.0), Device.cpu());
+		final ImagePlus frames = ij.WindowManager.getImage("real.tif projection steps");
+		assertNotNull(frames, "the projection steps as a stack");
+		assertEquals(7, frames.getStackSize(), "steps 0, 10, ..., 50 and the last");
+		frames.close();
 		assertEquals(32, inv.getWidth());
 		assertEquals(ImagePlus.COLOR_RGB, inv.getType(), "same type as the source");
 		assertEquals(0.5 * 64 / 32, inv.getCalibration().pixelWidth, 1e-9, "64 px crop scaled to 32 px");
