@@ -31,9 +31,11 @@ public final class Bench {
 	private Bench() {}
 
 	static final List<String> OPTIONS = List.of("bundle", "steps", "warmup", "threads", "device");
+	static final List<String> FLAGS = List.of("warm-engine");
 	static final String HELP = """
-		draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] [--device auto|cpu|gpu]
+		draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] [--device auto|cpu|gpu] [--warm-engine]
 		  Median ms per drag step after warm-up, time to the first step, engine start, load, peak RSS: one JSON line.
+		  --warm-engine first runs the warm-up that Generate Image does in the background.
 		""";
 
 	public static void main(final String[] args) throws IOException {
@@ -59,6 +61,7 @@ public final class Bench {
 		final var decision = info.device(DeviceChoice.parse(device));
 		try (Generator g = GeneratorBundle.load(bundle, DjlRuntime.Info.djlDevice(decision))) {
 			final long tLoad = System.nanoTime();
+			if (a.has("warm-engine")) io.github.dragganfiji.model.GeneratorCache.warmUp(g);
 			final ModelMetadata m = g.metadata();
 			final float[] ws0;
 			try (NDManager mm = g.manager().newSubManager()) {

@@ -57,7 +57,7 @@ public final class Main {
 				case "eval":
 					return help ? usage(Eval.HELP) : Eval.run(new Args(rest, Eval.OPTIONS, List.of()));
 				case "bench":
-					return help ? usage(Bench.HELP) : Bench.run(new Args(rest, Bench.OPTIONS, List.of()));
+					return help ? usage(Bench.HELP) : Bench.run(new Args(rest, Bench.OPTIONS, Bench.FLAGS));
 				default:
 					System.err.println("Unknown command '" + cmd + "'.\n" + HELP);
 					return 2;

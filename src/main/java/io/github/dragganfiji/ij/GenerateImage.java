@@ -68,8 +68,22 @@ public class GenerateImage implements PlugIn {
 		Prefs.set("draggan.device", device);
 		if (Double.isNaN(label) || label != Math.rint(label)) throw new Commands.UserError(
 			"The class must be a whole number.");
-		final ImagePlus imp = generate(entry, seed, psi, (int) label, depth, Commands.device(device));
+		final Device dev = Commands.device(device);
+		final ImagePlus imp = generate(entry, seed, psi, (int) label, depth, dev);
 		imp.show();
+		// While the user places points, get the engine past its slow first runs (not in macros: they go on at once).
+		if (!IJ.isMacro()) {
+			final Thread warm = new Thread(() -> {
+				try {
+					GeneratorCache.warmUp(entry.dir(), dev);
+				}
+				catch (final RuntimeException e) {
+					IJ.log("DragGAN: warm-up skipped: " + e.getMessage());
+				}
+			}, "DragGAN warm-up");
+			warm.setDaemon(true);
+			warm.start();
+		}
 	}
 
 	/** Generates the image of a seed (without showing it); unconditional models. */

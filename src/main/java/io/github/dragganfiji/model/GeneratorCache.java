@@ -22,6 +22,38 @@ public final class GeneratorCache {
 		return LOCK;
 	}
 
+	/**
+	 * Runs the drag's kind of step twice (head with autograd and a backward pass, tail without) on w_avg, so that
+	 * TorchScript's profiling executor has done its first, slow runs before the user's first drag step. Meant to run
+	 * on a background thread right after an image is shown, while the user places points.
+	 */
+	public static void warmUp(final Path dir, final Device device) {
+		synchronized (LOCK) {
+			warmUp(get(dir, device));
+		}
+	}
+
+	/** The warm-up of {@link #warmUp(Path, Device)} on a given generator. */
+	public static void warmUp(final Generator g) {
+		{
+			DjlRuntime.prepareThread();
+			try (ai.djl.ndarray.NDManager m = g.manager().newSubManager()) {
+				final ModelMetadata meta = g.metadata();
+				for (int i = 0; i < 2; i++) {
+					final ai.djl.ndarray.NDArray ws = g.wAvg(m).reshape(1, 1, meta.wDim()).repeat(1, meta.numWs());
+					ws.setRequiresGradient(true);
+					try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine(DjlRuntime.ENGINE)
+						.newGradientCollector())
+					{
+						final Generator.Head h = g.head(ws, true);
+						gc.backward(h.features().mean());
+						g.tail(h.features().stopGradient(), h.image().stopGradient(), ws.stopGradient(), false);
+					}
+				}
+			}
+		}
+	}
+
 	/** The generator of this bundle on this device, loading it if needed. Call while holding {@link #lock()}. */
 	public static Generator get(final Path dir, final Device device) {
 		synchronized (LOCK) {
