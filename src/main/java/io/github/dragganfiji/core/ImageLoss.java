@@ -19,6 +19,31 @@ public final class ImageLoss {
 
 	private ImageLoss() {}
 
+	/**
+	 * The reconstruction loss of inversion and pivotal tuning, with its parts read out.
+	 *
+	 * @param total MSE + weight * (1 - MS-SSIM), still attached to the graph
+	 * @param loss its value
+	 * @param mse the mean squared error's value
+	 */
+	public record Reconstruction(NDArray total, double loss, double mse) {}
+
+	/**
+	 * MSE + weight * (1 - MS-SSIM) of an image against a goal; an IllegalStateException at {@code step} when the
+	 * loss is not finite (a diverging optimization).
+	 */
+	public static Reconstruction reconstruction(final NDArray image, final NDArray goal, final double range,
+		final double msssimWeight, final int step)
+	{
+		final NDArray l2 = mse(image, goal);
+		NDArray total = l2;
+		if (msssimWeight > 0) total = total.add(msssim(image, goal, range).neg().add(1f).mul((float) msssimWeight));
+		final double loss = total.getFloat();
+		if (!Double.isFinite(loss)) throw new IllegalStateException("the optimization diverged at step " + step +
+			" (the loss is not finite); try a smaller learning rate");
+		return new Reconstruction(total, loss, l2.getFloat());
+	}
+
 	/** Mean of (a - b)^2. */
 	public static NDArray mse(final NDArray a, final NDArray b) {
 		return a.sub(b).square().mean();

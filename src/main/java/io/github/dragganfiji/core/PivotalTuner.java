@@ -68,16 +68,11 @@ public final class PivotalTuner {
 					float[] img = null;
 					try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
 						final NDArray out = g.synthesis(pivot, true);
-						final NDArray l2 = ImageLoss.mse(out, goal);
-						NDArray total = l2;
-						if (o.msssimWeight() > 0) total = total.add(ImageLoss.msssim(out, goal, range).neg().add(1f).mul(
-							(float) o.msssimWeight()));
-						loss = total.getFloat();
-						if (!Double.isFinite(loss)) throw new IllegalStateException("the optimization diverged at step " + i +
-							" (the loss is not finite); try a smaller learning rate");
-						mse = l2.getFloat();
+						final ImageLoss.Reconstruction rec = ImageLoss.reconstruction(out, goal, range, o.msssimWeight(), i);
+						loss = rec.loss();
+						mse = rec.mse();
 						if (end) img = out.stopGradient().toFloatArray();
-						else gc.backward(total);
+						else gc.backward(rec.total());
 					}
 					if (!end) for (int k = 0; k < weights.size(); k++) {
 						final NDArray w = weights.get(k);

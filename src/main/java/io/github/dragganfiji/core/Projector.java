@@ -103,17 +103,12 @@ public final class Projector {
 					float[] img = null;
 					try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
 						final NDArray out = g.synthesis(ws, true);
-						final NDArray l2 = ImageLoss.mse(out, goal);
-						NDArray total = l2;
-						if (o.msssimWeight() > 0) total = total.add(ImageLoss.msssim(out, goal, range).neg().add(1f).mul(
-							(float) o.msssimWeight()));
-						loss = total.getFloat();
-						if (!Double.isFinite(loss)) throw new IllegalStateException("the optimization diverged at step " + i +
-							" (the loss is not finite); try a smaller learning rate");
-						mse = l2.getFloat();
+						final ImageLoss.Reconstruction rec = ImageLoss.reconstruction(out, goal, range, o.msssimWeight(), i);
+						loss = rec.loss();
+						mse = rec.mse();
 						if (final_ || o.recordEvery() > 0 && i % o.recordEvery() == 0) img = out.stopGradient()
 							.toFloatArray();
-						if (!final_) gc.backward(total);
+						if (!final_) gc.backward(rec.total());
 					}
 					if (!final_) {
 						adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));
