@@ -18,6 +18,7 @@ public final class Main {
 		  draggan demo       drag a nucleus on the sample model, write out/demo/
 		  draggan generate   an image from a seed (TIFF carrying its latent)
 		  draggan drag       drag handles to targets on a generated or saved image
+		  draggan invert     find the latent of a real image (then drag it)
 		  draggan eval       the accuracy suite (NCC template matching, leakage)
 		  draggan bench      time per drag step
 		  draggan info       runtime, device and models
@@ -52,6 +53,9 @@ public final class Main {
 						DragCommand.FLAGS));
 				case "convert":
 					return help ? usage(ConvertCommand.HELP) : ConvertCommand.run(rest);
+				case "invert":
+					return help ? usage(InvertCommand.HELP) : InvertCommand.run(new Args(rest, InvertCommand.OPTIONS, List
+						.of()));
 				case "info":
 					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
 				case "eval":

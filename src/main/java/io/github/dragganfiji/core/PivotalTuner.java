@@ -68,7 +68,8 @@ public final class PivotalTuner {
 					float[] img = null;
 					try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
 						final NDArray out = g.synthesis(pivot, true);
-						final ImageLoss.Reconstruction rec = ImageLoss.reconstruction(out, goal, range, o.msssimWeight(), i);
+						final ImageLoss.Reconstruction rec = ImageLoss.reconstruction(out, goal, m.outputMin(), m.outputMax(),
+							o.msssimWeight(), i);
 						loss = rec.loss();
 						mse = rec.mse();
 						if (end) img = out.stopGradient().toFloatArray();

@@ -77,8 +77,8 @@ public final class Projector {
 	}
 
 	/**
-	 * Projects a target image [channels * res * res] in generator units; returns the last step (with ws and image).
-	 * Stops early on cancel.
+	 * Projects a target image [channels * res * res] in generator units; returns the best latent seen (lowest loss)
+	 * with its image. Stops early on cancel, or when the loss stops being finite.
 	 */
 	public static Step project(final Generator g, final float[] target, final Options o, final Listener listener,
 		final BooleanSupplier cancelled)
@@ -94,32 +94,47 @@ public final class Projector {
 			final NDArray ws = g.wAvg(mm).reshape(1, 1, m.wDim()).repeat(1, m.numWs()).duplicate();
 			ws.setRequiresGradient(true);
 			final Adam adam = new Adam(ws, o.learningRate());
-			Step last = null;
-			for (int i = 0; i < o.steps(); i++) {
-				final boolean final_ = i == o.steps() - 1 || cancelled.getAsBoolean();
+			float[] best = ws.toFloatArray();
+			double bestLoss = Double.POSITIVE_INFINITY;
+			int index = 0;
+			for (; index < o.steps() && !cancelled.getAsBoolean(); index++) {
+				final int i = index;
+				final Step report;
 				try (NDManager sm = mm.newSubManager()) {
 					sm.tempAttachAll(ws, goal);
-					final double loss, mse;
+					final ImageLoss.Reconstruction rec;
 					float[] img = null;
 					try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
 						final NDArray out = g.synthesis(ws, true);
-						final ImageLoss.Reconstruction rec = ImageLoss.reconstruction(out, goal, range, o.msssimWeight(), i);
-						loss = rec.loss();
-						mse = rec.mse();
-						if (final_ || o.recordEvery() > 0 && i % o.recordEvery() == 0) img = out.stopGradient()
-							.toFloatArray();
-						if (!final_) gc.backward(rec.total());
+						try {
+							rec = ImageLoss.reconstruction(out, goal, m.outputMin(), m.outputMax(), o.msssimWeight(), i);
+						}
+						catch (final IllegalStateException diverged) {
+							break; // keep the best latent found so far
+						}
+						if (o.recordEvery() > 0 && i % o.recordEvery() == 0) img = out.stopGradient().toFloatArray();
+						gc.backward(rec.total());
 					}
-					if (!final_) {
-						adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));
-						JniUtils.zeroGrad((PtNDArray) ws);
+					if (rec.loss() < bestLoss) {
+						bestLoss = rec.loss();
+						best = ws.toFloatArray();
 					}
-					last = new Step(i, loss, ImageLoss.psnr(mse, range), final_ ? ws.toFloatArray() : null, img);
+					adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));
+					JniUtils.zeroGrad((PtNDArray) ws);
+					report = new Step(i, rec.loss(), ImageLoss.psnr(rec.mse(), range), null, img);
 				}
-				listener.step(last);
-				if (final_) break;
+				listener.step(report);
 			}
-			return last;
+			// The result is the best latent seen (Adam's last step is not always the best, and a diverging run stops).
+			try (NDManager sm = mm.newSubManager()) {
+				final NDArray bestWs = sm.create(best, ws.getShape());
+				final NDArray out = g.synthesis(bestWs, false);
+				final double mse = ImageLoss.mse(out, goal).getFloat();
+				final Step last = new Step(Math.max(0, index - 1), bestLoss, ImageLoss.psnr(mse, range), best, out
+					.toFloatArray());
+				listener.step(last);
+				return last;
+			}
 		}
 	}
 }

@@ -160,6 +160,12 @@ public class InvertImage implements PlugIn {
 				catch (final java.io.IOException e) {
 					throw new Commands.UserError("The tuned model could not be saved: " + e.getMessage());
 				}
+				catch (final IllegalStateException e) {
+					// The private copy is discarded; the projection stands.
+					IJ.log("DragGAN: pivotal tuning stopped (" + e.getMessage() + "); keeping the projection");
+					last = p;
+					tunedName = null;
+				}
 			}
 			try (NDManager mm = g.manager().newSubManager()) {
 				ssim = ImageLoss.ssim(mm.create(last.image(), new Shape(1, c, r, r)), mm.create(target, new Shape(1, c, r,

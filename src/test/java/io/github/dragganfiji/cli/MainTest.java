@@ -47,6 +47,25 @@ class MainTest {
 	}
 
 	@Test
+	void invertARealImageThenDragIt() throws IOException {
+		final Path gen = tmp.resolve("g.tif");
+		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "2", "--out", gen.toString() }));
+		final ImagePlus g = IJ.openImage(gen.toString());
+		final Path real = tmp.resolve("real.png"); // no latent survives a PNG
+		new ij.io.FileSaver(new ImagePlus("real", g.getProcessor().resize(48, 40, true))).saveAsPng(real.toString());
+		System.setProperty("draggan.userModels", tmp.resolve("user-models").toString());
+		final Path inv = tmp.resolve("inv.tif");
+		assertEquals(0, Main.run(new String[] { "invert", "--image", real.toString(), "--model", MODEL, "--steps", "20",
+			"--tune-steps", "5", "--tune-lr", "0.003", "--device", "cpu", "--out", inv.toString() }));
+		final ImagePlus i = IJ.openImage(inv.toString());
+		assertEquals(32, i.getWidth());
+		assertTrue(ImageLatents.model(i).startsWith("tiny-random tuned real"), ImageLatents.model(i));
+		assertEquals(0, Main.run(new String[] { "drag", "--image", inv.toString(), "--points", "6,16,26,16", "--steps",
+			"2", "--device", "cpu", "--out", tmp.resolve("d").toString() }), "the tuned model is found by name");
+		assertEquals(2, Main.run(new String[] { "invert", "--model", MODEL }), "no image");
+	}
+
+	@Test
 	void demoRunsWithOnlyAModel() throws IOException {
 		final Path out = tmp.resolve("demo");
 		assertEquals(0, Main.run(new String[] { "demo", "--model", MODEL, "--steps", "2", "--device", "cpu", "--out",
