@@ -38,8 +38,9 @@ PRESETS = {
              channels={4: 256, 8: 256, 16: 128, 32: 96, 64: 48}),
     128: dict(z_dim=256, w_dim=256, mapping_layers=4, feature_block=4,
               channels={4: 256, 8: 256, 16: 128, 32: 96, 64: 64, 128: 32}),
-    256: dict(z_dim=512, w_dim=512, mapping_layers=8, feature_block=5,
-              channels={4: 512, 8: 512, 16: 256, 32: 256, 64: 128, 128: 128, 256: 64}),
+    # About 5.3 M generator parameters: a float32 bundle of about 21 MB, under the repository's 25 MB limit.
+    256: dict(z_dim=256, w_dim=256, mapping_layers=8, feature_block=5,
+              channels={4: 256, 8: 256, 16: 256, 32: 128, 64: 128, 128: 64, 256: 32}),
 }
 
 
@@ -128,21 +129,34 @@ class Discriminator(nn.Module):
 
 # ---------------------------------------------------------------------------------------------------- data
 
-def make_dataset(path, count, resolution, channels, start_seed, log):
-    """Simulates `count` images (uint8, [N, C, R, R]) once and caches them in `path`."""
+def _simulate_range(args):
+    """Worker: simulates seeds [start, stop) as uint8 (top level so that multiprocessing can pickle it)."""
+    start, stop, resolution, channels = args
+    import simulate
+    out = np.empty((stop - start, channels, resolution, resolution), dtype=np.uint8)
+    for i, seed in enumerate(range(start, stop)):
+        img = simulate.simulate(seed, size=resolution, channels=channels)
+        out[i] = np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
+    return out
+
+
+def make_dataset(path, count, resolution, channels, start_seed, log, workers=1):
+    """Simulates `count` images (uint8, [N, C, R, R]) once and caches them in `path`; `workers` processes."""
     if os.path.exists(path):
         data = np.load(path, mmap_mode="r")
         if data.shape[0] >= count and data.shape[1:] == (channels, resolution, resolution):
             return data
-    import simulate
-    log(f"simulating {count} training images at {resolution} px into {path} ...")
+    log(f"simulating {count} training images at {resolution} px into {path} with {workers} process(es) ...")
     t0 = time.time()
-    out = np.empty((count, channels, resolution, resolution), dtype=np.uint8)
-    for i in range(count):
-        img = simulate.simulate(start_seed + i, size=resolution, channels=channels)
-        out[i] = np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
-        if i and i % 2000 == 0:
-            log(f"  {i} images, {time.time() - t0:.0f} s")
+    chunk = 500
+    jobs = [(start_seed + a, start_seed + min(a + chunk, count), resolution, channels) for a in range(0, count, chunk)]
+    if workers > 1:
+        import multiprocessing
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_simulate_range, jobs)
+    else:
+        parts = [_simulate_range(j) for j in jobs]
+    out = np.concatenate(parts)
     tmp = path + ".tmp.npy"
     np.save(tmp, out)
     os.replace(tmp, path)
@@ -196,6 +210,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = all cores)")
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1, help="processes that simulate the training set (first run)")
     args = ap.parse_args(argv)
 
     os.makedirs(args.run_dir, exist_ok=True)
@@ -247,7 +262,7 @@ def main(argv=None):
     ema_beta = 0.5 ** (args.batch / (10_000 * args.batch / 32))
     data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),
                                              f"data-{res}-{gcfg['img_channels']}.npy")
-    data = make_dataset(data_path, args.dataset_size, res, gcfg["img_channels"], 1_000_000, log)
+    data = make_dataset(data_path, args.dataset_size, res, gcfg["img_channels"], 1_000_000, log, args.workers)
     log(f"training {res} px on {device} with {torch.get_num_threads()} threads, batch {args.batch}, "
         f"gamma {gamma:.3g}, {sum(p.numel() for p in G.parameters()) / 1e6:.2f} M G params, "
         f"{sum(p.numel() for p in D.parameters()) / 1e6:.2f} M D params, {data.shape[0]} reals")
