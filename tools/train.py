@@ -211,6 +211,9 @@ def main(argv=None):
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=1, help="processes that simulate the training set (first run)")
+    ap.add_argument("--slim", help="also write a slim checkpoint here at the end: G, G_ema and D in float16, no "
+                                   "optimizer state (about 31 MB at 256 px; for carrying between machines)")
+    ap.add_argument("--resume-from", help="a (slim) checkpoint to start from when RUN_DIR has none")
     args = ap.parse_args(argv)
 
     os.makedirs(args.run_dir, exist_ok=True)
@@ -228,6 +231,9 @@ def main(argv=None):
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
     ckpt_path = os.path.join(args.run_dir, "checkpoint.pt")
+    if args.resume_from and not os.path.exists(ckpt_path):
+        import shutil
+        shutil.copyfile(args.resume_from, ckpt_path)
     resume = os.path.exists(ckpt_path)
     if resume:
         ckpt = torch.load(ckpt_path, map_location="cpu")
@@ -252,8 +258,9 @@ def main(argv=None):
         G.load_state_dict(ckpt["G"])
         G_ema.load_state_dict(ckpt["G_ema"])
         D.load_state_dict(ckpt["D"])
-        opt_G.load_state_dict(ckpt["opt_G"])
-        opt_D.load_state_dict(ckpt["opt_D"])
+        if "opt_G" in ckpt:  # a slim checkpoint has no optimizer state: Adam starts afresh
+            opt_G.load_state_dict(ckpt["opt_G"])
+            opt_D.load_state_dict(ckpt["opt_D"])
         state = ckpt["state"]
         log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
         del ckpt
@@ -345,6 +352,13 @@ def main(argv=None):
         if now - t_start > args.minutes * 60 or state["kimg"] >= args.kimg:
             break
     save()
+    if args.slim:
+        half = lambda sd: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()}  # noqa: E731
+        tmp = args.slim + ".tmp"
+        torch.save(dict(config=G.config, D_config=D.config, G=half(G.state_dict()), G_ema=half(G_ema.state_dict()),
+                        D=half(D.state_dict()), state=state), tmp)
+        os.replace(tmp, args.slim)
+        log(f"slim checkpoint: {args.slim} ({os.path.getsize(args.slim) / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":
