@@ -93,7 +93,12 @@ def write_bundle(G: stylegan2.Generator, out_dir: str, *, name: str, description
 
 
 def load_checkpoint(path: str) -> stylegan2.Generator:
-    ckpt = torch.load(path, map_location="cpu")
+    """A train.py checkpoint file, or a slim checkpoint folder (train.py --slim)."""
+    if os.path.isdir(path):
+        import train
+        ckpt = train.read_slim(path)
+    else:
+        ckpt = torch.load(path, map_location="cpu")
     G = stylegan2.build(ckpt["config"])
     G.load_state_dict(ckpt["G_ema"])
     return G
