@@ -234,6 +234,9 @@ def main(argv=None):
                                    "float16, no optimizer state (about 10 MB each at 256 px; for carrying between "
                                    "machines)")
     ap.add_argument("--resume-from", help="a slim checkpoint folder to start from when RUN_DIR has no checkpoint")
+    ap.add_argument("--dataset-only", action="store_true",
+                    help="only simulate (or find) the cached training set, then stop (e.g. for quality.py's copy check "
+                         "on another machine than the one that trained)")
     args = ap.parse_args(argv)
 
     os.makedirs(args.run_dir, exist_ok=True)
@@ -289,6 +292,9 @@ def main(argv=None):
     data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),
                                              f"data-{res}-{gcfg['img_channels']}.npy")
     data = make_dataset(data_path, args.dataset_size, res, gcfg["img_channels"], 1_000_000, log, args.workers)
+    if args.dataset_only:
+        log(f"training set ready: {data_path} {tuple(data.shape)}")
+        return
     log(f"training {res} px on {device} with {torch.get_num_threads()} threads, batch {args.batch}, "
         f"gamma {gamma:.3g}, {sum(p.numel() for p in G.parameters()) / 1e6:.2f} M G params, "
         f"{sum(p.numel() for p in D.parameters()) / 1e6:.2f} M D params, {data.shape[0]} reals")
