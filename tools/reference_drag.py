@@ -124,14 +124,14 @@ def rect_mask(res, x0, y0, x1, y1):
     return m
 
 
-def make_fixture(path):
+def make_fixture(path, norm="l2"):
     """The tiny-bundle drag fixture for the Java test: 30 steps from the parity fixture's ws."""
     here = os.path.dirname(os.path.abspath(path))
     S, meta = load(os.path.join(here, "tiny"))
     with open(os.path.join(here, "tiny-parity.json")) as f:
         ws0 = torch.tensor(json.load(f)["ws"]).reshape(1, meta["num_ws"], meta["w_dim"])
     cfg = dict(handles=[[10, 12], [20, 8]], targets=[[16.0, 14.0], [14.0, 4.0]], mask=[4, 2, 28, 24], steps=30,
-               lr=0.05, r1=3, r2=4, lam=20.0, layers=6, w_plus=True, norm="l2")
+               lr=0.05, r1=3, r2=4, lam=20.0, layers=6, w_plus=True, norm=norm)
     log = drag(S, meta, ws0, cfg["handles"], cfg["targets"], rect_mask(meta["resolution"], *cfg["mask"]),
                steps=cfg["steps"], lr=cfg["lr"], r1=cfg["r1"], r2=cfg["r2"], lam=cfg["lam"], layers=cfg["layers"],
                w_plus=cfg["w_plus"], norm=cfg["norm"])
@@ -164,7 +164,7 @@ def bench(bundle, steps, warmup, threads, seed):
     last[0] = t0
     drag(S, meta, ws0, handles, targets, None, steps=warmup + steps, lr=meta["learning_rate"],
          r1=max(1, round(3 * res / 512)), r2=max(1, round(12 * res / 512)), layers=meta["drag_layers"],
-         on_step=on_step)
+         norm="l1", on_step=on_step)  # the Java engine's defaults
     steady = times[warmup:warmup + steps]
     out = dict(engine="python", torch=torch.__version__, threads=threads, resolution=res,
                first_step_ms=times[0] * 1000, median_ms=statistics.median(steady) * 1000, steps=len(steady),
@@ -187,6 +187,7 @@ def main():
     if args.fixture:
         torch.set_num_threads(1)
         make_fixture(args.fixture)
+        make_fixture(args.fixture.replace(".json", "-l1.json"), norm="l1")
     if args.bench:
         bench(args.bundle, args.steps, args.warmup, torch.get_num_threads(), args.seed)
 

@@ -27,7 +27,7 @@ final class DragCommand {
 	static final String HELP = """
 		draggan drag (--image FILE.tif | --model NAME|DIR --seed N [--psi P]) (--points "hx,hy,tx,ty;..." | --points-csv FILE)
 		             [--mask FILE.png | --mask-rect x,y,w,h] [--steps 200] [--lr LR] [--lambda 20] [--r1 R] [--r2 R]
-		             [--stop PX] [--w] [--layers K] [--tracking l2|l1] [--every N] [--device auto|cpu|gpu] [--out DIR]
+		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--device auto|cpu|gpu] [--out DIR]
 		  Drags handles to targets. The image is a TIFF written by this tool or the plugin (it carries its latent),
 		  or generated from a seed. Points: pixel coordinates, handle then target. Mask: non-zero pixels may move.
 		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif, DIR/montage.png, DIR/summary.txt.
@@ -45,7 +45,7 @@ final class DragCommand {
 		final var m = p.entry().metadata();
 		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
 		final double stop = a.number("stop", 0);
-		final String tracking = a.get("tracking", "l2").toLowerCase(Locale.ROOT);
+		final String tracking = a.get("tracking", "l1").toLowerCase(Locale.ROOT);
 		if (!tracking.equals("l1") && !tracking.equals("l2")) throw new Args.UsageException("--tracking is l1 or l2");
 		final DragConfig cfg = new DragConfig(a.integer("steps", d.maxSteps()), a.number("lr", d.learningRate()), a
 			.number("lambda", d.lambdaMask()), a.integer("r1", d.r1()), a.integer("r2", d.r2()), stop == 0

@@ -34,10 +34,13 @@ public record DragConfig(int maxSteps, double learningRate, double lambdaMask, i
 			"stop distance must be at least 1 pixel, not " + stopDistance);
 	}
 
-	/** The paper's defaults for an image of this resolution, with the bundle's learning rate and layer count. */
+	/**
+	 * The paper's defaults for an image of this resolution, with the bundle's learning rate and layer count
+	 * (tracking by L1 distance, the paper's formula; the official code's L2 is an option).
+	 */
 	public static DragConfig defaults(final int resolution, final double learningRate, final int layers) {
 		return new DragConfig(200, learningRate, 20, scaled(3, resolution), scaled(12, resolution), Double.NaN,
-			true, layers, TrackingNorm.L2, 1);
+			true, layers, TrackingNorm.L1, 1);
 	}
 
 	/** A radius given at 512 px, scaled to this resolution and rounded, at least 1. */

@@ -36,7 +36,7 @@ public class Drag implements PlugIn {
 
 	static final String TITLE = "DragGAN Drag";
 	private static final String[] SPACES = { "W+", "W" };
-	private static final String[] NORMS = { "L2 (official code)", "L1 (paper)" };
+	private static final String[] NORMS = { "L1 (paper)", "L2 (official code)" };
 
 	@Override
 	public void run(final String arg) {
@@ -206,7 +206,7 @@ public class Drag implements PlugIn {
 		Prefs.set("draggan.drag.every", every);
 		Prefs.set("draggan.device", device);
 		return new DragConfig(steps, lr, lambda, r1, r2, stop == 0 ? Double.NaN : stop, wPlus, layers, norm.equals(
-			NORMS[0]) ? TrackingNorm.L2 : TrackingNorm.L1, every);
+			NORMS[0]) ? TrackingNorm.L1 : TrackingNorm.L2, every);
 	}
 
 	private static int whole(final double v, final String what, final int min) {

@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Test;
 /** The drag loop on the real tiny bundle through the real engine. */
 class DragSessionTest {
 
-	static final Path DRAG_FIXTURE = TestBundles.FIXTURES.resolve("tiny-drag.json");
 	private static Generator g;
 	private static float[] ws0;
 
@@ -54,9 +53,10 @@ class DragSessionTest {
 	 * relative and the same tracked handles, as long as tracking is unambiguous (best and second-best candidate
 	 * differ by more than 1e-4 relative; float noise between the two libtorch builds is about 1e-6).
 	 */
-	@Test
-	void matchesThePythonReference() throws IOException {
-		final JsonObject fx = TestBundles.readJson(DRAG_FIXTURE);
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "tiny-drag.json", "tiny-drag-l1.json" })
+	void matchesThePythonReference(final String fixture) throws IOException {
+		final JsonObject fx = TestBundles.readJson(TestBundles.FIXTURES.resolve(fixture));
 		final JsonObject c = fx.getAsJsonObject("config");
 		final List<Point> handles = points(c.getAsJsonArray("handles"));
 		final List<Point> targets = points(c.getAsJsonArray("targets"));
@@ -67,7 +67,7 @@ class DragSessionTest {
 				movable[y * 32 + x] = true;
 		final DragConfig cfg = new DragConfig(c.get("steps").getAsInt(), c.get("lr").getAsDouble(), c.get("lam")
 			.getAsDouble(), c.get("r1").getAsInt(), c.get("r2").getAsInt(), Double.NaN, true, c.get("layers")
-				.getAsInt(), TrackingNorm.L2, 1);
+				.getAsInt(), c.get("norm").getAsString().equals("l1") ? TrackingNorm.L1 : TrackingNorm.L2, 1);
 		final List<DragStep> steps = new ArrayList<>();
 		try (DragSession s = new DragSession(g, ws0, handles, targets, movable, cfg)) {
 			s.run(steps::add, () -> false);
@@ -91,8 +91,8 @@ class DragSessionTest {
 			}
 			compared++;
 		}
-		System.out.printf("drag parity: %d of %d steps compared, worst loss rel. error %.1e%n", compared, ref.size(),
-			worstLoss);
+		System.out.printf("drag parity (%s): %d of %d steps compared, worst loss rel. error %.1e%n", fixture, compared,
+			ref.size(), worstLoss);
 		assertTrue(compared >= 20, "only " + compared + " unambiguous steps: the fixture is too weak");
 		assertNotEquals(handles.get(1), steps.get(steps.size() - 1).handles().get(1), "the handle moved");
 	}
