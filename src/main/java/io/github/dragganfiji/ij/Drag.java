@@ -169,12 +169,14 @@ public class Drag implements PlugIn {
 		gd.addNumericField("Max steps", Prefs.get("draggan.drag.steps", d.maxSteps()), 0);
 		gd.addNumericField("Learning rate", Prefs.get("draggan.drag.lr", d.learningRate()), 4);
 		gd.addNumericField("Mask lambda", Prefs.get("draggan.drag.lambda", d.lambdaMask()), 1);
-		gd.addNumericField("r1 (supervision radius, px)", d.r1(), 0);
-		gd.addNumericField("r2 (tracking radius, px)", d.r2(), 0);
+		// Radii and layers scale with the model: remembered per resolution and layer count.
+		final String per = "." + m.resolution();
+		gd.addNumericField("r1 (supervision radius, px)", Prefs.get("draggan.drag.r1" + per, d.r1()), 0);
+		gd.addNumericField("r2 (tracking radius, px)", Prefs.get("draggan.drag.r2" + per, d.r2()), 0);
 		gd.addNumericField("Stop distance (px, 0 = 1 px, 2 px with 5+ handles)", Prefs.get("draggan.drag.stop", 0),
 			1);
 		gd.addChoice("Latent space", SPACES, Prefs.get("draggan.drag.space", SPACES[0]));
-		gd.addNumericField("Layers optimized", d.layers(), 0);
+		gd.addNumericField("Layers optimized", Prefs.get("draggan.drag.layers." + m.numWs(), d.layers()), 0);
 		gd.addChoice("Tracking distance", NORMS, Prefs.get("draggan.drag.norm", NORMS[0]));
 		gd.addNumericField("Record every N steps", Prefs.get("draggan.drag.every", 1), 0);
 		gd.addChoice("Device", Commands.DEVICES, Prefs.get("draggan.device", "auto"));
@@ -198,6 +200,9 @@ public class Drag implements PlugIn {
 		if (!(stop == 0 || stop >= 1)) throw new Commands.UserError("The stop distance must be 0 (the paper's rule) " +
 			"or at least 1 pixel.");
 		Prefs.set("draggan.drag.steps", steps);
+		Prefs.set("draggan.drag.r1" + per, r1);
+		Prefs.set("draggan.drag.r2" + per, r2);
+		Prefs.set("draggan.drag.layers." + m.numWs(), layers);
 		Prefs.set("draggan.drag.lr", lr);
 		Prefs.set("draggan.drag.lambda", lambda);
 		Prefs.set("draggan.drag.stop", stop);
