@@ -72,22 +72,13 @@ public final class ImageLoss {
 
 	/** Multi-scale SSIM in [0, 1] (1 = identical); scale weights renormalized when fewer than five fit. */
 	public static NDArray msssim(final NDArray a, final NDArray b, final double range) {
-		final int n = scales(Math.min(a.getShape().get(2), a.getShape().get(3)));
-		double total = 0;
-		for (int i = 0; i < n; i++)
-			total += WEIGHTS[i];
-		final NDArray w = window(a);
-		NDArray x = a, y = b, result = null;
-		for (int i = 0; i < n; i++) {
-			final NDArray[] sc = ssimAndCs(x, y, range, w);
-			final float weight = (float) (WEIGHTS[i] / total);
-			// Negative values would make the power undefined; clamp them to 0 (as common implementations do).
-			final NDArray term = (i == n - 1 ? sc[0] : sc[1]).mean(new int[] { 3 }).mean(new int[] { 2 }).maximum(1e-6f).pow(weight);
-			result = result == null ? term : result.mul(term);
-			if (i < n - 1) {
-				x = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
-				y = Pool.avgPool2d(y, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
-			}
+		final NDArray[] terms = scaleTerms(a, b, range);
+		final double total = weightTotal(terms.length);
+		NDArray result = null;
+		for (int i = 0; i < terms.length; i++) {
+			// Negative values would make the power undefined; clamp them (as common implementations do).
+			final NDArray t = terms[i].maximum(1e-6f).pow((float) (WEIGHTS[i] / total));
+			result = result == null ? t : result.mul(t);
 		}
 		return result.mean();
 	}
@@ -99,22 +90,38 @@ public final class ImageLoss {
 	 * and bounded gradients. Reported figures use {@link #msssim} and {@link #ssim}.
 	 */
 	public static NDArray msssimLoss(final NDArray a, final NDArray b, final double range) {
+		final NDArray[] terms = scaleTerms(a, b, range);
+		final double total = weightTotal(terms.length);
+		NDArray sum = null;
+		for (int i = 0; i < terms.length; i++) {
+			final NDArray t = terms[i].mul((float) (WEIGHTS[i] / total));
+			sum = sum == null ? t : sum.add(t);
+		}
+		return sum.mean().neg().add(1f);
+	}
+
+	/** Per scale, the mean [N, C] contrast-structure term (the SSIM term at the coarsest scale). */
+	private static NDArray[] scaleTerms(final NDArray a, final NDArray b, final double range) {
 		final int n = scales(Math.min(a.getShape().get(2), a.getShape().get(3)));
-		double total = 0;
-		for (int i = 0; i < n; i++)
-			total += WEIGHTS[i];
 		final NDArray w = window(a);
-		NDArray x = a, y = b, sum = null;
+		final NDArray[] terms = new NDArray[n];
+		NDArray x = a, y = b;
 		for (int i = 0; i < n; i++) {
 			final NDArray[] sc = ssimAndCs(x, y, range, w);
-			final NDArray term = (i == n - 1 ? sc[0] : sc[1]).mean().mul((float) (WEIGHTS[i] / total));
-			sum = sum == null ? term : sum.add(term);
+			terms[i] = (i == n - 1 ? sc[0] : sc[1]).mean(new int[] { 3 }).mean(new int[] { 2 });
 			if (i < n - 1) {
 				x = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
 				y = Pool.avgPool2d(y, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
 			}
 		}
-		return sum.neg().add(1f);
+		return terms;
+	}
+
+	private static double weightTotal(final int scales) {
+		double total = 0;
+		for (int i = 0; i < scales; i++)
+			total += WEIGHTS[i];
+		return total;
 	}
 
 	/** The SSIM map and the contrast-structure map, both [N, C, H', W'] ("valid" filtering). */
