@@ -91,7 +91,7 @@ public final class Projector {
 		DjlRuntime.prepareThread();
 		try (NDManager mm = g.manager().newSubManager()) {
 			final NDArray goal = mm.create(target, new Shape(1, c, r, r));
-			final NDArray ws = g.wAvg(mm).reshape(1, 1, m.wDim()).repeat(1, m.numWs()).duplicate();
+			final NDArray ws = g.averageLatent(mm);
 			ws.setRequiresGradient(true);
 			final Adam adam = new Adam(ws, o.learningRate());
 			float[] best = ws.toFloatArray();

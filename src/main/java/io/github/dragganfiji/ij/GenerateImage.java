@@ -5,14 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.Prefs;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
-import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorCache;
@@ -123,14 +120,7 @@ public class GenerateImage implements PlugIn {
 	static ImagePlus image(final String title, final float[] pixels, final ModelMetadata m,
 		final Rendering.BitDepth depth)
 	{
-		final ImageProcessor[] ps = Rendering.toProcessors(pixels, m.imageChannels(), m.resolution(), m.outputMin(), m
-			.outputMax(), depth);
-		if (ps.length == 1) return new ImagePlus(title, ps[0]);
-		final ImageStack stack = new ImageStack(m.resolution(), m.resolution());
-		for (final ImageProcessor p : ps)
-			stack.addSlice(p);
-		final ImagePlus imp = new ImagePlus(title, stack);
-		imp.setDimensions(ps.length, 1, 1);
-		return new CompositeImage(imp, IJ.COMPOSITE);
+		return Rendering.image(title, Rendering.toProcessors(pixels, m.imageChannels(), m.resolution(), m.outputMin(),
+			m.outputMax(), depth));
 	}
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -175,7 +174,7 @@ public class InvertImage implements PlugIn {
 		final double seconds = (System.nanoTime() - t0) / 1e9;
 		final ImageProcessor[] ps = Rendering.toProcessors(last.image(), c, r, map, Rendering.BitDepth.of(imp
 			.getBitDepth()), imp.getType() == ImagePlus.COLOR_RGB);
-		final ImagePlus out = image(imp.getTitle() + " inverted", ps, r);
+		final ImagePlus out = Rendering.image(imp.getTitle() + " inverted", ps);
 		out.setCalibration(in.calibration(imp.getCalibration()));
 		ImageLatents.set(out, tunedName != null ? tunedName : m.name(), new Latent(m.numWs(), m.wDim(), last.ws()));
 		out.setProp(INTENSITY, map.encode());
@@ -217,15 +216,5 @@ public class InvertImage implements PlugIn {
 			}
 		}
 		return out;
-	}
-
-	private static ImagePlus image(final String title, final ImageProcessor[] ps, final int res) {
-		if (ps.length == 1) return new ImagePlus(title, ps[0]);
-		final ImageStack stack = new ImageStack(res, res);
-		for (final ImageProcessor p : ps)
-			stack.addSlice(p);
-		final ImagePlus imp = new ImagePlus(title, stack);
-		imp.setDimensions(ps.length, 1, 1);
-		return new CompositeImage(imp, IJ.COMPOSITE);
 	}
 }

@@ -1,5 +1,9 @@
 package io.github.dragganfiji.ij;
 
+import ij.CompositeImage;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
@@ -144,6 +148,17 @@ public final class Rendering {
 			out[c].resetMinAndMax();
 		}
 		return out;
+	}
+
+	/** One image from processors: itself for one (gray or RGB), else a composite with one channel each. */
+	public static ImagePlus image(final String title, final ImageProcessor[] ps) {
+		if (ps.length == 1) return new ImagePlus(title, ps[0]);
+		final ImageStack stack = new ImageStack(ps[0].getWidth(), ps[0].getHeight());
+		for (final ImageProcessor p : ps)
+			stack.addSlice(p);
+		final ImagePlus imp = new ImagePlus(title, stack);
+		imp.setDimensions(ps.length, 1, 1);
+		return new CompositeImage(imp, IJ.COMPOSITE);
 	}
 
 	private static int clip(final float v, final int max) {

@@ -95,6 +95,11 @@ public final class Generator implements AutoCloseable {
 		return call("w_avg", false, manager).singletonOrThrow();
 	}
 
+	/** w_avg in every W+ layer, [1, num_ws, w_dim], a new array in the given manager. */
+	public NDArray averageLatent(final NDManager manager) {
+		return wAvg(manager).reshape(1, 1, metadata.wDim()).repeat(1, metadata.numWs()).duplicate();
+	}
+
 	/** Synthesis blocks up to the feature block; with grad, the result keeps the graph back to ws. */
 	public Head head(final NDArray ws, final boolean grad) {
 		final NDList out = call("head", grad, ws);

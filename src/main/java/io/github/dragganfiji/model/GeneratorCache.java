@@ -35,20 +35,17 @@ public final class GeneratorCache {
 
 	/** The warm-up of {@link #warmUp(Path, Device)} on a given generator. */
 	public static void warmUp(final Generator g) {
-		{
-			DjlRuntime.prepareThread();
-			try (ai.djl.ndarray.NDManager m = g.manager().newSubManager()) {
-				final ModelMetadata meta = g.metadata();
-				for (int i = 0; i < 2; i++) {
-					final ai.djl.ndarray.NDArray ws = g.wAvg(m).reshape(1, 1, meta.wDim()).repeat(1, meta.numWs());
-					ws.setRequiresGradient(true);
-					try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine(DjlRuntime.ENGINE)
-						.newGradientCollector())
-					{
-						final Generator.Head h = g.head(ws, true);
-						gc.backward(h.features().mean());
-						g.tail(h.features().stopGradient(), h.image().stopGradient(), ws.stopGradient(), false);
-					}
+		DjlRuntime.prepareThread();
+		try (ai.djl.ndarray.NDManager m = g.manager().newSubManager()) {
+			for (int i = 0; i < 2; i++) {
+				final ai.djl.ndarray.NDArray ws = g.averageLatent(m);
+				ws.setRequiresGradient(true);
+				try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine(DjlRuntime.ENGINE)
+					.newGradientCollector())
+				{
+					final Generator.Head h = g.head(ws, true);
+					gc.backward(h.features().mean());
+					g.tail(h.features().stopGradient(), h.image().stopGradient(), ws.stopGradient(), false);
 				}
 			}
 		}
