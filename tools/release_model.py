@@ -2,7 +2,7 @@
 """Export a trained checkpoint as a sample model, with its quality evidence and model card, if it improved.
 
   /usr/bin/python3 tools/release_model.py CHECKPOINT --name nuclei-128 [--train-data DATA.npy] \\
-      [--hardware "2 CPU cores"] [--count 500] [--threads 2] [--force]
+      [--hardware "2 CPU cores"] [--count 500] [--threads 2] [--drag-layers 6] [--note "status paragraph"] [--force]
 
 CHECKPOINT is a train.py checkpoint file or a slim folder (train.py --slim). Steps:
 1. export the checkpoint's G_ema with tools/export.py into a temporary bundle;
@@ -42,12 +42,13 @@ def load(path):
     return torch.load(path, map_location="cpu")
 
 
-def card(name, ckpt, meta, quality, hardware):
+def card(name, ckpt, meta, quality, hardware, note=None):
     st = ckpt.get("state", {})
     cfg = ckpt["config"]
     fb = meta["feature_block"]
     rows = "\n".join(f"| {c['name']} | {c['generated']} | {c['simulated']} | {c['detail'].replace('|', '&#124;')} | "
                      f"{'pass' if c['pass'] else 'FAIL'} |" for c in criteria(quality))
+    status = f"\n**Status**: {note}\n" if note else ""
     return f"""# Model card: {name}
 
 **What it makes**: {DESCRIPTION}. {meta['resolution']} x {meta['resolution']} px, {meta['image_channels']}
@@ -61,7 +62,8 @@ w_dim {cfg['w_dim']}, {cfg['mapping_layers']} mapping layers, {meta['num_ws']} W
 (every 16 steps), generator EMA, style mixing 0.9, flips and 90-degree rotations of the training images.
 
 **DragGAN features**: block {fb['index']} ({fb['resolution']} x {fb['resolution']} px, {fb['channels']} channels)
-is the feature map the drag supervises and tracks on; r1 and r2 scale with the resolution (README).
+is the feature map the drag supervises and tracks on; r1 and r2 scale with the resolution (README). A drag
+optimizes the first {meta['drag_layers']} of the {meta['num_ws']} W+ layers by default (model.json `drag_layers`).
 
 **Training**: {st.get('step', '?')} steps of batch 16, {st.get('kimg', 0):.1f} thousand images shown,
 {st.get('seconds', 0) / 3600:.2f} h of wall time on {hardware}. Exported {datetime.date.today().isoformat()} with torch
@@ -74,7 +76,7 @@ is the feature map the drag supervises and tracks on; r1 and r2 scale with the r
 | criterion | generated | simulated | detail | |
 |---|---|---|---|---|
 {rows}
-
+{status}
 **License**: CC-BY-4.0 (weights trained by the DragGAN for Fiji project on its own synthetic data).
 
 **Intended use**: trying DragGAN for Fiji, teaching, testing image-analysis pipelines on controllable synthetic
@@ -114,6 +116,9 @@ def main(argv=None):
     ap.add_argument("--hardware", default="2 CPU cores")
     ap.add_argument("--count", type=int, default=500)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--drag-layers", type=int, default=6,
+                    help="W+ layers a drag optimizes by default (the paper: 6); choose with draggan eval")
+    ap.add_argument("--note", help="a status paragraph for the model card (e.g. what is known to be weak)")
     ap.add_argument("--force", action="store_true", help="write the export even if it did not improve")
     args = ap.parse_args(argv)
     ckpt = load(args.checkpoint)
@@ -124,7 +129,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         bundle = os.path.join(tmp, args.name)
         meta = export.write_bundle(G, bundle, name=args.name, description=DESCRIPTION, license="CC-BY-4.0",
-                                   training_data=TRAINING_DATA, learning_rate=0.002, psi=0.7, drag_layers=6)
+                                   training_data=TRAINING_DATA, learning_rate=0.002, psi=0.7,
+                                   drag_layers=args.drag_layers)
         qjson, sheet = os.path.join(tmp, "quality.json"), os.path.join(tmp, "sheet.png")
         cmd = [sys.executable, os.path.join(HERE, "quality.py"), "--bundle", bundle, "--count", str(args.count),
                "--json", qjson, "--sheet", sheet, "--threads", str(args.threads)]
@@ -140,7 +146,7 @@ def main(argv=None):
             print(f"not improved on {previous}: keeping the previous export")
             return 3
         with open(os.path.join(bundle, "MODEL_CARD.md"), "w") as f:
-            f.write(card(args.name, ckpt, meta, quality, args.hardware))
+            f.write(card(args.name, ckpt, meta, quality, args.hardware, args.note))
         shutil.copyfile(qjson, os.path.join(bundle, "quality.json"))
         if os.path.exists(dest):
             shutil.rmtree(dest)

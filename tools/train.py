@@ -222,6 +222,10 @@ def main(argv=None):
     ap.add_argument("--dataset", help="cached dataset .npy (default: RUN_DIR/../data-RES-CH.npy)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=0.0025)
+    ap.add_argument("--ema-rampup", type=float, default=0.05,
+                    help="G_ema's half-life is at most this fraction of the images seen so far (NVIDIA's 'auto' "
+                         "configuration; 0 = a fixed half-life of batch * 10 / 32 kimg): a young model's G_ema then "
+                         "does not lag thousands of images behind G")
     ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
     ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
     ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
@@ -288,7 +292,7 @@ def main(argv=None):
         del ckpt
     res = gcfg["resolution"]
     gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
-    ema_beta = 0.5 ** (args.batch / (10_000 * args.batch / 32))
+    ema_nimg_max = 10_000 * args.batch / 32
     data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),
                                              f"data-{res}-{gcfg['img_channels']}.npy")
     data = make_dataset(data_path, args.dataset_size, res, gcfg["img_channels"], 1_000_000, log, args.workers)
@@ -357,6 +361,10 @@ def main(argv=None):
             (r1 * (gamma / 2) * reg_every).backward()
             opt_D.step()
         # EMA of the generator (parameters and buffers such as w_avg).
+        ema_nimg = ema_nimg_max
+        if args.ema_rampup > 0:
+            ema_nimg = min(ema_nimg, state["kimg"] * 1000.0 * args.ema_rampup)
+        ema_beta = 0.5 ** (args.batch / max(ema_nimg, 1e-8))
         with torch.no_grad():
             for pe, p in zip(G_ema.parameters(), G.parameters()):
                 pe.copy_(p.lerp(pe, ema_beta))

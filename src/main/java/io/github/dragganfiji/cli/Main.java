@@ -20,6 +20,7 @@ public final class Main {
 		  draggan drag       drag handles to targets on a generated or saved image
 		  draggan invert     find the latent of a real image (then drag it)
 		  draggan eval       the accuracy suite (NCC template matching, leakage)
+		  draggan eval-invert  how well inversion reconstructs images (PSNR, SSIM)
 		  draggan bench      time per drag step
 		  draggan info       runtime, device and models
 		  draggan convert    a StyleGAN2 checkpoint (NVIDIA .pkl, rosinality .pt) to a bundle
@@ -60,6 +61,8 @@ public final class Main {
 					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
 				case "eval":
 					return help ? usage(Eval.HELP) : Eval.run(new Args(rest, Eval.OPTIONS, List.of()));
+				case "eval-invert":
+					return help ? usage(InvertEval.HELP) : InvertEval.run(new Args(rest, InvertEval.OPTIONS, List.of()));
 				case "bench":
 					return help ? usage(Bench.HELP) : Bench.run(new Args(rest, Bench.OPTIONS, Bench.FLAGS));
 				default:

@@ -53,14 +53,18 @@ final class Outputs {
 		return file;
 	}
 
-	/** A PNG montage of up to 12 evenly spaced steps, labelled. */
+	/** A PNG montage of up to 12 evenly spaced steps (the first and the last always), labelled. */
 	static Path montage(final ImagePlus flat, final Path file) throws IOException {
 		final int n = flat.getStackSize();
-		final int tiles = Math.min(12, n);
-		final int inc = Math.max(1, (n - 1) / Math.max(1, tiles - 1));
-		final int count = (n - 1) / inc + 1;
+		final int count = Math.min(12, n);
+		final ij.ImageStack picked = new ij.ImageStack(flat.getWidth(), flat.getHeight());
+		for (int i = 0; i < count; i++) {
+			final int slice = 1 + (count == 1 ? 0 : (int) Math.round(i * (n - 1) / (double) (count - 1)));
+			picked.addSlice(flat.getStack().getSliceLabel(slice), flat.getStack().getProcessor(slice));
+		}
 		final int cols = Math.min(count, 4), rows = (count + cols - 1) / cols;
-		final ImagePlus m = new MontageMaker().makeMontage2(flat, cols, rows, 1.0, 1, n, inc, 2, true);
+		final ImagePlus m = new MontageMaker().makeMontage2(new ImagePlus(flat.getTitle(), picked), cols, rows, 1.0, 1,
+			count, 1, 2, true);
 		// FileSaver, not IJ.saveAs: the latter goes through ImageJ's menus, which need a display.
 		if (!new FileSaver(m).saveAsPng(file.toString())) throw new IOException("could not write " + file);
 		return file;

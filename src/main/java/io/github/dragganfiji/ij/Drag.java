@@ -53,8 +53,10 @@ public class Drag implements PlugIn {
 		}
 		final List<Roi> rois = new ArrayList<>();
 		if (imp.getRoi() != null) rois.add(imp.getRoi());
-		// getRawInstance: never creates a manager (getInstance would, and fails headless in batch mode).
-		final RoiManager rm = RoiManager.getRawInstance();
+		// With a display, getInstance also returns a batch-mode macro's hidden manager (roiManager("add") with
+		// setBatchMode(true)); headless, getRawInstance, since getInstance would build a manager window and fail.
+		final RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? RoiManager.getRawInstance() : RoiManager
+			.getInstance();
 		if (rm != null) for (final Roi r : rm.getRoisAsArray())
 			rois.add(r);
 		final Prepared p = prepare(imp, rois);

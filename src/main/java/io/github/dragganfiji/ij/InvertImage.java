@@ -127,9 +127,7 @@ public class InvertImage implements PlugIn {
 		synchronized (GeneratorCache.lock()) {
 			final Generator g = GeneratorCache.get(entry.dir(), device);
 			map = IntensityMapping.fit(in.flat(), reference(g), c);
-			final float[] source = in.flat(), target = new float[source.length];
-			for (int i = 0; i < source.length; i++)
-				target[i] = map.toModel(i / (r * r), source[i], m.outputMin(), m.outputMax());
+			final float[] target = target(in, map, m);
 			last = Projector.project(g, target, o, s -> {
 				if (o.recordEvery() > 0 && s.image() != null) frames.addSlice(String.format(Locale.ROOT,
 					"projection step %d, PSNR %.1f dB", s.index(), s.psnr()), Rendering.toProcessors(s.image(), c, r, map,
@@ -202,8 +200,17 @@ public class InvertImage implements PlugIn {
 		return t.length() > 40 ? t.substring(0, 40) : t;
 	}
 
+	/** The input mapped into the model's output units, [C, res, res]: what the projection matches. */
+	public static float[] target(final InversionInput in, final IntensityMapping map, final ModelMetadata m) {
+		final int plane = m.resolution() * m.resolution();
+		final float[] source = in.flat(), target = new float[source.length];
+		for (int i = 0; i < source.length; i++)
+			target[i] = map.toModel(i / plane, source[i], m.outputMin(), m.outputMax());
+		return target;
+	}
+
 	/** Generator outputs of a few of the model's own images, channel-major: [channel][image][pixel]. */
-	static float[] reference(final Generator g) {
+	public static float[] reference(final Generator g) {
 		final ModelMetadata m = g.metadata();
 		final int c = m.imageChannels(), plane = m.resolution() * m.resolution();
 		final float[] out = new float[c * REFERENCE_IMAGES * plane];

@@ -66,6 +66,24 @@ class MainTest {
 	}
 
 	@Test
+	void evalInvertReportsEveryImage() throws IOException {
+		final Path gen = tmp.resolve("g.tif"), images = Files.createDirectories(tmp.resolve("images"));
+		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "3", "--out", gen.toString() }));
+		new ij.io.FileSaver(IJ.openImage(gen.toString())).saveAsPng(images.resolve("a.png").toString());
+		final Path out = tmp.resolve("ei");
+		assertEquals(0, Main.run(new String[] { "eval-invert", "--bundle", MODEL, "--images", images.toString(),
+			"--generated", "1", "--steps", "15", "--tune-steps", "3", "--device", "cpu", "--out", out.toString() }));
+		final java.util.List<String> rows = Files.readAllLines(out.resolve("inversion.csv"));
+		assertEquals(3, rows.size(), "header, one held-out image, one generated image");
+		final String[] real = rows.get(1).split(","), own = rows.get(2).split(",");
+		assertEquals("held-out", real[0]);
+		assertTrue(Double.parseDouble(real[2]) > 5 && Double.parseDouble(real[4]) > 5, rows.get(1));
+		assertEquals("generated", own[0]);
+		assertEquals("NaN", own[4], "the model's own images are only projected");
+		assertTrue(Files.readString(out.resolve("summary.txt")).contains("after pivotal tuning median"));
+	}
+
+	@Test
 	void demoRunsWithOnlyAModel() throws IOException {
 		final Path out = tmp.resolve("demo");
 		assertEquals(0, Main.run(new String[] { "demo", "--model", MODEL, "--steps", "2", "--device", "cpu", "--out",

@@ -1,0 +1,179 @@
+package io.github.dragganfiji.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import ij.ImagePlus;
+
+import io.github.dragganfiji.core.ImageLoss;
+import io.github.dragganfiji.core.IntensityMapping;
+import io.github.dragganfiji.core.PivotalTuner;
+import io.github.dragganfiji.core.Projector;
+import io.github.dragganfiji.ij.InversionInput;
+import io.github.dragganfiji.ij.InvertImage;
+import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.GeneratorBundle;
+import io.github.dragganfiji.model.Latents;
+import io.github.dragganfiji.model.ModelMetadata;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * {@code draggan eval-invert}: how well inversion reconstructs images. Real images (a folder, e.g. simulator images
+ * the model never saw) go through the plugin's own path (center crop and scaling, percentile intensity mapping), then
+ * W+ projection, then pivotal tuning of a private copy of the model; the model's own images (seeds) are projected
+ * only. PSNR and SSIM are measured in the model's intensity units against the target the plugin optimizes. Writes
+ * inversion.csv and summary.txt.
+ */
+final class InvertEval {
+
+	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "tune-steps", "psi", "out",
+		"threads", "device");
+	static final String HELP = """
+		draggan eval-invert --bundle DIR [--images DIR] [--generated 10] [--steps 300] [--tune-steps 150]
+		                    [--psi BUNDLE'S] [--out out/eval-invert] [--threads N] [--device cpu|auto|gpu]
+		  Inverts every image in --images (projection, then pivotal tuning) and --generated of the model's own images
+		  (seeds 9000, 9001, ...: projection only); writes inversion.csv and summary.txt with PSNR and SSIM.
+		""";
+	/** First seed of the model's own images (away from the demo's and the eval suite's seeds). */
+	static final int FIRST_SEED = 9000;
+
+	private InvertEval() {}
+
+	/** One image's result; {@code tunedPsnr} is NaN when it was not tuned. */
+	record Row(String kind, String name, double psnr, double ssim, double tunedPsnr, double tunedSsim, double seconds) {}
+
+	static int run(final Args a) throws IOException {
+		if (!a.has("bundle")) throw new Args.UsageException("--bundle DIR is required");
+		if (a.has("threads")) System.setProperty("draggan.threads", a.get("threads", ""));
+		final List<Path> images = new ArrayList<>();
+		if (a.has("images")) try (Stream<Path> s = Files.list(Path.of(a.get("images", "")))) {
+			s.filter(p -> p.toString().matches("(?i).*\\.(png|tiff?)$")).sorted().forEach(images::add);
+		}
+		final Projector.Options d = Projector.Options.defaults();
+		final Projector.Options proj = new Projector.Options(a.integer("steps", d.steps()), d.learningRate(), d
+			.msssimWeight());
+		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
+		final int tuneSteps = a.integer("tune-steps", t.steps());
+		final PivotalTuner.Options tune = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, t.learningRate(), t
+			.msssimWeight());
+		final String psi = a.get("psi", null);
+		final List<Row> rows = run(Path.of(a.get("bundle", "")), images, a.integer("generated", 10), psi == null
+			? Double.NaN : Double.parseDouble(psi), proj, tune, Path.of(a.get("out", "out/eval-invert")), DeviceChoice
+				.parse(a.get("device", "cpu")), System.err::println);
+		System.out.print(summary(rows));
+		return 0;
+	}
+
+	/** Runs the evaluation; {@code psi} NaN = the bundle's truncation. */
+	static List<Row> run(final Path bundle, final List<Path> images, final int generated, final double psi,
+		final Projector.Options proj, final PivotalTuner.Options tune, final Path out, final DeviceChoice choice,
+		final Consumer<String> log) throws IOException
+	{
+		final DjlRuntime.Info info = DjlRuntime.start(log);
+		final Device device = DjlRuntime.Info.djlDevice(info.device(choice));
+		Files.createDirectories(out);
+		final List<Row> rows = new ArrayList<>();
+		try (Generator g = GeneratorBundle.load(bundle, device)) {
+			final ModelMetadata m = g.metadata();
+			final float[] reference = InvertImage.reference(g);
+			for (final Path file : images) {
+				final ImagePlus imp = DragCommand.open(file);
+				final InversionInput in = InversionInput.of(imp, m.resolution(), InversionInput.Geometry.CROP);
+				final float[] target = InvertImage.target(in, IntensityMapping.fit(in.flat(), reference, m
+					.imageChannels()), m);
+				rows.add(invert(g, bundle, device, "held-out", file.getFileName().toString(), target, proj, tune, log));
+			}
+			final float truncation = (float) (Double.isNaN(psi) ? m.truncationPsi() : psi);
+			for (int k = 0; k < generated; k++) {
+				final float[] target;
+				try (NDManager mm = g.manager().newSubManager()) {
+					final NDArray z = mm.create(Latents.z(FIRST_SEED + k, m.zDim()), new Shape(1, m.zDim()));
+					target = g.synthesis(g.mapping(z, truncation), false).toFloatArray();
+				}
+				rows.add(invert(g, bundle, device, "generated", "seed " + (FIRST_SEED + k), target, proj, null, log));
+			}
+		}
+		try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("inversion.csv")))) {
+			csv.println("kind,image,projection_psnr,projection_ssim,tuned_psnr,tuned_ssim,seconds");
+			for (final Row r : rows)
+				csv.printf(Locale.ROOT, "%s,%s,%.3f,%.4f,%.3f,%.4f,%.1f%n", r.kind(), r.name(), r.psnr(), r.ssim(), r
+					.tunedPsnr(), r.tunedSsim(), r.seconds());
+		}
+		Files.writeString(out.resolve("summary.txt"), "bundle: " + bundle + "\nprojection: " + proj + "\ntuning: " +
+			tune + "\n" + summary(rows));
+		return rows;
+	}
+
+	private static Row invert(final Generator g, final Path bundle, final Device device, final String kind,
+		final String name, final float[] target, final Projector.Options proj, final PivotalTuner.Options tune,
+		final Consumer<String> log) throws IOException
+	{
+		final ModelMetadata m = g.metadata();
+		final long t0 = System.nanoTime();
+		final Projector.Step p = Projector.project(g, target, proj, s -> {}, () -> false);
+		final double ssim = ssim(g, p.image(), target);
+		double tunedPsnr = Double.NaN, tunedSsim = Double.NaN;
+		if (tune != null) try (Generator own = GeneratorBundle.load(bundle, device)) {
+			final Projector.Step q = PivotalTuner.tune(own, p.ws(), target, tune, s -> {}, () -> false);
+			tunedPsnr = q.psnr();
+			tunedSsim = ssim(g, q.image(), target);
+		}
+		final Row r = new Row(kind, name, p.psnr(), ssim, tunedPsnr, tunedSsim, (System.nanoTime() - t0) / 1e9);
+		if (log != null) log.accept(String.format(Locale.ROOT, "%s %s: projection %.2f dB (SSIM %.3f)%s, %.1f s", kind,
+			name, r.psnr(), r.ssim(), tune == null ? "" : String.format(Locale.ROOT, ", tuned %.2f dB (SSIM %.3f)", r
+				.tunedPsnr(), r.tunedSsim()), r.seconds()));
+		return r;
+	}
+
+	private static double ssim(final Generator g, final float[] image, final float[] target) {
+		final ModelMetadata m = g.metadata();
+		final Shape shape = new Shape(1, m.imageChannels(), m.resolution(), m.resolution());
+		try (NDManager mm = g.manager().newSubManager()) {
+			return ImageLoss.ssim(mm.create(image, shape), mm.create(target, shape), m.outputMax() - m.outputMin())
+				.getFloat();
+		}
+	}
+
+	/** Medians and ranges per kind. */
+	static String summary(final List<Row> rows) {
+		final StringBuilder sb = new StringBuilder();
+		for (final String kind : List.of("held-out", "generated")) {
+			final List<Row> k = rows.stream().filter(r -> r.kind().equals(kind)).toList();
+			if (k.isEmpty()) continue;
+			sb.append(String.format(Locale.ROOT, "%s images (%d): projection PSNR median %.2f dB (min %.2f, max %.2f), " +
+				"SSIM median %.3f", kind, k.size(), median(k, Row::psnr), min(k, Row::psnr), max(k, Row::psnr), median(k,
+					Row::ssim)));
+			if (k.stream().anyMatch(r -> !Double.isNaN(r.tunedPsnr()))) sb.append(String.format(Locale.ROOT,
+				"; after pivotal tuning median %.2f dB (min %.2f, max %.2f), SSIM median %.3f", median(k,
+					Row::tunedPsnr), min(k, Row::tunedPsnr), max(k, Row::tunedPsnr), median(k, Row::tunedSsim)));
+			sb.append(String.format(Locale.ROOT, "; %.1f s per image%n", k.stream().mapToDouble(Row::seconds).average()
+				.orElse(Double.NaN)));
+		}
+		return sb.toString();
+	}
+
+	private static double median(final List<Row> rows, final java.util.function.ToDoubleFunction<Row> f) {
+		return Eval.median(rows.stream().map(r -> f.applyAsDouble(r)).toList());
+	}
+
+	private static double min(final List<Row> rows, final java.util.function.ToDoubleFunction<Row> f) {
+		return rows.stream().mapToDouble(f).min().orElse(Double.NaN);
+	}
+
+	private static double max(final List<Row> rows, final java.util.function.ToDoubleFunction<Row> f) {
+		return rows.stream().mapToDouble(f).max().orElse(Double.NaN);
+	}
+}

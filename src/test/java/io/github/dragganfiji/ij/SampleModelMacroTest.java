@@ -1,0 +1,100 @@
+package io.github.dragganfiji.ij;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.WindowManager;
+
+import io.github.dragganfiji.model.Latent;
+import io.github.dragganfiji.model.ModelMetadata;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The shipped sample model, found where a user's Fiji finds it (the model search path, here the checkout's
+ * sample-models/), driven by a recorded macro headless: Generate Image..., a handle on a nucleus, Drag... Checks the stack, the overlays, the latents and that the handle moved towards its target.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class SampleModelMacroTest {
+
+	static final Path SAMPLE = Path.of("sample-models/nuclei-128");
+
+	@BeforeAll
+	static void register() throws IOException, ClassNotFoundException {
+		assertTrue(Files.isRegularFile(SAMPLE.resolve("model.json")), "the sample model ships in " + SAMPLE);
+		DragMacroTest.register(); // the menu entries of plugins.config
+		System.setProperty("draggan.models", SAMPLE.getParent().toAbsolutePath().toString());
+	}
+
+	@AfterEach
+	void closeAll() {
+		new DragMacroTest().closeAll();
+	}
+
+	@Test
+	void theSampleModelGeneratesAndDrags() throws IOException {
+		final ModelMetadata m = ModelMetadata.read(SAMPLE.resolve("model.json"));
+		assertEquals(128, m.resolution());
+		assertTrue(Files.size(SAMPLE.resolve("generator.pt")) < 25_000_000, "bundle under the repository's 25 MB");
+		assertTrue(Files.isRegularFile(SAMPLE.resolve("MODEL_CARD.md")), "model card");
+		// The handle: the brightest smoothed spot of the generated image (a nucleus), target 12 px towards the centre.
+		final HeadlessMacroTest.MacroRun gen = HeadlessMacroTest.runMacro("run(\"Generate Image...\", \"model=" + m
+			.name() + " seed=5 truncation=0.7 bit=8-bit device=cpu\");\n");
+		assertNull(gen.error(), "generate: " + gen.error() + " log: " + gen.log());
+		final ImagePlus input = WindowManager.getImage(m.name() + " seed 5");
+		assertNotNull(input, "generated image; log: " + gen.log());
+		final int[] h = brightest(input);
+		final double cx = 63.5 - h[0], cy = 63.5 - h[1], n = Math.max(1e-6, Math.hypot(cx, cy));
+		final int tx = (int) Math.round(h[0] + 12 * cx / n), ty = (int) Math.round(h[1] + 12 * cy / n);
+		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro("selectImage(\"" + input.getTitle() +
+			"\");\nmakeSelection(\"point\", newArray(" + h[0] + ", " + tx + "), newArray(" + h[1] + ", " + ty + "));\n" +
+			"run(\"Drag...\", \"max=40 device=cpu record=1\");\n");
+		assertNull(run.error(), "drag: " + run.error() + " log: " + run.log());
+		final ImagePlus out = WindowManager.getImage(m.name() + " seed 5 drag");
+		assertNotNull(out, "result stack; log: " + run.log());
+		final int slices = out.getStackSize();
+		assertTrue(slices >= 2 && slices <= 41, "slices " + slices);
+		assertTrue(out.getOverlay().size() >= 3 * slices, "handles, targets, arrows on every slice");
+		final Latent first = ImageLatents.latent(out, 1);
+		assertEquals(ImageLatents.latent(input, 1), first, "slice 1 is the generated image");
+		assertNotNull(ImageLatents.latent(out, slices));
+		final double start = Math.hypot(tx - h[0], ty - h[1]);
+		final double end = distance(out.getStack().getSliceLabel(slices));
+		System.out.printf("sample model: handle (%d, %d) -> (%d, %d), %d slices, tracked distance %.1f -> %.1f px%n", h[0],
+			h[1], tx, ty, slices, start, end);
+		assertTrue(end < start, "the handle moved towards its target: " + start + " px -> " + end + " px");
+	}
+
+	/** The brightest pixel of a 5 x 5 box-smoothed copy, at least 16 px from the border. */
+	private static int[] brightest(final ImagePlus imp) {
+		final ij.process.ImageProcessor ip = imp.getProcessor().convertToFloat();
+		ip.smooth();
+		ip.smooth();
+		int bx = 16, by = 16;
+		for (int y = 16; y < imp.getHeight() - 16; y++)
+			for (int x = 16; x < imp.getWidth() - 16; x++)
+				if (ip.getf(x, y) > ip.getf(bx, by)) {
+					bx = x;
+					by = y;
+				}
+		return new int[] { bx, by };
+	}
+
+	/** The mean distance in a slice label "step k, mean distance d px". */
+	private static double distance(final String label) {
+		final java.util.regex.Matcher mt = java.util.regex.Pattern.compile("mean distance ([0-9.]+) px").matcher(label);
+		assertTrue(mt.find(), label);
+		return Double.parseDouble(mt.group(1));
+	}
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Regenerates the README's and the user guide's pictures from real runs on a sample model:
+#   tools/figures.sh [MODEL] [OUT_DIR]        (defaults: nuclei-128, docs/images)
+# 1. demo.png        ./draggan demo's montage (start, steps, end; handles red, targets blue, track yellow)
+# 2. inversion.png   a simulator image the model never saw (seed 6,000,000), its inversion (projection + pivotal
+#                    tuning) and a drag of the inversion
+# 3. screenshot.png  ImageJ with Generate Image... and Drag... run (tools/screenshot.sh; needs Xvfb, ImageMagick)
+# Pause CPU-heavy work (a training run) first.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+model=${1:-nuclei-128}
+dest=$(realpath -m "${2:-$here/docs/images}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$dest"
+cd "$here"
+
+./draggan demo --model "$model" --out "$work/demo" | tee "$work/demo.txt"
+cp "$work/demo/montage.png" "$dest/demo.png"
+
+/usr/bin/python3 tools/simulate.py --out "$work/real" --count 1 --size 128 --start-seed 6000000 >/dev/null
+real="$work/real/sim_6000000.png"
+# A handle on the brightest nucleus (smoothed maximum), dragged 12 px towards the image centre.
+points=$(/usr/bin/python3 - "$real" <<'PY'
+import sys
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+img = np.asarray(Image.open(sys.argv[1]).convert("L"), dtype=float)
+s = ndimage.gaussian_filter(img, 3)
+m = 12
+y, x = np.unravel_index(np.argmax(s[m:-m, m:-m]), s[m:-m, m:-m].shape)
+y, x = y + m, x + m
+c = (img.shape[1] - 1) / 2, (img.shape[0] - 1) / 2
+d = np.array([c[0] - x, c[1] - y], dtype=float)
+d = d / max(np.linalg.norm(d), 1e-6) * 12
+print(f"{x},{y},{int(round(x + d[0]))},{int(round(y + d[1]))}")
+PY
+)
+DRAGGAN_JAVA_OPTS="-Xmx4g ${DRAGGAN_JAVA_OPTS:-} -Ddraggan.userModels=$work/user-models" ./draggan invert --image "$real" --model "$model" \
+	--out "$work/inverted.tif" | tee "$work/invert.txt"
+DRAGGAN_JAVA_OPTS="-Xmx4g ${DRAGGAN_JAVA_OPTS:-} -Ddraggan.userModels=$work/user-models" ./draggan drag --image "$work/inverted.tif" \
+	--points "$points" --steps 200 --out "$work/drag" | tee "$work/drag.txt"
+/usr/bin/python3 - "$real" "$work/inverted.tif" "$work/drag/drag.gif" "$dest/inversion.png" \
+	"$(grep '^PSNR' "$work/invert.txt" | grep -o 'PSNR [0-9.]* dB' | head -1)" <<'PY'
+import sys
+import numpy as np
+from PIL import Image, ImageDraw, ImageSequence
+real, inv, gif, out, psnr = sys.argv[1:6]
+side = 256
+src = np.asarray(Image.open(real), dtype=float)  # 16-bit: shown with one display range for both
+lo, hi = np.percentile(src, [0.5, 99.8])
+show = lambda x: Image.fromarray(np.uint8(np.clip((x - lo) / (hi - lo), 0, 1) * 255)).convert("RGB").resize(
+    (side, side), Image.NEAREST)  # noqa: E731
+a = show(src)
+b = show(np.asarray(Image.open(inv), dtype=float))
+frames = [f.convert("RGB") for f in ImageSequence.Iterator(Image.open(gif))]
+c = frames[-1].resize((side, side), Image.NEAREST)
+labels = ["simulated, never seen in training", f"inverted: {psnr}", "the inversion dragged"]
+sheet = Image.new("RGB", (3 * side + 8, side + 22), "white")
+draw = ImageDraw.Draw(sheet)
+for i, (im, text) in enumerate(zip((a, b, c), labels)):
+    sheet.paste(im, (i * (side + 4), 22))
+    draw.text((i * (side + 4) + 4, 5), text, fill="black")
+sheet.save(out)
+PY
+
+tools/screenshot.sh "$dest/screenshot.png" "$model"
+echo "wrote $dest/demo.png, inversion.png, screenshot.png"
