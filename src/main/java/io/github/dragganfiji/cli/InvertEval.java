@@ -127,9 +127,13 @@ final class InvertEval {
 		final double ssim = ssim(g, p.image(), target);
 		double tunedPsnr = Double.NaN, tunedSsim = Double.NaN;
 		if (tune != null) try (Generator own = GeneratorBundle.load(bundle, device)) {
+			// As the plugin does: a tuning that ends worse than the projection is dropped (the projection stands).
 			final Projector.Step q = PivotalTuner.tune(own, p.ws(), target, tune, s -> {}, () -> false);
-			tunedPsnr = q.psnr();
-			tunedSsim = ssim(g, q.image(), target);
+			final boolean kept = PivotalTuner.improves(p, q);
+			if (!kept && log != null) log.accept(String.format(Locale.ROOT, "%s: tuning ended worse (%.2f dB), dropped",
+				name, q.psnr()));
+			tunedPsnr = kept ? q.psnr() : p.psnr();
+			tunedSsim = kept ? ssim(g, q.image(), target) : ssim;
 		}
 		final Row r = new Row(kind, name, p.psnr(), ssim, tunedPsnr, tunedSsim, (System.nanoTime() - t0) / 1e9);
 		if (log != null) log.accept(String.format(Locale.ROOT, "%s %s: projection %.2f dB (SSIM %.3f)%s, %.1f s", kind,

@@ -43,6 +43,15 @@ public final class PivotalTuner {
 
 	private PivotalTuner() {}
 
+	/**
+	 * Whether a tuning result is worth keeping over the projection it started from: its reconstruction loss (the
+	 * same MSE + MS-SSIM loss) is not higher. A tuning that ends worse (too high a learning rate, too many steps)
+	 * is dropped.
+	 */
+	public static boolean improves(final Projector.Step projected, final Projector.Step tuned) {
+		return tuned.loss() <= projected.loss();
+	}
+
 	/** Tunes; reports steps as {@link Projector.Step}s (ws fixed) and returns the last, with its image. */
 	public static Projector.Step tune(final Generator g, final float[] ws, final float[] target, final Options o,
 		final Projector.Listener listener, final BooleanSupplier cancelled)

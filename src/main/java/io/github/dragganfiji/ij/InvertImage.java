@@ -140,12 +140,15 @@ public class InvertImage implements PlugIn {
 				final double projected = last.psnr();
 				final Projector.Step p = last;
 				try (Generator own = GeneratorBundle.load(entry.dir(), device)) {
-					last = PivotalTuner.tune(own, p.ws(), target, tuning, s -> {
+					final Projector.Step tuned = PivotalTuner.tune(own, p.ws(), target, tuning, s -> {
 						IJ.showProgress(s.index() + 1, tuning.steps());
 						if (s.index() % 10 == 0) IJ.showStatus(String.format(Locale.ROOT,
 							"DragGAN pivotal tuning step %d/%d, PSNR %.1f dB (Esc stops)", s.index(), tuning.steps(), s
 								.psnr()));
 					}, IJ::escapePressed);
+					if (!PivotalTuner.improves(p, tuned)) throw new IllegalStateException(String.format(Locale.ROOT,
+						"it ended worse than the projection: PSNR %.2f dB -> %.2f dB", projected, tuned.psnr()));
+					last = tuned;
 					tunedName = m.name() + " tuned " + sanitize(imp.getTitle()) + " " + System.currentTimeMillis() % 100000;
 					final java.nio.file.Path dir = ModelRegistry.userFolder().resolve(tunedName.replace(' ', '_'));
 					GeneratorBundle.saveAs(own, dir, tunedName, "'" + m.name() + "' fine-tuned (pivotal tuning) to " +

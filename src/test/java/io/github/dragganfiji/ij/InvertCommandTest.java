@@ -79,6 +79,20 @@ class InvertCommandTest {
 	}
 
 	@Test
+	void aTuningThatEndsWorseIsDroppedAndTheProjectionStands() {
+		final ImagePlus gen = GenerateImage.generate(ModelRegistry.find("tiny-random"), 4, 0.7, Rendering.BitDepth.BIT8,
+			Device.cpu());
+		final ImagePlus real = new ImagePlus("real2.tif", gen.getProcessor().duplicate());
+		// A learning rate 10,000 times PTI's wrecks the weights within a few steps.
+		final ImagePlus inv = InvertImage.execute(real, ModelRegistry.find("tiny-random"),
+			InversionInput.Geometry.CROP, new Projector.Options(20, 0.05, 1.0), new PivotalTuner.Options(5, 3.0, 1.0),
+			Device.cpu());
+		assertEquals("tiny-random", ImageLatents.model(inv), "the original model, not a tuned copy");
+		final String summary = inv.getProp(InvertImage.INVERSION);
+		assertTrue(summary.contains("20 projection steps"), summary);
+	}
+
+	@Test
 	void padKeepsTheWholeImage() {
 		final ImagePlus gen = GenerateImage.generate(ModelRegistry.find("tiny-random"), 3, 0.7, Rendering.BitDepth.BIT8,
 			Device.cpu());
