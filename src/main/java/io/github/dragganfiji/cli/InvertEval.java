@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 
 import ij.ImagePlus;
 
-import io.github.dragganfiji.core.ImageLoss;
 import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
@@ -121,10 +120,9 @@ final class InvertEval {
 		final String name, final float[] target, final Projector.Options proj, final PivotalTuner.Options tune,
 		final Consumer<String> log) throws IOException
 	{
-		final ModelMetadata m = g.metadata();
 		final long t0 = System.nanoTime();
 		final Projector.Step p = Projector.project(g, target, proj, s -> {}, () -> false);
-		final double ssim = ssim(g, p.image(), target);
+		final double ssim = InvertImage.ssim(g, p.image(), target);
 		double tunedPsnr = Double.NaN, tunedSsim = Double.NaN;
 		if (tune != null) try (Generator own = GeneratorBundle.load(bundle, device)) {
 			// As the plugin does: a tuning that ends worse than the projection is dropped (the projection stands).
@@ -133,22 +131,13 @@ final class InvertEval {
 			if (!kept && log != null) log.accept(String.format(Locale.ROOT, "%s: tuning ended worse (%.2f dB), dropped",
 				name, q.psnr()));
 			tunedPsnr = kept ? q.psnr() : p.psnr();
-			tunedSsim = kept ? ssim(g, q.image(), target) : ssim;
+			tunedSsim = kept ? InvertImage.ssim(g, q.image(), target) : ssim;
 		}
 		final Row r = new Row(kind, name, p.psnr(), ssim, tunedPsnr, tunedSsim, (System.nanoTime() - t0) / 1e9);
 		if (log != null) log.accept(String.format(Locale.ROOT, "%s %s: projection %.2f dB (SSIM %.3f)%s, %.1f s", kind,
 			name, r.psnr(), r.ssim(), tune == null ? "" : String.format(Locale.ROOT, ", tuned %.2f dB (SSIM %.3f)", r
 				.tunedPsnr(), r.tunedSsim()), r.seconds()));
 		return r;
-	}
-
-	private static double ssim(final Generator g, final float[] image, final float[] target) {
-		final ModelMetadata m = g.metadata();
-		final Shape shape = new Shape(1, m.imageChannels(), m.resolution(), m.resolution());
-		try (NDManager mm = g.manager().newSubManager()) {
-			return ImageLoss.ssim(mm.create(image, shape), mm.create(target, shape), m.outputMax() - m.outputMin())
-				.getFloat();
-		}
 	}
 
 	/** Medians and ranges per kind. */

@@ -167,10 +167,7 @@ public class InvertImage implements PlugIn {
 					tunedName = null;
 				}
 			}
-			try (NDManager mm = g.manager().newSubManager()) {
-				ssim = ImageLoss.ssim(mm.create(last.image(), new Shape(1, c, r, r)), mm.create(target, new Shape(1, c, r,
-					r)), m.outputMax() - m.outputMin()).getFloat();
-			}
+			ssim = ssim(g, last.image(), target);
 		}
 		final double seconds = (System.nanoTime() - t0) / 1e9;
 		final ImageProcessor[] ps = Rendering.toProcessors(last.image(), c, r, map, Rendering.BitDepth.of(imp
@@ -201,6 +198,16 @@ public class InvertImage implements PlugIn {
 	private static String sanitize(final String title) {
 		final String t = title.replaceAll("\\.[A-Za-z0-9]{1,5}$", "").replaceAll("[^A-Za-z0-9_-]", "_");
 		return t.length() > 40 ? t.substring(0, 40) : t;
+	}
+
+	/** SSIM of two images [C, res, res] in the model's output units, over its output range. */
+	public static double ssim(final Generator g, final float[] image, final float[] target) {
+		final ModelMetadata m = g.metadata();
+		final Shape shape = new Shape(1, m.imageChannels(), m.resolution(), m.resolution());
+		try (NDManager mm = g.manager().newSubManager()) {
+			return ImageLoss.ssim(mm.create(image, shape), mm.create(target, shape), m.outputMax() - m.outputMin())
+				.getFloat();
+		}
 	}
 
 	/** The input mapped into the model's output units, [C, res, res]: what the projection matches. */
