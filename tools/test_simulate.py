@@ -14,19 +14,7 @@ from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import simulate as S  # noqa: E402
-
-
-def otsu_threshold(x: np.ndarray, bins: int = 256) -> float:
-    hist, edges = np.histogram(x, bins, (0.0, 1.0))
-    centres = 0.5 * (edges[:-1] + edges[1:])
-    w0 = np.cumsum(hist).astype(np.float64)
-    m0 = np.cumsum(hist * centres)
-    total, mtot = w0[-1], m0[-1]
-    w1 = total - w0
-    ok = (w0 > 0) & (w1 > 0)
-    between = np.zeros_like(centres)
-    between[ok] = (mtot * w0[ok] / total - m0[ok]) ** 2 / (w0[ok] * w1[ok])
-    return float(centres[np.argmax(between)])
+from quality import otsu_threshold  # noqa: E402  (the rule quality.py segments nuclei with)
 
 
 class TestSimulate(unittest.TestCase):
@@ -98,7 +86,7 @@ class TestSimulate(unittest.TestCase):
         for seed in range(12):
             img, lab = S.simulate_with_labels(seed, 256)
             sm = ndimage.gaussian_filter(img[0], 1.0)
-            t = otsu_threshold(sm)
+            t = otsu_threshold(sm * 255.0) / 255.0  # quality.py works on 0..255
             cc, _ = ndimage.label(sm > t)
             sizes = np.bincount(cc.ravel())[1:]
             detected = int((sizes >= 30).sum())
