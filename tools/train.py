@@ -73,11 +73,24 @@ class Conv(nn.Module):
         return x * gain if gain != 1.0 else x
 
 
+def minibatch_std(x, group):
+    """NVIDIA's minibatch standard deviation: per group of `group` samples, the std across the group of every
+    feature at every pixel, averaged to one number, appended to each sample as one constant channel."""
+    n, c, h, w = x.shape
+    g = min(group, n)
+    while n % g:
+        g -= 1
+    y = x.reshape(g, -1, c, h, w)
+    y = (y - y.mean(dim=0)).square().mean(dim=0).add(1e-8).sqrt().mean(dim=[1, 2, 3])
+    return torch.cat([x, y.reshape(-1, 1, 1, 1).repeat(g, 1, h, w)], dim=1)
+
+
 class DBlock(nn.Module):
-    def __init__(self, cin, cout, img_channels, first):
+    def __init__(self, cin, cout, img_channels, first, mbstd_group=0):
         super().__init__()
         self.fromrgb = Conv(img_channels, cin, 1) if first else None
-        self.conv0 = Conv(cin, cin, 3)
+        self.mbstd_group = mbstd_group
+        self.conv0 = Conv(cin + (1 if mbstd_group else 0), cin, 3)
         self.conv1 = Conv(cin, cout, 3, down=True)
         self.skip = Conv(cin, cout, 1, bias=False, act=False, down=True)
 
@@ -85,16 +98,26 @@ class DBlock(nn.Module):
         if self.fromrgb is not None:
             x = self.fromrgb(img)
         y = self.skip(x, gain=math.sqrt(0.5))
+        if self.mbstd_group:
+            x = minibatch_std(x, self.mbstd_group)
         x = self.conv1(self.conv0(x), gain=math.sqrt(0.5))
         return y + x
 
 
 class Discriminator(nn.Module):
-    def __init__(self, resolution, img_channels, channels, mbstd_group=4):
+    """NVIDIA's ResNet discriminator. `mbstd_res`: block input resolutions that get an extra minibatch-stddev
+    channel (before their first convolution) besides the usual one at 4x4. Sparse-object images have deep 4x4
+    features that hardly differ between real images, so that one alone did not stop the generator from drawing one
+    layout for every z (measured on nuclei-128: D scored 16 copies of one real image like 16 different ones); at
+    32x32 the std across the group sees where the objects are."""
+
+    def __init__(self, resolution, img_channels, channels, mbstd_group=4, mbstd_res=()):
         super().__init__()
         ch = {int(k): int(v) for k, v in channels.items()}
         res_list = [2 ** i for i in range(int(math.log2(resolution)), 2, -1)]
-        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], img_channels, i == 0) for i, r in enumerate(res_list)])
+        mbstd_res = sorted({int(r) for r in mbstd_res}, reverse=True)
+        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], img_channels, i == 0,
+                                            mbstd_group if r in mbstd_res else 0) for i, r in enumerate(res_list)])
         c4 = ch[4]
         self.mbstd_group = mbstd_group
         self.conv = Conv(c4 + 1, c4, 3)
@@ -103,7 +126,7 @@ class Discriminator(nn.Module):
         self.out = nn.Parameter(torch.randn(1, c4))
         self.out_b = nn.Parameter(torch.zeros(1))
         self.config = dict(resolution=resolution, img_channels=img_channels, channels={str(k): v for k, v in ch.items()},
-                           mbstd_group=mbstd_group)
+                           mbstd_group=mbstd_group, mbstd_res=mbstd_res)
 
     def features(self, img):
         """Every block's output (used by inversion as a perceptual feature extractor)."""
@@ -114,17 +137,23 @@ class Discriminator(nn.Module):
         return out
 
     def forward(self, img):
-        x = self.features(img)[-1]
-        n, c, h, w = x.shape
-        g = min(self.mbstd_group, n)
-        while n % g:
-            g -= 1
-        y = x.reshape(g, -1, c, h, w)
-        y = (y - y.mean(dim=0)).square().mean(dim=0).add(1e-8).sqrt().mean(dim=[1, 2, 3])
-        y = y.reshape(-1, 1, 1, 1).repeat(g, 1, h, w)
-        x = self.conv(torch.cat([x, y], dim=1))
+        x = minibatch_std(self.features(img)[-1], self.mbstd_group)
+        c = x.shape[1] - 1
+        x = self.conv(x)
         x = F.leaky_relu(x.flatten(1) @ (self.fc / math.sqrt(c * 16)).t() + self.fc_b, 0.2) * math.sqrt(2)
         return x @ (self.out / math.sqrt(c)).t() + self.out_b
+
+    def load_adding_mbstd(self, state):
+        """Loads the state of a discriminator without some of this one's extra minibatch-stddev channels: the new
+        input channel of those convolutions starts from random weights, everything else computes as trained (the
+        old weights are rescaled for the equalised-lr gain of the larger fan-in)."""
+        own = self.state_dict()
+        for k, v in state.items():
+            if own[k].shape != v.shape:  # conv0.weight of a block that gained the channel: [cout, cin + 1, 3, 3]
+                grown = own[k].clone()
+                grown[:, :v.shape[1]] = v * math.sqrt(grown.shape[1] / v.shape[1])
+                state = dict(state, **{k: grown})
+        self.load_state_dict(state)
 
 
 # ---------------------------------------------------------------------------------------------------- data
@@ -226,6 +255,9 @@ def main(argv=None):
                     help="G_ema's half-life is at most this fraction of the images seen so far (NVIDIA's 'auto' "
                          "configuration; 0 = a fixed half-life of batch * 10 / 32 kimg): a young model's G_ema then "
                          "does not lag thousands of images behind G")
+    ap.add_argument("--d-mbstd-res", type=int, nargs="*", default=[32],
+                    help="discriminator block resolutions with an extra minibatch-stddev channel (see Discriminator; "
+                         "none = NVIDIA's single one at 4x4). A checkpoint without them gains them on resume.")
     ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
     ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
     ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
@@ -268,6 +300,8 @@ def main(argv=None):
         preset = dict(PRESETS[args.resolution])
         gcfg = dict(preset, resolution=args.resolution, img_channels=args.channels, conv_clamp=256.0, noise_seed=0)
         dcfg = dict(resolution=args.resolution, img_channels=args.channels, channels=preset["channels"])
+    grow_d = resume and sorted(dcfg.get("mbstd_res", [])) != sorted(args.d_mbstd_res)
+    dcfg = dict(dcfg, mbstd_res=args.d_mbstd_res)
     G = stylegan2.build(gcfg).to(device)
     D = Discriminator(**dcfg).to(device)
     G_ema = copy.deepcopy(G).eval()
@@ -283,10 +317,15 @@ def main(argv=None):
     if resume:
         G.load_state_dict(ckpt["G"])
         G_ema.load_state_dict(ckpt["G_ema"])
-        D.load_state_dict(ckpt["D"])
+        if grow_d:
+            D.load_adding_mbstd(ckpt["D"])
+            log(f"discriminator: minibatch-stddev channels now at {args.d_mbstd_res} px (+ 4 px); its Adam restarts")
+        else:
+            D.load_state_dict(ckpt["D"])
         if "opt_G" in ckpt:  # a slim checkpoint has no optimizer state: Adam starts afresh
             opt_G.load_state_dict(ckpt["opt_G"])
-            opt_D.load_state_dict(ckpt["opt_D"])
+            if not grow_d:
+                opt_D.load_state_dict(ckpt["opt_D"])
         state = ckpt["state"]
         log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
         del ckpt

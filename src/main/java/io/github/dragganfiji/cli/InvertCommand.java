@@ -17,10 +17,11 @@ import java.util.List;
 /** {@code draggan invert}: a real image to a latent (W+ projection, then pivotal tuning), written as a TIFF. */
 final class InvertCommand {
 
-	static final List<String> OPTIONS = List.of("image", "model", "geometry", "steps", "lr", "msssim", "tune-steps",
+	static final List<String> OPTIONS = List.of("image", "model", "geometry", "steps", "lr", "msssim", "starts", "tune-steps",
 		"tune-lr", "device", "out");
 	static final String HELP = """
 		draggan invert --image FILE [--model NAME|DIR] [--geometry crop|pad] [--steps 300] [--lr 0.03] [--msssim 1]
+		               [--starts 1 (independent projections, the best kept)]
 		               [--tune-steps 150 (0 = no pivotal tuning)] [--tune-lr 0.0003] [--device auto|cpu|gpu]
 		               [--out FILE.tif]
 		  Finds the latent of a real image so that 'draggan drag --image OUT' (or the plugin) can drag it. The
@@ -36,7 +37,7 @@ final class InvertCommand {
 		final ModelRegistry.Entry e = GenerateCommand.model(a.get("model", null));
 		final Projector.Options d = Projector.Options.defaults();
 		final Projector.Options o = new Projector.Options(a.integer("steps", d.steps()), a.number("lr", d
-			.learningRate()), a.number("msssim", d.msssimWeight()));
+			.learningRate()), a.number("msssim", d.msssimWeight())).withStarts(a.integer("starts", d.starts()));
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
 		final int tuneSteps = a.integer("tune-steps", t.steps());
 		final PivotalTuner.Options tuning = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, a.number(

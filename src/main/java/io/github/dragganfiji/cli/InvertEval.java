@@ -38,10 +38,10 @@ import java.util.stream.Stream;
  */
 final class InvertEval {
 
-	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "tune-steps", "psi", "out",
+	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "starts", "tune-steps", "psi", "out",
 		"threads", "device");
 	static final String HELP = """
-		draggan eval-invert --bundle DIR [--images DIR] [--generated 10] [--steps 300] [--tune-steps 150]
+		draggan eval-invert --bundle DIR [--images DIR] [--generated 10] [--steps 300] [--starts 1] [--tune-steps 150]
 		                    [--psi BUNDLE'S] [--out out/eval-invert] [--threads N] [--device cpu|auto|gpu]
 		  Inverts every image in --images (projection, then pivotal tuning) and --generated of the model's own images
 		  (seeds 9000, 9001, ...: projection only); writes inversion.csv and summary.txt with PSNR and SSIM.
@@ -63,7 +63,7 @@ final class InvertEval {
 		}
 		final Projector.Options d = Projector.Options.defaults();
 		final Projector.Options proj = new Projector.Options(a.integer("steps", d.steps()), d.learningRate(), d
-			.msssimWeight());
+			.msssimWeight()).withStarts(a.integer("starts", d.starts()));
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
 		final int tuneSteps = a.integer("tune-steps", t.steps());
 		final PivotalTuner.Options tune = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, t.learningRate(), t
@@ -125,10 +125,10 @@ final class InvertEval {
 		final double ssim = InvertImage.ssim(g, p.image(), target);
 		double tunedPsnr = Double.NaN, tunedSsim = Double.NaN;
 		if (tune != null) try (Generator own = GeneratorBundle.load(bundle, device)) {
-			// As the plugin does: a tuning that ends worse than the projection is dropped (the projection stands).
+			// As the plugin does: the best tuned step is kept; a tuning with no step better than the projection is dropped.
 			final Projector.Step q = PivotalTuner.tune(own, p.ws(), target, tune, s -> {}, () -> false);
 			final boolean kept = PivotalTuner.improves(p, q);
-			if (!kept && log != null) log.accept(String.format(Locale.ROOT, "%s: tuning ended worse (%.2f dB), dropped",
+			if (!kept && log != null) log.accept(String.format(Locale.ROOT, "%s: no tuning step beat the projection (%.2f dB), dropped",
 				name, q.psnr()));
 			tunedPsnr = kept ? q.psnr() : p.psnr();
 			tunedSsim = kept ? InvertImage.ssim(g, q.image(), target) : ssim;

@@ -44,15 +44,19 @@ public final class PivotalTuner {
 	private PivotalTuner() {}
 
 	/**
-	 * Whether a tuning result is worth keeping over the projection it started from: its reconstruction loss (the
-	 * same MSE + MS-SSIM loss) is not higher. A tuning that ends worse (too high a learning rate, too many steps)
-	 * is dropped.
+	 * Whether a tuning result is worth keeping over the projection it started from: some tuned step (index above 0;
+	 * step 0 is the untouched generator) has a lower reconstruction loss (the same MSE + MS-SSIM loss). A tuning
+	 * that never gets better (too high a learning rate) is dropped.
 	 */
 	public static boolean improves(final Projector.Step projected, final Projector.Step tuned) {
-		return tuned.loss() <= projected.loss();
+		return tuned.index() > 0 && tuned.loss() < projected.loss();
 	}
 
-	/** Tunes; reports steps as {@link Projector.Step}s (ws fixed) and returns the last, with its image. */
+	/**
+	 * Tunes; reports steps as {@link Projector.Step}s (ws fixed) and returns the best one (lowest loss), with its
+	 * image, leaving the generator's weights at that step: the last step is not always the best (PTI's 350 steps
+	 * diverged on one image of the sample model).
+	 */
 	public static Projector.Step tune(final Generator g, final float[] ws, final float[] target, final Options o,
 		final Projector.Listener listener, final BooleanSupplier cancelled)
 	{
@@ -68,6 +72,9 @@ public final class PivotalTuner {
 			final List<Adam> adams = new ArrayList<>();
 			for (final NDArray w : weights)
 				adams.add(new Adam(w, o.learningRate()));
+			final List<NDArray> best = new ArrayList<>();
+			double bestLoss = Double.POSITIVE_INFINITY;
+			int bestIndex = 0;
 			Projector.Step last = null;
 			for (int i = 0; i < o.steps(); i++) {
 				final boolean end = i == o.steps() - 1 || cancelled.getAsBoolean();
@@ -83,6 +90,11 @@ public final class PivotalTuner {
 						mse = rec.mse();
 						if (end) img = out.stopGradient().toFloatArray();
 						else gc.backward(rec.total());
+					}
+					if (loss < bestLoss) {
+						bestLoss = loss;
+						bestIndex = i;
+						if (!end) snapshot(weights, best, mm);
 					}
 					if (!end) for (int k = 0; k < weights.size(); k++) {
 						final NDArray w = weights.get(k);
@@ -100,10 +112,29 @@ public final class PivotalTuner {
 				listener.step(last);
 				if (end) break;
 			}
-			return last;
+			if (last == null || last.index() == bestIndex) return last;
+			for (int k = 0; k < weights.size(); k++)
+				weights.get(k).set(best.get(k).toByteBuffer());
+			try (NDManager sm = mm.newSubManager()) {
+				sm.tempAttachAll(pivot, goal);
+				final NDArray out = g.synthesis(pivot, false);
+				final double mse = ImageLoss.mse(out, goal).getFloat();
+				return new Projector.Step(bestIndex, bestLoss, ImageLoss.psnr(mse, range), ws.clone(), out
+					.toFloatArray());
+			}
 		}
 		finally {
 			g.setTrainable(false);
+		}
+	}
+
+	/** Replaces the copies in {@code into} by copies of the weights now, owned by {@code manager}. */
+	private static void snapshot(final List<NDArray> weights, final List<NDArray> into, final NDManager manager) {
+		for (int k = 0; k < weights.size(); k++) {
+			final NDArray copy = weights.get(k).duplicate();
+			copy.attach(manager);
+			if (into.size() > k) into.set(k, copy).close();
+			else into.add(copy);
 		}
 	}
 }

@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 
 import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.Latents;
 import io.github.dragganfiji.model.ModelMetadata;
 
 import java.util.function.BooleanSupplier;
@@ -17,7 +18,8 @@ import java.util.function.BooleanSupplier;
 /**
  * GAN inversion by W+ projection: finds ws whose image matches a target, by Adam on all W+ layers from w_avg,
  * minimizing MSE + lambda * (1 - MS-SSIM) (no downloaded network). The learning rate follows PTI's schedule: a
- * short ramp-up, then a cosine ramp-down over the last quarter.
+ * short ramp-up, then a cosine ramp-down over the last quarter. With several starts, the first is w_avg, the
+ * others the latents of fixed seeds (psi 0.7), each optimized in full; the lowest loss wins.
  */
 public final class Projector {
 
@@ -26,23 +28,37 @@ public final class Projector {
 	 * @param learningRate peak Adam step size
 	 * @param msssimWeight lambda of the MS-SSIM term
 	 * @param recordEvery report the image every N steps too (0: only the last step's)
+	 * @param starts independent projections (w_avg, then seeded latents); the best is returned
 	 */
-	public record Options(int steps, double learningRate, double msssimWeight, int recordEvery) {
+	public record Options(int steps, double learningRate, double msssimWeight, int recordEvery, int starts) {
 
 		public Options(final int steps, final double learningRate, final double msssimWeight) {
-			this(steps, learningRate, msssimWeight, 0);
+			this(steps, learningRate, msssimWeight, 0, 1);
 		}
 
+		public Options(final int steps, final double learningRate, final double msssimWeight, final int recordEvery) {
+			this(steps, learningRate, msssimWeight, recordEvery, 1);
+		}
 
 		public Options {
 			if (steps < 1) throw new IllegalArgumentException("projection needs at least one step");
+			if (starts < 1) throw new IllegalArgumentException("projection needs at least one start");
 			if (!(learningRate > 0)) throw new IllegalArgumentException("the learning rate must be positive");
 			if (!(msssimWeight >= 0)) throw new IllegalArgumentException("the MS-SSIM weight must be 0 or more");
 			if (recordEvery < 0) throw new IllegalArgumentException("record every N steps needs N >= 0");
 		}
 
 		public Options withRecordEvery(final int n) {
-			return new Options(steps, learningRate, msssimWeight, n);
+			return new Options(steps, learningRate, msssimWeight, n, starts);
+		}
+
+		public Options withStarts(final int n) {
+			return new Options(steps, learningRate, msssimWeight, recordEvery, n);
+		}
+
+		/** Steps of all starts together. */
+		public int totalSteps() {
+			return steps * starts;
 		}
 
 		public static Options defaults() {
@@ -53,7 +69,7 @@ public final class Projector {
 	/**
 	 * One step's report.
 	 *
-	 * @param index step
+	 * @param index step, counted over all starts
 	 * @param loss total loss
 	 * @param psnr PSNR of the current image, dB (over the model's output range)
 	 * @param ws current latent, or null except on the last step
@@ -77,8 +93,8 @@ public final class Projector {
 	}
 
 	/**
-	 * Projects a target image [channels * res * res] in generator units; returns the best latent seen (lowest loss)
-	 * with its image. Stops early on cancel, or when the loss stops being finite.
+	 * Projects a target image [channels * res * res] in generator units; returns the best latent seen (lowest loss,
+	 * over all starts) with its image. Stops early on cancel, or when the loss stops being finite.
 	 */
 	public static Step project(final Generator g, final float[] target, final Options o, final Listener listener,
 		final BooleanSupplier cancelled)
@@ -91,43 +107,21 @@ public final class Projector {
 		DjlRuntime.prepareThread();
 		try (NDManager mm = g.manager().newSubManager()) {
 			final NDArray goal = mm.create(target, new Shape(1, c, r, r));
-			final NDArray ws = g.averageLatent(mm);
-			ws.setRequiresGradient(true);
-			final Adam adam = new Adam(ws, o.learningRate());
-			float[] best = ws.toFloatArray();
+			float[] best = null;
 			double bestLoss = Double.POSITIVE_INFINITY;
 			int index = 0;
-			for (; index < o.steps() && !cancelled.getAsBoolean(); index++) {
-				final int i = index;
-				final Step report;
-				try (NDManager sm = mm.newSubManager()) {
-					sm.tempAttachAll(ws, goal);
-					final ImageLoss.Reconstruction rec;
-					float[] img = null;
-					try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
-						final NDArray out = g.synthesis(ws, true);
-						try {
-							rec = ImageLoss.reconstruction(out, goal, m.outputMin(), m.outputMax(), o.msssimWeight(), i);
-						}
-						catch (final IllegalStateException diverged) {
-							break; // keep the best latent found so far
-						}
-						if (o.recordEvery() > 0 && i % o.recordEvery() == 0) img = out.stopGradient().toFloatArray();
-						gc.backward(rec.total());
-					}
-					if (rec.loss() < bestLoss) {
-						bestLoss = rec.loss();
-						best = ws.toFloatArray();
-					}
-					adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));
-					JniUtils.zeroGrad((PtNDArray) ws);
-					report = new Step(i, rec.loss(), ImageLoss.psnr(rec.mse(), range), null, img);
+			for (int k = 0; k < o.starts() && !cancelled.getAsBoolean(); k++) {
+				final Run run = run(g, mm, goal, start(g, mm, k), o, k * o.steps(), listener, cancelled);
+				index = run.next();
+				if (best == null || run.loss() < bestLoss) {
+					best = run.ws();
+					bestLoss = run.loss();
 				}
-				listener.step(report);
 			}
+			if (best == null) best = g.averageLatent(mm).toFloatArray();
 			// The result is the best latent seen (Adam's last step is not always the best, and a diverging run stops).
 			try (NDManager sm = mm.newSubManager()) {
-				final NDArray bestWs = sm.create(best, ws.getShape());
+				final NDArray bestWs = sm.create(best, new Shape(1, m.numWs(), m.wDim()));
 				final NDArray out = g.synthesis(bestWs, false);
 				final double mse = ImageLoss.mse(out, goal).getFloat();
 				final Step last = new Step(Math.max(0, index - 1), bestLoss, ImageLoss.psnr(mse, range), best, out
@@ -136,5 +130,59 @@ public final class Projector {
 				return last;
 			}
 		}
+	}
+
+	/** Start k: w_avg for k = 0, else the latent of seed k (as Generate Image makes it) at psi 0.7. */
+	private static NDArray start(final Generator g, final NDManager mm, final int k) {
+		if (k == 0) return g.averageLatent(mm);
+		final float[] z = Latents.z(k, g.metadata().zDim());
+		try (NDManager sm = mm.newSubManager()) {
+			final NDArray ws = g.mapping(sm.create(z, new Shape(1, z.length)), 0.7f);
+			return mm.create(ws.toFloatArray(), ws.getShape()); // a plain copy: the mapping's output cannot get a gradient
+		}
+	}
+
+	/** One start's result: its best latent and loss, and the step index after its last step. */
+	private record Run(float[] ws, double loss, int next) {}
+
+	private static Run run(final Generator g, final NDManager mm, final NDArray goal, final NDArray ws,
+		final Options o, final int first, final Listener listener, final BooleanSupplier cancelled)
+	{
+		final ModelMetadata m = g.metadata();
+		final double range = m.outputMax() - m.outputMin();
+		ws.setRequiresGradient(true);
+		final Adam adam = new Adam(ws, o.learningRate());
+		float[] best = ws.toFloatArray();
+		double bestLoss = Double.POSITIVE_INFINITY;
+		int index = first;
+		for (; index < first + o.steps() && !cancelled.getAsBoolean(); index++) {
+			final int i = index - first;
+			final Step report;
+			try (NDManager sm = mm.newSubManager()) {
+				sm.tempAttachAll(ws, goal);
+				final ImageLoss.Reconstruction rec;
+				float[] img = null;
+				try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+					final NDArray out = g.synthesis(ws, true);
+					try {
+						rec = ImageLoss.reconstruction(out, goal, m.outputMin(), m.outputMax(), o.msssimWeight(), index);
+					}
+					catch (final IllegalStateException diverged) {
+						break; // keep the best latent found so far
+					}
+					if (o.recordEvery() > 0 && i % o.recordEvery() == 0) img = out.stopGradient().toFloatArray();
+					gc.backward(rec.total());
+				}
+				if (rec.loss() < bestLoss) {
+					bestLoss = rec.loss();
+					best = ws.toFloatArray();
+				}
+				adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));
+				JniUtils.zeroGrad((PtNDArray) ws);
+				report = new Step(index, rec.loss(), ImageLoss.psnr(rec.mse(), range), null, img);
+			}
+			listener.step(report);
+		}
+		return new Run(best, bestLoss, index);
 	}
 }

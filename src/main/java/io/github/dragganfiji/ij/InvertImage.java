@@ -60,6 +60,8 @@ public class InvertImage implements PlugIn {
 		gd.addNumericField("Steps", Prefs.get("draggan.invert.steps", d.steps()), 0);
 		gd.addNumericField("Learning rate", Prefs.get("draggan.invert.lr", d.learningRate()), 4);
 		gd.addNumericField("MS-SSIM weight", Prefs.get("draggan.invert.msssim", d.msssimWeight()), 2);
+		gd.addNumericField("Starts (independent projections, the best is kept)", Prefs.get("draggan.invert.starts",
+			d.starts()), 0);
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
 		gd.addCheckbox("Pivotal tuning (fine-tune a copy of the model for this image)", Prefs.get("draggan.invert.pti",
 			true));
@@ -73,15 +75,18 @@ public class InvertImage implements PlugIn {
 		final String name = gd.getNextChoice();
 		final InversionInput.Geometry geometry = InversionInput.Geometry.parse(gd.getNextChoice());
 		final double steps = gd.getNextNumber(), lr = gd.getNextNumber(), w = gd.getNextNumber();
+		final double starts = gd.getNextNumber();
 		final boolean pti = gd.getNextBoolean();
 		final double ptiSteps = gd.getNextNumber(), ptiLr = gd.getNextNumber();
 		final double every = gd.getNextNumber();
 		final String device = gd.getNextChoice();
 		if (Double.isNaN(steps) || steps < 1 || steps != Math.rint(steps)) throw new Commands.UserError(
 			"Steps must be a whole number of at least 1.");
+		if (Double.isNaN(starts) || starts < 1 || starts != Math.rint(starts)) throw new Commands.UserError(
+			"Starts must be a whole number of at least 1.");
 		if (Double.isNaN(every) || every < 0 || every != Math.rint(every)) throw new Commands.UserError(
 			"'Show the projection every N steps' must be a whole number, 0 or more.");
-		final Projector.Options o = new Projector.Options((int) steps, lr, w, (int) every);
+		final Projector.Options o = new Projector.Options((int) steps, lr, w, (int) every, (int) starts);
 		if (pti && (Double.isNaN(ptiSteps) || ptiSteps < 1 || ptiSteps != Math.rint(ptiSteps))) throw new Commands.UserError(
 			"Tuning steps must be a whole number of at least 1.");
 		final PivotalTuner.Options tuning = pti ? new PivotalTuner.Options((int) ptiSteps, ptiLr, w) : null;
@@ -90,6 +95,7 @@ public class InvertImage implements PlugIn {
 		Prefs.set("draggan.invert.steps", steps);
 		Prefs.set("draggan.invert.lr", lr);
 		Prefs.set("draggan.invert.msssim", w);
+		Prefs.set("draggan.invert.starts", starts);
 		Prefs.set("draggan.invert.pti", pti);
 		Prefs.set("draggan.invert.every", every);
 		if (pti) {
@@ -120,6 +126,7 @@ public class InvertImage implements PlugIn {
 		final long t0 = System.nanoTime();
 		Projector.Step last;
 		String tunedName = null;
+		final int[] tuningSteps = {0};
 		final ImageStack frames = new ImageStack(r, r);
 		final IntensityMapping map;
 		final double ssim;
@@ -132,30 +139,31 @@ public class InvertImage implements PlugIn {
 				if (o.recordEvery() > 0 && s.image() != null) frames.addSlice(String.format(Locale.ROOT,
 					"projection step %d, PSNR %.1f dB", s.index(), s.psnr()), Rendering.toProcessors(s.image(), c, r, map,
 						Rendering.BitDepth.BIT32, false)[0]);
-				IJ.showProgress(s.index() + 1, o.steps());
+				IJ.showProgress(s.index() + 1, o.totalSteps());
 				if (s.index() % 10 == 0) IJ.showStatus(String.format(Locale.ROOT,
-					"DragGAN inversion step %d/%d, PSNR %.1f dB (Esc stops)", s.index(), o.steps(), s.psnr()));
+					"DragGAN inversion step %d/%d, PSNR %.1f dB (Esc stops)", s.index(), o.totalSteps(), s.psnr()));
 			}, IJ::escapePressed);
 			if (tuning != null && !IJ.escapePressed()) {
 				final double projected = last.psnr();
 				final Projector.Step p = last;
 				try (Generator own = GeneratorBundle.load(entry.dir(), device)) {
 					final Projector.Step tuned = PivotalTuner.tune(own, p.ws(), target, tuning, s -> {
+						tuningSteps[0] = s.index() + 1;
 						IJ.showProgress(s.index() + 1, tuning.steps());
 						if (s.index() % 10 == 0) IJ.showStatus(String.format(Locale.ROOT,
 							"DragGAN pivotal tuning step %d/%d, PSNR %.1f dB (Esc stops)", s.index(), tuning.steps(), s
 								.psnr()));
 					}, IJ::escapePressed);
 					if (!PivotalTuner.improves(p, tuned)) throw new IllegalStateException(String.format(Locale.ROOT,
-						"it ended worse than the projection: PSNR %.2f dB -> %.2f dB", projected, tuned.psnr()));
+						"no step was better than the projection: PSNR %.2f dB -> %.2f dB", projected, tuned.psnr()));
 					last = tuned;
 					tunedName = m.name() + " tuned " + sanitize(imp.getTitle()) + " " + System.currentTimeMillis() % 100000;
 					final java.nio.file.Path dir = ModelRegistry.userFolder().resolve(tunedName.replace(' ', '_'));
 					GeneratorBundle.saveAs(own, dir, tunedName, "'" + m.name() + "' fine-tuned (pivotal tuning) to " +
 						"reproduce '" + imp.getTitle() + "'");
 					ModelRegistry.addFolderIfNeeded(dir.getParent());
-					IJ.log(String.format(Locale.ROOT, "DragGAN: pivotal tuning: PSNR %.2f dB -> %.2f dB; tuned model " +
-						"saved as %s", projected, last.psnr(), dir));
+					IJ.log(String.format(Locale.ROOT, "DragGAN: pivotal tuning: PSNR %.2f dB -> %.2f dB (the best of %d " +
+						"steps: step %d); tuned model saved as %s", projected, last.psnr(), tuningSteps[0], last.index(), dir));
 				}
 				catch (final java.io.IOException e) {
 					throw new Commands.UserError("The tuned model could not be saved: " + e.getMessage());
@@ -177,7 +185,7 @@ public class InvertImage implements PlugIn {
 		ImageLatents.set(out, tunedName != null ? tunedName : m.name(), new Latent(m.numWs(), m.wDim(), last.ws()));
 		out.setProp(INTENSITY, map.encode());
 		final String summary = String.format(Locale.ROOT, "PSNR %.2f dB, SSIM %.4f after %s in %.1f s (%s)", last
-			.psnr(), ssim, tunedName != null ? o.steps() + " projection and " + (last.index() + 1) + " tuning steps"
+			.psnr(), ssim, tunedName != null ? projected(o) + " projection and " + tuningSteps[0] + " tuning steps"
 				: (last.index() + 1) + " projection steps", seconds, in.description());
 		out.setProp(INVERSION, summary);
 		IJ.log("DragGAN: inversion of '" + imp.getTitle() + "': " + summary);
@@ -189,10 +197,15 @@ public class InvertImage implements PlugIn {
 		rt.addLabel(imp.getTitle());
 		rt.addValue("PSNR (dB)", last.psnr());
 		rt.addValue("SSIM", ssim);
-		rt.addValue("Steps", last.index() + 1);
+		rt.addValue("Steps", tunedName != null ? o.totalSteps() + tuningSteps[0] : last.index() + 1);
 		rt.addValue("Time (s)", seconds);
 		rt.show("Results");
 		return out;
+	}
+
+	/** "300" or, with several starts, "3 x 300". */
+	private static String projected(final Projector.Options o) {
+		return o.starts() > 1 ? o.starts() + " x " + o.steps() : String.valueOf(o.steps());
 	}
 
 	private static String sanitize(final String title) {

@@ -69,4 +69,41 @@ class PivotalTunerTest {
 			assertTrue(diff > 1e-3, "a freshly loaded original generator is not the tuned one");
 		}
 	}
+
+	@Test
+	void aWreckingLearningRateLeavesTheGeneratorAtItsBestStep() {
+		final float[] target;
+		final Projector.Step projected;
+		final float[] original;
+		try (Generator shared = GeneratorBundle.load(TestBundles.TINY, Device.cpu())) {
+			try (NDManager m = shared.manager().newSubManager()) {
+				target = shared.synthesis(shared.mapping(m.randomNormal(new Shape(1, 32)), 0.7f), false).toFloatArray();
+			}
+			projected = Projector.project(shared, target, new Projector.Options(30, 0.05, 1.0), s -> {}, () -> false);
+			try (NDManager m = shared.manager().newSubManager()) {
+				original = shared.synthesis(m.create(projected.ws(), new Shape(1, 8, 32)), false).toFloatArray();
+			}
+		}
+		final java.util.List<Double> losses = new java.util.ArrayList<>();
+		try (Generator own = GeneratorBundle.load(TestBundles.TINY, Device.cpu()); NDManager m = own.manager()
+			.newSubManager())
+		{
+			// A learning rate 10,000 times PTI's: every step after the first is worse than the untouched weights.
+			final Projector.Step tuned = PivotalTuner.tune(own, projected.ws(), target, new PivotalTuner.Options(6, 3.0,
+				1.0), s -> losses.add(s.loss()), () -> false);
+			assertEquals(6, losses.size());
+			assertEquals(losses.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), tuned.loss(), 0.0,
+				"the best step is returned");
+			assertTrue(losses.get(5) > tuned.loss(), "the last step was worse: " + losses);
+			final float[] now = own.synthesis(m.create(projected.ws(), new Shape(1, 8, 32)), false).toFloatArray();
+			double toImage = 0, toOriginal = 0;
+			for (int i = 0; i < now.length; i++) {
+				toImage = Math.max(toImage, Math.abs(now[i] - tuned.image()[i]));
+				if (tuned.index() == 0) toOriginal = Math.max(toOriginal, Math.abs(now[i] - original[i]));
+			}
+			assertTrue(toImage < 1e-5, "the generator is left at the returned step (max diff " + toImage + ")");
+			assertTrue(toOriginal < 1e-5, "step 0 is the untouched generator (max diff " + toOriginal + ")");
+			assertEquals(tuned.index() > 0 && tuned.loss() < projected.loss(), PivotalTuner.improves(projected, tuned));
+		}
+	}
 }

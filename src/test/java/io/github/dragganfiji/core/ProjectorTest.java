@@ -43,6 +43,36 @@ class ProjectorTest {
 	}
 
 	@Test
+	void severalStartsEachRunInFullAndTheBestWins() {
+		try (Generator g = GeneratorBundle.load(TestBundles.TINY, Device.cpu())) {
+			final float[] target;
+			try (NDManager m = g.manager().newSubManager()) {
+				target = g.synthesis(g.mapping(m.create(Latents.z(22, 32), new Shape(1, 32)), 0.7f), false)
+					.toFloatArray();
+			}
+			final List<Projector.Step> steps = new ArrayList<>();
+			final Projector.Step best = Projector.project(g, target, new Projector.Options(20, 0.05, 1.0).withStarts(3),
+				steps::add, () -> false);
+			assertEquals(61, steps.size(), "3 x 20 steps and the result");
+			for (int i = 0; i < 60; i++)
+				assertEquals(i, steps.get(i).index(), "steps are counted over all starts");
+			final double[] perStart = new double[3];
+			for (int k = 0; k < 3; k++)
+				perStart[k] = steps.subList(20 * k, 20 * k + 20).stream().mapToDouble(Projector.Step::loss).min()
+					.orElseThrow();
+			System.out.printf("projection from 3 starts: best losses %.4f %.4f %.4f%n", perStart[0], perStart[1],
+				perStart[2]);
+			assertTrue(perStart[1] != perStart[0] && perStart[2] != perStart[1], "the starts differ");
+			assertEquals(Math.min(perStart[0], Math.min(perStart[1], perStart[2])), best.loss(), 0.0);
+			try (NDManager m = g.manager().newSubManager()) {
+				final float[] again = g.synthesis(m.create(best.ws(), new Shape(1, 8, 32)), false).toFloatArray();
+				for (int i = 0; i < again.length; i++)
+					assertEquals(again[i], best.image()[i], 1e-6f, "the image is the best latent's");
+			}
+		}
+	}
+
+	@Test
 	void scheduleRampsUpAndDown() {
 		assertEquals(0, Projector.schedule(0), 1e-12);
 		assertEquals(1, Projector.schedule(0.5), 1e-12);
