@@ -49,6 +49,14 @@ def card(name, ckpt, meta, quality, hardware, note=None):
     rows = "\n".join(f"| {c['name']} | {c['generated']} | {c['simulated']} | {c['detail'].replace('|', '&#124;')} | "
                      f"{'pass' if c['pass'] else 'FAIL'} |" for c in criteria(quality))
     status = f"\n**Status**: {note}\n" if note else ""
+    pooled = ckpt.get("D_config", {}).get("mbstd_res") or []
+    mbstd = "minibatch standard deviation" + (
+        f" (also of the image average-pooled to {', '.join(map(str, pooled))} px)" if pooled else "")
+    G = ckpt.get("G_ema") or {}
+    noisy = sorted({int(G[k.replace("strength", "const")].shape[-1]) for k, v in G.items()
+                    if k.endswith("noise_strength") and float(v) != 0.0})
+    noise = (f"Per-pixel noise inputs only at {', '.join(map(str, noisy))} px (held at 0 below, so that w, not the "
+             f"noise, decides where the nuclei are). " if noisy and noisy[0] > 4 else "")
     return f"""# Model card: {name}
 
 **What it makes**: {DESCRIPTION}. {meta['resolution']} x {meta['resolution']} px, {meta['image_channels']}
@@ -58,8 +66,8 @@ channel(s), 8-bit intensities (generator output -1..1 maps to 0..255).
 
 **Architecture**: the project's StyleGAN2 (tools/stylegan2.py, NVIDIA's skip generator): z_dim {cfg['z_dim']},
 w_dim {cfg['w_dim']}, {cfg['mapping_layers']} mapping layers, {meta['num_ws']} W+ layers, channels per resolution
-{cfg['channels']}; ResNet discriminator with minibatch standard deviation. Non-saturating logistic loss, lazy R1
-(every 16 steps), generator EMA, style mixing 0.9, flips and 90-degree rotations of the training images.
+{cfg['channels']}; ResNet discriminator with {mbstd}. {noise}Non-saturating logistic loss,
+lazy R1 (every 16 steps), generator EMA, style mixing 0.9, flips and 90-degree rotations of the training images.
 
 **DragGAN features**: block {fb['index']} ({fb['resolution']} x {fb['resolution']} px, {fb['channels']} channels)
 is the feature map the drag supervises and tracks on; r1 and r2 scale with the resolution (README). A drag

@@ -1,7 +1,7 @@
 """Tests of tools/train.py (run: /usr/bin/python3 -m unittest tools/test_train.py).
 
-The discriminator's extra minibatch-stddev channel, and a real (very short) training run that stops, resumes and
-gains that channel on resume.
+The discriminator's extra minibatch-stddev channel, and a real (very short) training run that stops, resumes,
+gains that channel on resume, and keeps the noise inputs below the output resolution at strength 0.
 """
 import contextlib
 import io
@@ -62,6 +62,24 @@ class DiscriminatorGrowthTest(unittest.TestCase):
             grown[:, -1] = 0
             self.assertTrue(torch.allclose(new(img), old(img), atol=1e-5), "and is the only difference")
 
+    def test_the_extra_channel_sees_the_layout_not_the_pixel_noise(self):
+        d = train.Discriminator(32, 1, CH32, mbstd_res=[8])
+        g = torch.Generator().manual_seed(1)
+        yy, xx = torch.meshgrid(torch.arange(32.0), torch.arange(32.0), indexing="ij")
+
+        def blobs(centres):
+            return sum(torch.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 32.0) for cy, cx in centres) - 0.5
+
+        layout = [(8, 8), (20, 25)]
+        noise = lambda: 0.3 * torch.randn(1, 32, 32, generator=g)  # noqa: E731
+        same = torch.stack([blobs(layout) + noise() for _ in range(8)])
+        varied = torch.stack([blobs(torch.randint(4, 28, (2, 2), generator=g).tolist()) + noise() for _ in range(8)])
+        s_same, s_varied = d.image_spread(same, 8).mean().item(), d.image_spread(varied, 8).mean().item()
+        self.assertGreater(s_varied, 2 * s_same, (s_same, s_varied))
+        # NVIDIA's layer on the full-resolution image sees mostly the noise: hardly any difference.
+        full_same, full_varied = train.group_std(same, 4).mean().item(), train.group_std(varied, 4).mean().item()
+        self.assertLess(full_varied / full_same, s_varied / s_same)
+
     def test_a_discriminator_without_extra_channels_is_nvidias(self):
         d = train.Discriminator(32, 1, CH32)
         self.assertEqual(d.config["mbstd_res"], [])
@@ -87,7 +105,7 @@ class TrainingRunTest(unittest.TestCase):
             self.assertEqual(ck["D_config"]["mbstd_res"], [])
             log = self.run_train(run, "--kimg", "0.0155", "--d-mbstd-res", "16")
             self.assertIn("resumed at step 2", log)
-            self.assertIn("minibatch-stddev channels now at [16]", log)
+            self.assertIn("image minibatch-stddev channels now at [16] px", log)
             ck2 = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
             self.assertEqual(ck2["state"]["step"], 4)
             self.assertEqual(ck2["D_config"]["mbstd_res"], [16])
@@ -95,6 +113,15 @@ class TrainingRunTest(unittest.TestCase):
             D.load_state_dict(ck2["D"])
             self.assertTrue(torch.isfinite(D(torch.zeros(4, 1, 64, 64))).all())
             self.assertTrue(os.path.exists(os.path.join(run, "samples.png")))
+            for net in ("G", "G_ema"):
+                strengths = {k: v.item() for k, v in ck2[net].items() if k.endswith("noise_strength")}
+                top = {k: v for k, v in strengths.items() if ck2[net][k.replace("strength", "const")].shape[-1] == 64}
+                self.assertEqual(len(top), 2, "two layers at 64 px")
+                for k, v in strengths.items():
+                    if k not in top:
+                        self.assertEqual(v, 0.0, f"{net} {k}: no noise below the output resolution")
+                if net == "G":
+                    self.assertTrue(all(v != 0.0 for v in top.values()), f"the 64 px noise trains: {top}")
             self.assertTrue(os.path.exists(os.path.join(tmp, "data-64-1.npy")), "the training set is cached")
 
 

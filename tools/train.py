@@ -73,53 +73,62 @@ class Conv(nn.Module):
         return x * gain if gain != 1.0 else x
 
 
-def minibatch_std(x, group):
-    """NVIDIA's minibatch standard deviation: per group of `group` samples, the std across the group of every
-    feature at every pixel, averaged to one number, appended to each sample as one constant channel."""
-    n, c, h, w = x.shape
+def group_std(x, group):
+    """NVIDIA's minibatch standard deviation: per group of `group` samples (samples i, i + n/group, ...), the std
+    across the group of every value, averaged to one number per group; returned per sample as [n, 1, 1, 1]."""
+    n = x.shape[0]
     g = min(group, n)
     while n % g:
         g -= 1
-    y = x.reshape(g, -1, c, h, w)
-    y = (y - y.mean(dim=0)).square().mean(dim=0).add(1e-8).sqrt().mean(dim=[1, 2, 3])
-    return torch.cat([x, y.reshape(-1, 1, 1, 1).repeat(g, 1, h, w)], dim=1)
+    y = x.reshape(g, -1, *x.shape[1:])
+    y = (y - y.mean(dim=0)).square().mean(dim=0).add(1e-8).sqrt().flatten(1).mean(dim=1)
+    return y.reshape(-1, 1, 1, 1).repeat(g, 1, 1, 1)
+
+
+def minibatch_std(x, group):
+    """x with its group_std appended as one constant channel (NVIDIA's layer before the 4x4 convolution)."""
+    n, c, h, w = x.shape
+    return torch.cat([x, group_std(x, group).expand(n, 1, h, w)], dim=1)
 
 
 class DBlock(nn.Module):
-    def __init__(self, cin, cout, img_channels, first, mbstd_group=0):
+    def __init__(self, cin, cout, img_channels, first, extra_channel=False):
         super().__init__()
         self.fromrgb = Conv(img_channels, cin, 1) if first else None
-        self.mbstd_group = mbstd_group
-        self.conv0 = Conv(cin + (1 if mbstd_group else 0), cin, 3)
+        self.conv0 = Conv(cin + (1 if extra_channel else 0), cin, 3)
         self.conv1 = Conv(cin, cout, 3, down=True)
         self.skip = Conv(cin, cout, 1, bias=False, act=False, down=True)
 
-    def forward(self, x, img):
+    def forward(self, x, img, extra=None):
         if self.fromrgb is not None:
             x = self.fromrgb(img)
         y = self.skip(x, gain=math.sqrt(0.5))
-        if self.mbstd_group:
-            x = minibatch_std(x, self.mbstd_group)
+        if extra is not None:
+            x = torch.cat([x, extra.expand(x.shape[0], 1, *x.shape[2:])], dim=1)
         x = self.conv1(self.conv0(x), gain=math.sqrt(0.5))
         return y + x
 
 
 class Discriminator(nn.Module):
-    """NVIDIA's ResNet discriminator. `mbstd_res`: block input resolutions that get an extra minibatch-stddev
-    channel (before their first convolution) besides the usual one at 4x4. Sparse-object images have deep 4x4
-    features that hardly differ between real images, so that one alone did not stop the generator from drawing one
-    layout for every z (measured on nuclei-128: D scored 16 copies of one real image like 16 different ones); at
-    32x32 the std across the group sees where the objects are."""
+    """NVIDIA's ResNet discriminator. `mbstd_res`: resolutions r at which the block reading r x r features also
+    gets the minibatch standard deviation of the *image* average-pooled to r x r, as one more input channel.
+    NVIDIA's single minibatch-stddev layer (on the 4x4 features) did not stop the generator from drawing one layout
+    of nuclei for every z, and neither did one on the 32 x 32 features: measured on nuclei-128, fakes and reals had
+    the same feature spread there (the generator's per-pixel noise varies as much as real layouts do), and D
+    scored 16 copies of one real image like 16 different ones. The pooled image's spread is layout only:
+    0.20 for real images, 0.05 for that generator's."""
 
     def __init__(self, resolution, img_channels, channels, mbstd_group=4, mbstd_res=()):
         super().__init__()
         ch = {int(k): int(v) for k, v in channels.items()}
         res_list = [2 ** i for i in range(int(math.log2(resolution)), 2, -1)]
         mbstd_res = sorted({int(r) for r in mbstd_res}, reverse=True)
-        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], img_channels, i == 0,
-                                            mbstd_group if r in mbstd_res else 0) for i, r in enumerate(res_list)])
+        self.res_list = res_list
+        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], img_channels, i == 0, r in mbstd_res)
+                                     for i, r in enumerate(res_list)])
         c4 = ch[4]
         self.mbstd_group = mbstd_group
+        self.mbstd_res = mbstd_res
         self.conv = Conv(c4 + 1, c4, 3)
         self.fc = nn.Parameter(torch.randn(c4, c4 * 16))
         self.fc_b = nn.Parameter(torch.zeros(c4))
@@ -128,11 +137,15 @@ class Discriminator(nn.Module):
         self.config = dict(resolution=resolution, img_channels=img_channels, channels={str(k): v for k, v in ch.items()},
                            mbstd_group=mbstd_group, mbstd_res=mbstd_res)
 
+    def image_spread(self, img, r):
+        """group_std of the images average-pooled to r x r: [n, 1, 1, 1]."""
+        return group_std(F.avg_pool2d(img, img.shape[-1] // r) if img.shape[-1] > r else img, self.mbstd_group)
+
     def features(self, img):
         """Every block's output (used by inversion as a perceptual feature extractor)."""
         x, out = None, []
-        for b in self.blocks:
-            x = b(x, img)
+        for r, b in zip(self.res_list, self.blocks):
+            x = b(x, img, self.image_spread(img, r) if r in self.mbstd_res else None)
             out.append(x)
         return out
 
@@ -206,6 +219,15 @@ def real_batch(data, batch, rng, device):
 
 # ------------------------------------------------------------------------------------------------ training
 
+def noise_layers_below(G, min_res):
+    """The synthesis layers below `min_res`, whose noise strengths train.py holds at 0. With noise at 16 x 16,
+    the nuclei-128 generator learned to place its nuclei from the random noise instead of from w (noise strength
+    0.06 there; 16 samples of one w with fresh noise spread as much as real images do, 16 different w with fixed
+    noise a quarter of that): fine for the GAN loss, useless for dragging, which needs the layout in w, and the
+    exported generator's constant noise then draws one layout for every z."""
+    return [m for m in G.modules() if isinstance(m, stylegan2.SynthesisLayer) and m.noise_const.shape[-1] < min_res]
+
+
 def save_grid(G, z, path):
     with torch.no_grad():
         imgs = G.synthesis(G.mapping_net(z, 1.0)).clamp(-1, 1).add(1).mul(127.5).round().byte().cpu().numpy()
@@ -256,8 +278,12 @@ def main(argv=None):
                          "configuration; 0 = a fixed half-life of batch * 10 / 32 kimg): a young model's G_ema then "
                          "does not lag thousands of images behind G")
     ap.add_argument("--d-mbstd-res", type=int, nargs="*", default=[32],
-                    help="discriminator block resolutions with an extra minibatch-stddev channel (see Discriminator; "
-                         "none = NVIDIA's single one at 4x4). A checkpoint without them gains them on resume.")
+                    help="resolutions at which the discriminator also sees the minibatch stddev of the image pooled to "
+                         "that size (see Discriminator; none = NVIDIA's discriminator). A checkpoint without them "
+                         "gains them on resume.")
+    ap.add_argument("--noise-min-res", type=int,
+                    help="per-pixel noise inputs only at this resolution and above; below it their strengths are held "
+                         "at 0 (default: the output resolution, i.e. only the last block's). See noise_layers_below.")
     ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
     ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
     ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
@@ -319,7 +345,7 @@ def main(argv=None):
         G_ema.load_state_dict(ckpt["G_ema"])
         if grow_d:
             D.load_adding_mbstd(ckpt["D"])
-            log(f"discriminator: minibatch-stddev channels now at {args.d_mbstd_res} px (+ 4 px); its Adam restarts")
+            log(f"discriminator: image minibatch-stddev channels now at {args.d_mbstd_res} px; its Adam restarts")
         else:
             D.load_state_dict(ckpt["D"])
         if "opt_G" in ckpt:  # a slim checkpoint has no optimizer state: Adam starts afresh
@@ -330,6 +356,10 @@ def main(argv=None):
         log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
         del ckpt
     res = gcfg["resolution"]
+    quiet = noise_layers_below(G, args.noise_min_res or res) + noise_layers_below(G_ema, args.noise_min_res or res)
+    with torch.no_grad():
+        for m in quiet:
+            m.noise_strength.zero_()
     gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
     ema_nimg_max = 10_000 * args.batch / 32
     data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),
@@ -339,7 +369,7 @@ def main(argv=None):
         log(f"training set ready: {data_path} {tuple(data.shape)}")
         return
     log(f"training {res} px on {device} with {torch.get_num_threads()} threads, batch {args.batch}, "
-        f"gamma {gamma:.3g}, {sum(p.numel() for p in G.parameters()) / 1e6:.2f} M G params, "
+        f"gamma {gamma:.3g}, noise from {args.noise_min_res or res} px, {sum(p.numel() for p in G.parameters()) / 1e6:.2f} M G params, "
         f"{sum(p.numel() for p in D.parameters()) / 1e6:.2f} M D params, {data.shape[0]} reals")
 
     rng = np.random.default_rng(args.seed + state["step"])
@@ -381,6 +411,8 @@ def main(argv=None):
         loss_G = F.softplus(-D(fake)).mean()
         opt_G.zero_grad(set_to_none=True)
         loss_G.backward()
+        for m in quiet:
+            m.noise_strength.grad = None  # Adam skips a parameter without a gradient: the strength stays 0
         opt_G.step()
         # Discriminator: logistic loss, lazy R1 on reals.
         G.requires_grad_(False)
