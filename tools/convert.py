@@ -987,7 +987,12 @@ def main(argv=None):
     ap.add_argument("--learning-rate", type=float, default=0.002)
     ap.add_argument("--drag-layers", type=int, default=6)
     args = ap.parse_args(argv)
-    torch.set_grad_enabled(False)
+    with torch.no_grad():  # not set_grad_enabled(False): that would leak into a caller (the tests call main)
+        return run(args)
+
+
+def run(args):
+    """main() after parsing: converts and writes the bundle; returns its metadata."""
     digest = export.sha256(args.input)
     P, info, D, extra = detect_and_convert(args.input, network=args.network, feature_block=args.feature_block,
                                            discriminator=args.discriminator, mapping_lr_mul=args.mapping_lr_mul,
