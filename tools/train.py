@@ -360,9 +360,10 @@ def main(argv=None):
         log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
         del ckpt
     res = gcfg["resolution"]
-    quiet = noise_layers_below(G, args.noise_min_res or res) + noise_layers_below(G_ema, args.noise_min_res or res)
+    noise_min = args.noise_min_res or res
+    quiet = noise_layers_below(G, noise_min)  # their gradients are dropped every step (below)
     with torch.no_grad():
-        for m in quiet:
+        for m in quiet + noise_layers_below(G_ema, noise_min):
             m.noise_strength.zero_()
     gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
     ema_nimg_max = 10_000 * args.batch / 32
@@ -373,7 +374,7 @@ def main(argv=None):
         log(f"training set ready: {data_path} {tuple(data.shape)}")
         return
     log(f"training {res} px on {device} with {torch.get_num_threads()} threads, batch {args.batch}, "
-        f"gamma {gamma:.3g}, noise from {args.noise_min_res or res} px, {sum(p.numel() for p in G.parameters()) / 1e6:.2f} M G params, "
+        f"gamma {gamma:.3g}, noise from {noise_min} px, {sum(p.numel() for p in G.parameters()) / 1e6:.2f} M G params, "
         f"{sum(p.numel() for p in D.parameters()) / 1e6:.2f} M D params, {data.shape[0]} reals")
 
     rng = np.random.default_rng(args.seed + state["step"])
