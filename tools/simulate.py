@@ -405,7 +405,7 @@ def _place(rng, p: SimParams, size: int, s: float):
     return objs, r_mean
 
 
-def _render(seed: int, size: int, channels: int, p: SimParams):
+def _render(seed: int, size: int, channels: int, p: SimParams, clean: bool = False):
     if channels not in (1, 2):
         raise ValueError("channels must be 1 or 2")
     if size < 16:
@@ -553,7 +553,10 @@ def _render(seed: int, size: int, channels: int, p: SimParams):
         photons = rng.poisson(lam.astype(np.float64))
         adu = (photons * p.adu_per_photon + p.camera_offset_adu
                + rng.normal(0.0, p.read_noise_adu, lam.shape))
-        adu = np.rint(adu)
+        if clean:   # the noise is still drawn, so everything drawn after it is unchanged
+            adu = lam.astype(np.float64) * p.adu_per_photon + p.camera_offset_adu
+        else:
+            adu = np.rint(adu)
         v = (adu - p.display_black_adu) * scale_out
         return np.clip(v, 0.0, 1.0)
 
@@ -612,6 +615,14 @@ def simulate(seed: int, size: int = 256, channels: int = 1,
     image.  Channel 0 = nuclei, channel 1 (if channels == 2) = cytoplasm.
     """
     return _render(int(seed), int(size), int(channels), params)[0]
+
+
+def simulate_clean(seed: int, size: int = 256, channels: int = 1,
+                   params: SimParams = SimParams()) -> np.ndarray:
+    """The noise-free version of :func:`simulate` (same seed, same scene): the camera's expected signal, without
+    photon, read-out or rounding noise. For measuring reconstructions against the truth rather than against one
+    noisy exposure of it (tools' inversion figures)."""
+    return _render(int(seed), int(size), int(channels), params, clean=True)[0]
 
 
 def simulate_with_labels(seed: int, size: int = 256, channels: int = 1,
@@ -730,6 +741,18 @@ def param_docs() -> dict:
     return docs
 
 
+def _write_image(base: str, img: np.ndarray, fmt: str) -> None:
+    """[C, H, W] in [0, 1] -> base.npy (float32) or base.png (16-bit; 2 channels as red and green)."""
+    if fmt == "npy":
+        np.save(base + ".npy", img)
+        return
+    q = np.rint(img * 65535.0).astype(np.uint16)
+    if img.shape[0] == 1:
+        write_png(base + ".png", q[0])
+    else:
+        write_png(base + ".png", np.stack([q[0], q[1], np.zeros_like(q[0])], axis=-1))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", help="directory for sim_XXXXXX.png / .npy files")
@@ -741,6 +764,8 @@ def main(argv=None) -> int:
                     help="per-image format for --out (png: 16-bit; npy: float32)")
     ap.add_argument("--labels", action="store_true",
                     help="with --out also write sim_XXXXXX_labels.png (uint16)")
+    ap.add_argument("--clean", action="store_true",
+                    help="with --out also write sim_XXXXXX_clean.png/.npy: the same scene without camera noise")
     ap.add_argument("--sheet", help="write a contact sheet PNG (4 columns)")
     ap.add_argument("--sheet-cols", type=int, default=4)
     ap.add_argument("--sheet-gamma", type=float, default=1.0,
@@ -765,15 +790,9 @@ def main(argv=None) -> int:
             seed = a.start_seed + i
             img, lab = simulate_with_labels(seed, a.size, a.channels)
             base = os.path.join(a.out, f"sim_{seed:06d}")
-            if a.format == "npy":
-                np.save(base + ".npy", img)
-            else:
-                q = np.rint(img * 65535.0).astype(np.uint16)
-                if a.channels == 1:
-                    write_png(base + ".png", q[0])
-                else:
-                    rgb = np.stack([q[0], q[1], np.zeros_like(q[0])], axis=-1)
-                    write_png(base + ".png", rgb)
+            _write_image(base, img, a.format)
+            if a.clean:
+                _write_image(base + "_clean", simulate_clean(seed, a.size, a.channels), a.format)
             if a.labels:
                 write_png(base + "_labels.png", _label_png(lab))
     if a.sheet:

@@ -35,6 +35,20 @@ class TestSimulate(unittest.TestCase):
         self.assertEqual(lab.dtype, np.int32)
         self.assertEqual(lab.shape, (128, 128))
 
+    def test_clean_is_the_same_scene_without_noise(self):
+        for ch in (1, 2):
+            noisy, clean = S.simulate(8, 128, ch), S.simulate_clean(8, 128, ch)
+            self.assertEqual(clean.shape, noisy.shape)
+            self.assertTrue(np.array_equal(noisy, S.simulate(8, 128, ch)))   # drawing it leaves the noisy one alone
+            resid = noisy - clean
+            # same scene: the difference is small, zero-mean noise, and it is pixel noise (white), not structure
+            self.assertLess(abs(float(resid.mean())), 0.1 * float(resid.std()))
+            self.assertLess(float(resid.std()), 0.25 * float(clean.std()))
+            r = resid[0] - resid[0].mean()
+            lag1 = float((r[:, 1:] * r[:, :-1]).mean() / (r * r).mean())
+            self.assertLess(abs(lag1), 0.1)
+            self.assertFalse(np.array_equal(noisy, clean))
+
     def test_seeds_differ(self):
         imgs = [S.simulate(s, 64) for s in range(5)]
         for i in range(len(imgs)):
@@ -130,11 +144,12 @@ class TestSimulate(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             rc = S.main(["--out", tmp, "--count", "2", "--size", "64",
                          "--sheet", os.path.join(tmp, "sheet.png"),
-                         "--dataset", os.path.join(tmp, "d.npy")])
+                         "--dataset", os.path.join(tmp, "d.npy"), "--clean"])
             self.assertEqual(rc, 0)
             names = sorted(os.listdir(tmp))
             self.assertIn("sim_000000.png", names)
             self.assertIn("sim_000001.png", names)
+            self.assertIn("sim_000001_clean.png", names)
             with open(os.path.join(tmp, "sim_000000.png"), "rb") as fh:
                 self.assertEqual(fh.read(8), b"\x89PNG\r\n\x1a\n")
             self.assertEqual(np.load(os.path.join(tmp, "d.npy")).shape,

@@ -61,6 +61,9 @@ class DiscriminatorGrowthTest(unittest.TestCase):
             self.assertFalse(torch.allclose(new(img), old(img)), "the new channel takes part")
             grown[:, -1] = 0
             self.assertTrue(torch.allclose(new(img), old(img), atol=1e-5), "and is the only difference")
+        # The other way (a resume asking for fewer channels than the checkpoint has) is refused with a message.
+        with self.assertRaisesRegex(ValueError, "--d-mbstd-res"):
+            train.Discriminator(32, 1, CH32).load_adding_mbstd(new.state_dict())
 
     def test_the_extra_channel_sees_the_layout_not_the_pixel_noise(self):
         d = train.Discriminator(32, 1, CH32, mbstd_res=[8])

@@ -166,7 +166,11 @@ class Discriminator(nn.Module):
         old weights are rescaled for the equalised-lr gain of the larger fan-in)."""
         own = self.state_dict()
         for k, v in state.items():
-            if own[k].shape != v.shape:  # conv0.weight of a block that gained the channel: [cout, cin + 1, 3, 3]
+            if k in own and own[k].shape != v.shape and v.shape[1] > own[k].shape[1]:
+                raise ValueError(f"the checkpoint's discriminator has more minibatch-stddev inputs than asked for ({k}: "
+                                 f"{v.shape[1]} input channels, {own[k].shape[1]} now): resume with the --d-mbstd-res "
+                                 "it was trained with")
+            if k in own and own[k].shape != v.shape:  # conv0.weight of a block that gained the channel: [cout, cin + 1, 3, 3]
                 grown = own[k].clone()
                 grown[:, :v.shape[1]] = v * math.sqrt(grown.shape[1] / v.shape[1])
                 state = dict(state, **{k: grown})

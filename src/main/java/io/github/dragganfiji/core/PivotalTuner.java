@@ -37,7 +37,7 @@ public final class PivotalTuner {
 		}
 
 		public static Options defaults() {
-			return new Options(150, 3e-4, 1.0);
+			return new Options(350, 3e-4, 1.0);
 		}
 	}
 

@@ -69,18 +69,27 @@ class MainTest {
 	void evalInvertReportsEveryImage() throws IOException {
 		final Path gen = tmp.resolve("g.tif"), images = Files.createDirectories(tmp.resolve("images"));
 		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "3", "--out", gen.toString() }));
-		new ij.io.FileSaver(IJ.openImage(gen.toString())).saveAsPng(images.resolve("a.png").toString());
+		final ImagePlus clean = IJ.openImage(gen.toString()), noisy = clean.duplicate();
+		noisy.getProcessor().noise(8);
+		new ij.io.FileSaver(noisy).saveAsPng(images.resolve("a.png").toString());
+		new ij.io.FileSaver(clean).saveAsPng(images.resolve("a_clean.png").toString());
 		final Path out = tmp.resolve("ei");
 		assertEquals(0, Main.run(new String[] { "eval-invert", "--bundle", MODEL, "--images", images.toString(),
 			"--generated", "1", "--steps", "15", "--tune-steps", "3", "--device", "cpu", "--out", out.toString() }));
 		final java.util.List<String> rows = Files.readAllLines(out.resolve("inversion.csv"));
-		assertEquals(3, rows.size(), "header, one held-out image, one generated image");
+		assertEquals(3, rows.size(), "header, one held-out image (its noise-free twin is not one), one generated image");
 		final String[] real = rows.get(1).split(","), own = rows.get(2).split(",");
 		assertEquals("held-out", real[0]);
+		assertEquals("a.png", real[1]);
 		assertTrue(Double.parseDouble(real[2]) > 5 && Double.parseDouble(real[4]) > 5, rows.get(1));
+		final double noise = Double.parseDouble(real[7]);
+		assertTrue(noise > 15 && noise < 50, "the noisy input against its twin: " + rows.get(1));
+		assertTrue(Double.parseDouble(real[8]) > 5 && Double.parseDouble(real[9]) > 5, rows.get(1));
 		assertEquals("generated", own[0]);
 		assertEquals("NaN", own[4], "the model's own images are only projected");
-		assertTrue(Files.readString(out.resolve("summary.txt")).contains("after pivotal tuning median"));
+		assertEquals("NaN", own[7], "no twin");
+		final String summary = Files.readString(out.resolve("summary.txt"));
+		assertTrue(summary.contains("after pivotal tuning median") && summary.contains("noise-free twins"), summary);
 	}
 
 	@Test
