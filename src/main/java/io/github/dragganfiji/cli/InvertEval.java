@@ -42,11 +42,12 @@ import java.util.stream.Stream;
  */
 final class InvertEval {
 
-	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "starts", "tune-steps", "tune-lr", "psi", "out",
-		"threads", "device");
+	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "starts", "tune-steps", "tune-lr",
+		"psi", "out", "threads", "device");
 	static final String HELP = """
-		draggan eval-invert --bundle DIR [--images DIR] [--generated 10] [--steps 300] [--starts 1] [--tune-steps 350] [--tune-lr 3e-4]
-		                    [--psi BUNDLE'S] [--out out/eval-invert] [--threads N] [--device cpu|auto|gpu]
+		draggan eval-invert --bundle DIR [--images DIR] [--generated 10] [--steps 300] [--starts 1] [--tune-steps 350]
+		                    [--tune-lr 3e-4] [--psi BUNDLE'S] [--out out/eval-invert] [--threads N]
+		                    [--device cpu|auto|gpu]
 		  Inverts every image in --images (projection, then pivotal tuning) and --generated of the model's own images
 		  (seeds 9000, 9001, ...: projection only); writes inversion.csv and summary.txt with PSNR and SSIM (also
 		  against X_clean.png, the noise-free twin of X.png, where there is one).
