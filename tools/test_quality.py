@@ -124,6 +124,29 @@ class CriteriaTest(unittest.TestCase):
         self.assertFalse(c["passed"])
         self.assertEqual(c["copies"], c["queries"])
 
+    def test_near_empty_images_are_not_copies_of_near_empty_training_images(self):
+        # Blank frames (camera background only) are all close to one another: close to the training set's blank
+        # frames by RMS, but no closer to one of them than to the others. A blurred copy of a training image is
+        # closer to it than to any other (a blurred copy of pure noise is not, rightly: the blur removes the noise).
+        rng = np.random.default_rng(0)
+
+        def blank(n, smooth=0.0):
+            x = rng.poisson(3.0, (n, 1, 64, 64)).astype(np.float32)
+            if smooth:
+                x = ndimage.gaussian_filter(x, (0, 0, smooth, smooth))
+            return np.clip(np.rint(x), 0, 255).astype(np.uint8)
+        train = np.concatenate([self.train, blank(6)])
+        gen = np.concatenate([blank(4, smooth=1.0), self.other[:20]])
+        r = Q.evaluate(gen, self.sim, train)
+        c = r["criteria"]["copies"]
+        self.assertTrue(c["passed"], c["flagged"])
+        self.assertGreater(c["absolute_rule_flagged"], 0, "the earlier absolute rule flagged such images")
+        copy = ndimage.gaussian_filter(train[5].astype(np.float32), (0, 1, 1))
+        gen[0] = np.rot90(np.clip(np.rint(copy), 0, 255).astype(np.uint8), 1, axes=(1, 2))
+        c = Q.evaluate(gen, self.sim, train)["criteria"]["copies"]
+        self.assertEqual([f["generated_index"] for f in c["flagged"]], [0])
+        self.assertEqual(c["flagged"][0]["training_index"], 5)
+
     def test_missing_training_set_does_not_pass(self):
         r = Q.evaluate(self.other, self.sim, None)
         self.assertTrue(r["criteria"]["copies"]["skipped"])
