@@ -18,7 +18,7 @@ final class DemoCommand {
 
 	static final List<String> OPTIONS = List.of("model", "seed", "steps", "device", "out");
 	static final String HELP = """
-		draggan demo [--model NAME|DIR] [--seed 7] [--steps 200] [--device auto|cpu|gpu] [--out out/demo]
+		draggan demo [--model NAME|DIR] [--seed 3] [--steps 200] [--device auto|cpu|gpu] [--out out/demo]
 		  Generates an image with the sample model, drags one nucleus by about a tenth of the image, and writes
 		  the stack (drag.tif), an animation (drag.gif), a montage (montage.png) and summary.txt to out/demo.
 		""";
@@ -26,12 +26,12 @@ final class DemoCommand {
 	private DemoCommand() {}
 
 	static int run(final Args a) throws IOException {
-		final Args args = a.withDefault("seed", "7");
+		final Args args = a.withDefault("seed", "3");
 		final ImagePlus input = GenerateCommand.generate(args);
 		final int res = input.getWidth();
 		final float[] gray = (float[]) input.getProcessor().convertToFloatProcessor().getPixels();
 		// One handle on the brightest structure of a window, target a few pixels away (the eval suite's rule).
-		final EvalSuite.Drag layout = EvalSuite.layout(new EvalSuite.Spec(args.integer("seed", 7), 1, false, 7), gray,
+		final EvalSuite.Drag layout = EvalSuite.layout(new EvalSuite.Spec(args.integer("seed", 3), 1, false, 7), gray,
 			res);
 		final Point h = layout.handles().get(0), t = layout.targets().get(0);
 		System.out.printf("Dragging %s: handle (%.0f, %.0f) -> target (%.0f, %.0f)%n", input.getTitle(), h.x(), h.y(),
