@@ -47,7 +47,7 @@ than half as far as the next ones (distance < 0.5 * the median distance to the 2
 images), i.e. it is close to one training image in particular, not just to images like it (a relative distance in
 the spirit of Carlini et al. 2023, "Extracting training data from diffusion models"). PASS when there is none.
 Measured on the 128 px data: a training image itself scores 0, a blurred copy of one 0.17, new simulator images
-0.96-0.99. The same search for the first 50 simulated held-out images is reported for reference, as is the count
+0.90-0.99. The same search for the first 50 simulated held-out images is reported for reference, as is the count
 of the earlier absolute rule (distance < 0.5 * the 5th percentile of the held-out distances): that rule flagged
 near-empty generated images (one or two faint nuclei), which lie close to every near-empty training image at
 once (ratio 0.81-0.87), not copies.
