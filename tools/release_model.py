@@ -74,7 +74,7 @@ is the feature map the drag supervises and tracks on; r1 and r2 scale with the r
 optimizes the first {meta['drag_layers']} of the {meta['num_ws']} W+ layers by default (model.json `drag_layers`).
 
 **Training**: {st.get('step', '?')} steps of batch 16, {st.get('kimg', 0):.1f} thousand images shown,
-{st.get('seconds', 0) / 3600:.2f} h of wall time on {hardware}. Exported {datetime.date.today().isoformat()} with torch
+{st.get('seconds', 0) / 3600:.2f} h of training time on {hardware}. Exported {datetime.date.today().isoformat()} with torch
 {torch.__version__}.
 
 **Quality** (tools/quality.py, {quality.get('images', {}).get('generated', '?')} generated vs
