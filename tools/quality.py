@@ -219,8 +219,8 @@ def downsample_dataset(data: np.ndarray, side: int = NN_DOWN, chunk: int = 1000)
 def nearest_neighbours(queries: np.ndarray, data: np.ndarray, coarse: np.ndarray = None,
                        side: int = NN_DOWN, refine: int = NN_REFINE, others: int = 0):
     """For each uint8 query [C, R, R]: the smallest full-resolution RMS difference ([0, 1] units) to a training
-    image over the 8 rotations / flips of the query. Returns (distances, training indices, transforms), and with
-    `others` > 0 also the distances to the next `others` nearest (distinct) training images, [Q, others]."""
+    image over the 8 rotations / flips of the query. Returns (distances, training indices, transforms, the
+    distances to the next `others` nearest distinct training images [Q, others])."""
     if coarse is None:
         coarse = downsample_dataset(data, side)
     tnorm = np.square(coarse).sum(axis=1)                     # [T]
@@ -246,9 +246,7 @@ def nearest_neighbours(queries: np.ndarray, data: np.ndarray, coarse: np.ndarray
         idx.append(found[0][1])
         trans.append(found[0][2])
         nxt.append([f[0] for f in found[1:1 + others]])
-    if others > 0:
-        return np.array(dist), np.array(idx), np.array(trans), np.array(nxt)
-    return np.array(dist), np.array(idx), np.array(trans)
+    return np.array(dist), np.array(idx), np.array(trans), np.array(nxt).reshape(len(queries), others)
 
 
 def copy_ratio(nearest: np.ndarray, following: np.ndarray) -> np.ndarray:

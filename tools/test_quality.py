@@ -83,7 +83,7 @@ class StatisticsTest(unittest.TestCase):
     def test_nearest_neighbour_finds_rotated_copies(self):
         train = simulate.generate_dataset(40, 64, 1, 1_000_000)
         q = np.stack([np.rot90(train[7], 1, axes=(1, 2)), train[20][:, :, ::-1], train[3]])
-        d, idx, _ = Q.nearest_neighbours(np.ascontiguousarray(q), train)
+        d, idx, _, _ = Q.nearest_neighbours(np.ascontiguousarray(q), train)
         self.assertEqual(idx.tolist(), [7, 20, 3])
         self.assertTrue(np.all(d == 0))
 

@@ -166,14 +166,15 @@ class Discriminator(nn.Module):
         old weights are rescaled for the equalised-lr gain of the larger fan-in)."""
         own = self.state_dict()
         for k, v in state.items():
-            if k in own and own[k].shape != v.shape and v.shape[1] > own[k].shape[1]:
+            if k not in own or own[k].shape == v.shape:
+                continue
+            if v.shape[1] > own[k].shape[1]:
                 raise ValueError(f"the checkpoint's discriminator has more minibatch-stddev inputs than asked for ({k}: "
                                  f"{v.shape[1]} input channels, {own[k].shape[1]} now): resume with the --d-mbstd-res "
                                  "it was trained with")
-            if k in own and own[k].shape != v.shape:  # conv0.weight of a block that gained the channel: [cout, cin + 1, 3, 3]
-                grown = own[k].clone()
-                grown[:, :v.shape[1]] = v * math.sqrt(grown.shape[1] / v.shape[1])
-                state = dict(state, **{k: grown})
+            grown = own[k].clone()  # conv0.weight of a block that gained the channel: [cout, cin + 1, 3, 3]
+            grown[:, :v.shape[1]] = v * math.sqrt(grown.shape[1] / v.shape[1])
+            state = dict(state, **{k: grown})
         self.load_state_dict(state)
 
 
@@ -188,9 +189,6 @@ def _simulate_range(args):
         img = simulate.simulate(seed, size=resolution, channels=channels)
         out[i] = np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
     return out
-
-
-PAUSED_STEP_S = 60.0   # no training step takes this long (about 3 s on 2 CPU cores at 128 px)
 
 
 def make_dataset(path, count, resolution, channels, start_seed, log, workers=1):
@@ -257,6 +255,7 @@ def save_grid(G, z, path):
 
 
 SLIM_FILES = ("G.pt", "G_ema.pt", "D.pt")
+PAUSED_STEP_S = 60.0   # no training step takes this long (about 3 s on 2 CPU cores at 128 px): it was paused
 
 
 def write_slim(folder, G, G_ema, D, state):
