@@ -9,7 +9,7 @@ bundle=${1:?usage: tools/bench.sh BUNDLE_DIR [THREADS] [STEPS]}
 threads=${2:-$(nproc)}
 steps=${3:-50}
 [ -f target/classpath.txt ] && [ -d target/classes/io ] || mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt
-java_line=$(java -Xmx2g -cp "target/classes:$(cat target/classpath.txt)" io.github.dragganfiji.cli.Bench \
+java_line=$(java -Xmx2g -cp "target/classes:$(cat target/classpath.txt)" io.github.dragganfiji.cli.Main bench \
 	--bundle "$bundle" --threads "$threads" --steps "$steps" 2>/dev/null | tail -1)
 py_line=$(/usr/bin/python3 tools/reference_drag.py --bundle "$bundle" --bench --threads "$threads" --steps "$steps" | tail -1)
 echo "$java_line"

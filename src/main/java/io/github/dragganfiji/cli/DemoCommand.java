@@ -1,13 +1,12 @@
 package io.github.dragganfiji.cli;
 
 import ij.ImagePlus;
-import ij.gui.PointRoi;
-import ij.gui.Roi;
 
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.EvalSuite;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.ij.Drag;
+import io.github.dragganfiji.ij.LatentImage;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ import java.util.List;
 /** {@code draggan demo}: the main job on the bundled sample model, with no arguments needed. */
 final class DemoCommand {
 
-	static final List<String> OPTIONS = List.of("model", "seed", "steps", "device", "out");
+	static final List<String> OPTIONS = List.of("model", "seed", "steps", "device", "threads", "out");
 	static final String HELP = """
 		draggan demo [--model NAME|DIR] [--seed 3] [--steps 200] [--device auto|cpu|gpu] [--out out/demo]
 		  Generates an image with the sample model, drags one nucleus by about a tenth of the image, and writes
@@ -31,21 +30,18 @@ final class DemoCommand {
 	static int run(final Args a) throws IOException {
 		final Args args = a.withDefault("seed", Integer.toString(SEED));
 		final ImagePlus input = GenerateCommand.generate(args);
+		final LatentImage image = LatentImage.of(input, CliModels.searchPath(a.get("model", null)));
 		final int res = input.getWidth();
 		final float[] gray = (float[]) input.getProcessor().convertToFloatProcessor().getPixels();
 		// One handle on the brightest structure of a window, target a few pixels away (the eval suite's rule).
-		final EvalSuite.Drag layout = EvalSuite.layout(new EvalSuite.Spec(args.integer("seed", SEED), 1, false, 7), gray,
-			res);
-		final Point h = layout.handles().get(0), t = layout.targets().get(0);
+		final DragInput in = EvalSuite.layout(new EvalSuite.Spec(args.integer("seed", SEED), 1, false, 7), gray, res)
+			.input();
+		final Point h = in.handles().get(0), t = in.targets().get(0);
 		System.out.printf("Dragging %s: handle (%.0f, %.0f) -> target (%.0f, %.0f)%n", input.getTitle(), h.x(), h.y(),
 			t.x(), t.y());
-		final Roi points = new PointRoi(new float[] { (float) h.x(), (float) t.x() }, new float[] { (float) h.y(),
-			(float) t.y() }, 2);
-		final Drag.Prepared p = Drag.prepare(input, List.of(points));
-		final var m = p.entry().metadata();
+		final var m = image.model().metadata();
 		final DragConfig cfg = DragConfig.defaults(res, m.learningRate(), m.dragLayers()).withMaxSteps(a.integer(
 			"steps", 200));
-		return DragCommand.write(Drag.execute(p, cfg, a.get("device", "auto"), new ProgressBar(System.err, cfg
-			.maxSteps())), Path.of(a.get("out", "out/demo")), input);
+		return DragCommand.drag(image, in, cfg, Main.device(a), Path.of(a.get("out", "out/demo")));
 	}
 }

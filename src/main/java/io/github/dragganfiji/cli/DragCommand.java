@@ -2,16 +2,20 @@ package io.github.dragganfiji.cli;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.gui.PointRoi;
-import ij.gui.Roi;
-import ij.plugin.filter.ThresholdToSelection;
+import ij.process.ImageProcessor;
 
+import io.github.dragganfiji.app.DragUseCase;
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.core.TrackingNorm;
-import io.github.dragganfiji.ij.Drag;
+import io.github.dragganfiji.ij.DragPlugin;
+import io.github.dragganfiji.ij.DragResultStack;
+import io.github.dragganfiji.ij.LatentImage;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +26,8 @@ import java.util.Locale;
 final class DragCommand {
 
 	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "image", "points", "points-csv", "mask",
-		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "device", "out");
+		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "device", "threads",
+		"out");
 	static final List<String> FLAGS = List.of("w");
 	static final String HELP = """
 		draggan drag (--image FILE.tif | --model NAME|DIR --seed N [--psi P]) (--points "hx,hy,tx,ty;..." | --points-csv FILE)
@@ -36,13 +41,18 @@ final class DragCommand {
 	private DragCommand() {}
 
 	static int run(final Args a) throws IOException {
-		final ImagePlus input = a.has("image") ? open(Path.of(a.get("image", ""))) : GenerateCommand.generate(a);
-		final List<Roi> rois = new ArrayList<>();
-		rois.add(points(a));
-		final Roi mask = mask(a, input);
-		if (mask != null) rois.add(mask);
-		final Drag.Prepared p = Drag.prepare(input, rois);
-		final var m = p.entry().metadata();
+		final Path out = Path.of(a.get("out", "out/drag"));
+		final Path imageFile = a.has("image") ? Path.of(a.get("image", "")) : null;
+		if (imageFile != null) Outputs.refuseOverwriting(imageFile, out, OUTPUT_NAMES);
+		final ImagePlus input = imageFile != null ? open(imageFile) : GenerateCommand.generate(a);
+		final LatentImage image = LatentImage.of(input, CliModels.searchPath(a.get("model", null)));
+		final int res = input.getWidth();
+		final List<Point[]> pairs = points(a);
+		final DragInput in = DragInput.of(pairs.stream().map(p -> p[0]).toList(), pairs.stream().map(p -> p[1])
+			.toList(), mask(a, res), res, input.getHeight());
+		for (final String note : in.notes())
+			System.err.println("draggan drag: " + note);
+		final var m = image.model().metadata();
 		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
 		final double stop = a.number("stop", 0);
 		final String tracking = a.get("tracking", "l1").toLowerCase(Locale.ROOT);
@@ -51,34 +61,55 @@ final class DragCommand {
 			.number("lambda", d.lambdaMask()), a.integer("r1", d.r1()), a.integer("r2", d.r2()), stop == 0
 				? Double.NaN : stop, !a.has("w"), a.integer("layers", d.layers()), tracking.equals("l1")
 					? TrackingNorm.L1 : TrackingNorm.L2, a.integer("every", 1));
-		final Path out = Path.of(a.get("out", "out/drag"));
-		return write(Drag.execute(p, cfg, a.get("device", "auto"), new ProgressBar(System.err, cfg.maxSteps())), out,
-			input);
+		Main.startRuntime(a);
+		return drag(image, in, cfg, Main.device(a), out);
+	}
+
+	/** What a drag writes into its folder. */
+	static final List<String> OUTPUT_NAMES = List.of("start.tif", "drag.tif", "drag.gif", "montage.png",
+		"summary.txt");
+
+	/** Runs a drag from an image and writes its outputs (shared with demo); returns the exit code (0). */
+	static int drag(final LatentImage image, final DragInput in, final DragConfig cfg,
+		final io.github.dragganfiji.model.DeviceChoice device, final Path out) throws IOException
+	{
+		final var m = image.model().metadata();
+		final DragResultStack stack = new DragResultStack(image.imp(), image.model(), in, false);
+		final ProgressBar bar = new ProgressBar(System.err, cfg.maxSteps());
+		final DragUseCase.Result r = DragUseCase.run(new DragUseCase.Request(image.model(), image.latent(), in, cfg,
+			device), step -> {
+				stack.step(step);
+				bar.step(step);
+			}, () -> false, System.err::println);
+		bar.done();
+		return write(stack.finish(DragPlugin.describe(cfg, in, m.name())), r, out, image.imp());
 	}
 
 	/** Writes the outputs of a finished drag and prints the summary; returns the exit code (0). */
-	static int write(final Drag.Outcome o, final Path out, final ImagePlus input) throws IOException {
-		System.err.println();
+	static int write(final ImagePlus stack, final DragUseCase.Result r, final Path out, final ImagePlus input)
+		throws IOException
+	{
 		Files.createDirectories(out);
 		Outputs.tiff(input, out.resolve("start.tif"));
-		Outputs.tiff(o.stack(), out.resolve("drag.tif"));
-		final ImagePlus flat = Outputs.flattened(o.stack());
+		Outputs.tiff(stack, out.resolve("drag.tif"));
+		final ImagePlus flat = Outputs.flattened(stack);
 		Outputs.gif(flat, out.resolve("drag.gif"));
 		Outputs.montage(flat, out.resolve("montage.png"));
-		final DragStep last = o.result().last();
+		final DragStep last = r.drag().last();
 		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"%s after %d steps in %.1f s (%.0f ms per step)%n", o.result().arrived() ? "Arrived" : o.result()
-				.cancelled() ? "Stopped" : "Max steps reached", o.result().updates(), o.seconds(), 1000 * o.seconds() /
-					Math.max(1, o.result().updates())));
+			"%s after %d steps in %.1f s (%.0f ms per step)%n", r.drag().arrived() ? "Arrived" : r.drag().cancelled()
+				? "Stopped" : "Max steps reached", r.drag().updates(), r.seconds(), 1000 * r.seconds() / Math.max(1, r
+					.drag().updates())));
 		for (int i = 0; i < last.handles().size(); i++)
 			s.append(String.format(Locale.ROOT, "handle %d: now at (%.0f, %.0f), %.2f px from its target%n", i + 1, last
 				.handles().get(i).x(), last.handles().get(i).y(), last.distances()[i]));
 		s.append("Wrote ").append(out.resolve("drag.tif")).append(", drag.gif, montage.png, start.tif\n");
-		Files.writeString(out.resolve("summary.txt"), s.toString());
+		Outputs.text(s.toString(), out.resolve("summary.txt"));
 		System.out.print(s);
 		return 0;
 	}
 
+	/** Opens an image file; an IllegalArgumentException when it is missing or not an image. */
 	static ImagePlus open(final Path file) {
 		if (!Files.isRegularFile(file)) throw new IllegalArgumentException("No such image: " + file);
 		final ImagePlus imp = IJ.openImage(file.toString());
@@ -86,10 +117,21 @@ final class DragCommand {
 		return imp;
 	}
 
-	static PointRoi points(final Args a) throws IOException {
+	/** The handle/target pairs of --points or --points-csv. */
+	static List<Point[]> points(final Args a) throws IOException {
 		String text = a.get("points", null);
 		if (text == null && a.has("points-csv")) {
-			final List<String> lines = Files.readAllLines(Path.of(a.get("points-csv", "")));
+			final Path file = Path.of(a.get("points-csv", ""));
+			if (!Files.isRegularFile(file)) throw new IllegalArgumentException("No such points file: " + file +
+				" (give a CSV file with one hx,hy,tx,ty row per handle)");
+			final List<String> lines;
+			try {
+				lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+			}
+			catch (final java.nio.charset.CharacterCodingException e) {
+				throw new IllegalArgumentException("The points file " + file + " is not a text file: give a CSV file " +
+					"with one hx,hy,tx,ty row per handle");
+			}
 			final List<String> rows = new ArrayList<>();
 			for (final String l : lines)
 				if (!l.isBlank() && (Character.isDigit(l.trim().charAt(0)) || l.trim().startsWith("-"))) rows.add(l
@@ -98,44 +140,53 @@ final class DragCommand {
 		}
 		if (text == null || text.isBlank()) throw new Args.UsageException("give --points \"hx,hy,tx,ty;...\" or " +
 			"--points-csv FILE");
-		final List<Float> xs = new ArrayList<>(), ys = new ArrayList<>();
+		final List<Point[]> pairs = new ArrayList<>();
 		for (final String pair : text.split(";")) {
 			final String[] v = pair.trim().split("[,\\s]+");
 			if (v.length != 4) throw new Args.UsageException("each point pair is hx,hy,tx,ty, not '" + pair + "'");
 			try {
-				xs.add(Float.parseFloat(v[0]));
-				ys.add(Float.parseFloat(v[1]));
-				xs.add(Float.parseFloat(v[2]));
-				ys.add(Float.parseFloat(v[3]));
+				pairs.add(new Point[] { new Point(Float.parseFloat(v[0]), Float.parseFloat(v[1])), new Point(Float
+					.parseFloat(v[2]), Float.parseFloat(v[3])) });
 			}
 			catch (final NumberFormatException e) {
 				throw new Args.UsageException("not a number in '" + pair + "'");
 			}
 		}
-		final float[] x = new float[xs.size()], y = new float[ys.size()];
-		for (int i = 0; i < x.length; i++) {
-			x[i] = xs.get(i);
-			y[i] = ys.get(i);
-		}
-		return new PointRoi(x, y, x.length);
+		return pairs;
 	}
 
-	static Roi mask(final Args a, final ImagePlus input) {
+	/** The movable mask of --mask-rect or --mask (non-zero pixels may move), or null. */
+	static boolean[] mask(final Args a, final int res) {
 		if (a.has("mask-rect")) {
 			final String[] v = a.get("mask-rect", "").split(",");
 			if (v.length != 4) throw new Args.UsageException("--mask-rect is x,y,w,h");
-			return new Roi(Integer.parseInt(v[0].trim()), Integer.parseInt(v[1].trim()), Integer.parseInt(v[2].trim()),
-				Integer.parseInt(v[3].trim()));
+			final int[] r = new int[4];
+			try {
+				for (int i = 0; i < 4; i++)
+					r[i] = Integer.parseInt(v[i].trim());
+			}
+			catch (final NumberFormatException e) {
+				throw new Args.UsageException("--mask-rect is x,y,w,h in whole pixels, not '" + a.get("mask-rect", "") +
+					"'");
+			}
+			if (r[2] < 1 || r[3] < 1) throw new Args.UsageException("--mask-rect needs a width and a height of at " +
+				"least 1 pixel, not " + r[2] + " x " + r[3]);
+			final boolean[] m = new boolean[res * res];
+			for (int y = Math.max(0, r[1]); y < Math.min(res, (long) r[1] + r[3]); y++)
+				for (int x = Math.max(0, r[0]); x < Math.min(res, (long) r[0] + r[2]); x++)
+					m[y * res + x] = true;
+			return m;
 		}
 		if (!a.has("mask")) return null;
-		final ImagePlus m = open(Path.of(a.get("mask", "")));
-		if (m.getWidth() != input.getWidth() || m.getHeight() != input.getHeight()) throw new IllegalArgumentException(
-			"The mask is " + m.getWidth() + " x " + m.getHeight() + "; the image is " + input.getWidth() + " x " + input
-				.getHeight());
-		final var ip = m.getProcessor().convertToByte(false);
-		ip.setThreshold(1, 255, ij.process.ImageProcessor.NO_LUT_UPDATE);
-		final Roi r = ThresholdToSelection.run(new ImagePlus("mask", ip));
-		if (r == null) throw new IllegalArgumentException("The mask " + a.get("mask", "") + " has no non-zero pixel");
-		return r;
+		final ImagePlus img = open(Path.of(a.get("mask", "")));
+		if (img.getWidth() != res || img.getHeight() != res) throw new IllegalArgumentException("The mask is " + img
+			.getWidth() + " x " + img.getHeight() + "; the image is " + res + " x " + res);
+		final ImageProcessor ip = img.getProcessor();
+		final boolean[] m = new boolean[res * res];
+		for (int i = 0; i < m.length; i++)
+			m[i] = ip.getf(i) != 0;
+		if (DragInput.count(m) == 0) throw new IllegalArgumentException("The mask " + a.get("mask", "") +
+			" has no non-zero pixel");
+		return m;
 	}
 }

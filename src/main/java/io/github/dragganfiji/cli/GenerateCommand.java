@@ -1,24 +1,19 @@
 package io.github.dragganfiji.cli;
 
-import ai.djl.Device;
-
 import ij.ImagePlus;
 
-import io.github.dragganfiji.ij.GenerateImage;
-import io.github.dragganfiji.ij.ModelRegistry;
+import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.ij.Rendering;
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** {@code draggan generate}: one image from a seed, as a TIFF that carries its latent. */
 final class GenerateCommand {
 
-	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "bits", "device", "out");
+	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "bits", "device", "threads", "out");
 	static final String HELP = """
 		draggan generate [--model NAME|DIR] [--seed 0] [--psi P] [--class C] [--bits 8|16|32] [--device auto|cpu|gpu]
 		                 [--out FILE.tif]
@@ -36,26 +31,12 @@ final class GenerateCommand {
 		return 0;
 	}
 
-	/** The image of --seed from --model (shared with drag and demo). */
+	/** The image of --seed from --model, as an ImagePlus carrying its latent (shared with drag and demo). */
 	static ImagePlus generate(final Args a) {
-		final ModelRegistry.Entry e = model(a.get("model", null));
-		final double psi = a.number("psi", e.metadata().truncationPsi());
+		final ModelSearchPath.Entry e = CliModels.model(a);
 		final Rendering.BitDepth bits = Rendering.BitDepth.parse(a.get("bits", "8") + "-bit");
-		final DjlRuntime.Info info = DjlRuntime.start(System.err::println);
-		final Device device = DjlRuntime.Info.djlDevice(info.device(DeviceChoice.parse(a.get("device", "auto"))));
-		return GenerateImage.generate(e, a.integer("seed", 0), psi, a.integer("class", 0), bits, device);
-	}
-
-	/** A model by name or folder; with none given, the first bundle found (the sample models come first). */
-	static ModelRegistry.Entry model(final String nameOrDir) {
-		if (nameOrDir != null && Files.isDirectory(Path.of(nameOrDir))) {
-			// Make the folder findable by name later (drag looks models up by the name stored in the image).
-			System.setProperty("draggan.models", Path.of(nameOrDir).toAbsolutePath().toString());
-		}
-		if (nameOrDir != null) return ModelRegistry.find(nameOrDir);
-		for (final ModelRegistry.Entry e : ModelRegistry.bundles().values())
-			if (e.problem() == null) return e;
-		throw new IllegalArgumentException("No model found. Looked in " + ModelRegistry.searchPath() +
-			"; give --model DIR");
+		Main.startRuntime(a);
+		return Rendering.generated(GenerateUseCase.run(new GenerateUseCase.Request(e, a.integer("seed", 0), a.number(
+			"psi", e.metadata().truncationPsi()), a.integer("class", 0), Main.device(a)), System.err::println), bits);
 	}
 }

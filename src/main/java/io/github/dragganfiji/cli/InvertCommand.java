@@ -2,28 +2,28 @@ package io.github.dragganfiji.cli;
 
 import ij.ImagePlus;
 
+import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
 import io.github.dragganfiji.ij.InversionInput;
-import io.github.dragganfiji.ij.InvertImage;
-import io.github.dragganfiji.ij.ModelRegistry;
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.ij.Rendering;
+import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /** {@code draggan invert}: a real image to a latent (W+ projection, then pivotal tuning), written as a TIFF. */
 final class InvertCommand {
 
 	static final List<String> OPTIONS = List.of("image", "model", "geometry", "steps", "lr", "msssim", "starts", "tune-steps",
-		"tune-lr", "device", "out");
+		"tune-lr", "device", "threads", "out");
 	static final String HELP = """
 		draggan invert --image FILE [--model NAME|DIR] [--geometry crop|pad] [--steps 300] [--lr 0.03] [--msssim 1]
 		               [--starts 1 (independent projections, the best kept)]
 		               [--tune-steps 350 (0 = no pivotal tuning)] [--tune-lr 0.0003] [--device auto|cpu|gpu]
-		               [--out FILE.tif]
+		               [--threads N] [--out FILE.tif]
 		  Finds the latent of a real image so that 'draggan drag --image OUT' (or the plugin) can drag it. The
 		  output keeps the image's bit depth and intensity range; a tuned copy of the model goes to the user's model
 		  folder (-Ddraggan.userModels=DIR).
@@ -33,8 +33,10 @@ final class InvertCommand {
 
 	static int run(final Args a) throws IOException {
 		if (!a.has("image")) throw new Args.UsageException("--image FILE is required");
-		final ImagePlus imp = DragCommand.open(Path.of(a.get("image", "")));
-		final ModelRegistry.Entry e = GenerateCommand.model(a.get("model", null));
+		final Path imageFile = Path.of(a.get("image", "")), file = Path.of(a.get("out", "out/inverted.tif"));
+		Outputs.refuseOverwriting(imageFile, file);
+		final ImagePlus imp = DragCommand.open(imageFile);
+		final ModelSearchPath.Entry e = CliModels.model(a);
 		final Projector.Options d = Projector.Options.defaults();
 		final Projector.Options o = new Projector.Options(a.integer("steps", d.steps()), a.number("lr", d
 			.learningRate()), a.number("msssim", d.msssimWeight())).withStarts(a.integer("starts", d.starts()));
@@ -44,14 +46,29 @@ final class InvertCommand {
 			"tune-lr", t.learningRate()), o.msssimWeight());
 		final String geo = a.get("geometry", "crop");
 		if (!geo.equals("crop") && !geo.equals("pad")) throw new Args.UsageException("--geometry is crop or pad");
-		final DjlRuntime.Info info = DjlRuntime.start(System.err::println);
-		final ImagePlus out = InvertImage.execute(imp, e, geo.equals("crop") ? InversionInput.Geometry.CROP
-			: InversionInput.Geometry.PAD, o, tuning, DjlRuntime.Info.djlDevice(info.device(DeviceChoice.parse(a.get(
-				"device", "auto")))));
-		final Path file = Path.of(a.get("out", "out/inverted.tif"));
-		Outputs.tiff(out, file);
-		System.out.println(out.getProp("DragGAN.inversion"));
-		System.out.println("Wrote " + file + " (model '" + out.getProp("DragGAN.model") + "')");
+		final InversionInput in = InversionInput.of(imp, e.metadata(), geo.equals("crop") ? InversionInput.Framing.CROP
+			: InversionInput.Framing.PAD);
+		System.err.println("draggan invert: " + in.description());
+		Main.startRuntime(a);
+		final InvertUseCase.Request request = new InvertUseCase.Request(e, in.flat(), imp.getTitle(), o, tuning, Main
+			.device(a), CliModels.userFolder());
+		final InvertUseCase.Result r = InvertUseCase.run(request, new InvertUseCase.Progress() {
+
+			@Override
+			public void tuning(final Projector.Step s) {
+				if (s.index() > 0 && s.index() % 50 == 0) System.err.printf(Locale.ROOT, "tuning step %d, %.2f dB%n", s
+					.index(), s.psnr());
+			}
+
+			@Override
+			public void log(final String line) {
+				System.err.println(line);
+			}
+		}, () -> false);
+		final String summary = r.summary(request, in.description());
+		Outputs.tiff(Rendering.inverted(r, summary, imp, in), file);
+		System.out.println(summary);
+		System.out.println("Wrote " + file + " (model '" + r.modelName() + "')");
 		return 0;
 	}
 }

@@ -2,14 +2,16 @@ package io.github.dragganfiji.cli;
 
 import ai.djl.engine.EngineException;
 
+import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.InvalidBundleException;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The command-line entry point ({@code ./draggan COMMAND ...}). Exit codes: 0 done, 2 usage error, 3 bad input or
- * model, 4 engine failure.
+ * The command-line entry point ({@code ./draggan COMMAND ...}): builds each use case's input straight from numbers and
+ * files. Exit codes: 0 done, 2 usage error, 3 bad input or model, 4 engine failure.
  */
 public final class Main {
 
@@ -41,7 +43,6 @@ public final class Main {
 		final String cmd = args[0];
 		final String[] rest = Arrays.copyOfRange(args, 1, args.length);
 		final boolean help = Arrays.asList(rest).contains("--help");
-		ij.macro.Interpreter.batchMode = true; // images are never shown: no windows, headless or not
 		try {
 			switch (cmd) {
 				case "demo":
@@ -60,11 +61,13 @@ public final class Main {
 				case "info":
 					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
 				case "eval":
-					return help ? usage(Eval.HELP) : Eval.run(new Args(rest, Eval.OPTIONS, List.of()));
+					return help ? usage(EvalCommand.HELP) : EvalCommand.run(new Args(rest, EvalCommand.OPTIONS, List.of()));
 				case "eval-invert":
-					return help ? usage(InvertEval.HELP) : InvertEval.run(new Args(rest, InvertEval.OPTIONS, List.of()));
+					return help ? usage(EvalInvertCommand.HELP) : EvalInvertCommand.run(new Args(rest,
+						EvalInvertCommand.OPTIONS, List.of()));
 				case "bench":
-					return help ? usage(Bench.HELP) : Bench.run(new Args(rest, Bench.OPTIONS, Bench.FLAGS));
+					return help ? usage(BenchCommand.HELP) : BenchCommand.run(new Args(rest, BenchCommand.OPTIONS,
+						BenchCommand.FLAGS));
 				default:
 					System.err.println("Unknown command '" + cmd + "'.\n" + HELP);
 					return 2;
@@ -85,6 +88,26 @@ public final class Main {
 		catch (final java.io.IOException e) {
 			System.err.println("draggan " + cmd + ": " + e.getMessage());
 			return 3;
+		}
+	}
+
+	/**
+	 * Starts the runtime (once per process) with the command's --device and --threads (the JVM's -Ddraggan.*
+	 * options otherwise); later calls return the first start's runtime.
+	 */
+	static DjlRuntime.Info startRuntime(final Args a) {
+		final DjlRuntime.Options sys = DjlRuntime.Options.fromSystem();
+		return DjlRuntime.start(new DjlRuntime.Options(a.has("device") ? device(a) : sys.device(), a.integer("threads",
+			sys.threads()), sys.interopThreads(), sys.libtorchDir(), sys.allowDownload()), System.err::println);
+	}
+
+	/** The --device option (auto when not given). */
+	static DeviceChoice device(final Args a) {
+		try {
+			return DeviceChoice.parse(a.get("device", "auto"));
+		}
+		catch (final IllegalArgumentException e) {
+			throw new Args.UsageException(e.getMessage());
 		}
 	}
 

@@ -1,17 +1,15 @@
 package io.github.dragganfiji.core;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.PyTorch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +58,10 @@ public final class DragSession implements AutoCloseable {
 	/**
 	 * @param generator the loaded bundle
 	 * @param ws0 the start latent [num_ws * w_dim], row-major
-	 * @param handles handle points (rounded to pixel centres)
-	 * @param targets their targets
-	 * @param movable null for no mask, else [res * res] row-major, true where the image may change
+	 * @param input handles (rounded to pixel centres), targets and the movable mask, on an image of the model's size
 	 * @param config parameters
 	 */
-	public DragSession(final Generator generator, final float[] ws0, final List<Point> handles,
-		final List<Point> targets, final boolean[] movable, final DragConfig config)
-	{
+	public DragSession(final Generator generator, final float[] ws0, final DragInput input, final DragConfig config) {
 		final ModelMetadata meta = generator.metadata();
 		this.generator = generator;
 		this.config = config;
@@ -81,36 +75,25 @@ public final class DragSession implements AutoCloseable {
 			" values; this model needs " + numWs + " x " + wDim);
 		if (layers > numWs) throw new IllegalArgumentException("cannot optimize " + layers + " W+ layers: the model has " +
 			numWs);
-		if (handles.isEmpty()) throw new IllegalArgumentException("no handle points");
-		if (handles.size() != targets.size()) throw new IllegalArgumentException(handles.size() + " handles but " +
-			targets.size() + " targets");
-		for (final Point p : handles)
-			this.handles.add(inside(p.rounded(), "handle"));
-		for (final Point t : targets)
-			inside(t, "target");
-		this.targets = List.copyOf(targets);
+		if (input.width() != res || input.height() != res) throw new IllegalArgumentException("the points are on a " +
+			input.width() + " x " + input.height() + " image; the model makes " + res + " x " + res);
+		for (final Point p : input.handles())
+			handles.add(p.rounded());
+		targets = input.targets();
 		sampler = new FeatureSampler(featureRes, res);
-		DjlRuntime.prepareThread();
+		PyTorch.prepareThread();
 		manager = generator.manager().newSubManager();
 		final NDArray ws = manager.create(ws0, new Shape(1, numWs, wDim));
 		wOpt = (config.wPlus() ? ws.get(new NDIndex(":, :{}", layers)) : ws.get(new NDIndex(":, 0:1"))).duplicate();
 		wFixed = ws.get(new NDIndex(":, {}:", layers)).duplicate();
 		ws.close();
 		wOpt.setRequiresGradient(true);
-		fixedMask = mask(movable);
+		fixedMask = mask(input.movable());
 		adam = new Adam(wOpt, config.learningRate());
-	}
-
-	private Point inside(final Point p, final String what) {
-		if (!(p.x() >= 0 && p.y() >= 0 && p.x() <= res - 1 && p.y() <= res - 1)) throw new IllegalArgumentException(
-			"the " + what + " " + p + " is outside the " + res + " x " + res + " image");
-		return p;
 	}
 
 	private NDArray mask(final boolean[] movable) {
 		if (movable == null) return null;
-		if (movable.length != res * res) throw new IllegalArgumentException("the mask has " + movable.length +
-			" pixels; the image has " + res * res);
 		final float[] fixed = new float[movable.length];
 		int nFixed = 0;
 		for (int i = 0; i < fixed.length; i++)
@@ -118,7 +101,6 @@ public final class DragSession implements AutoCloseable {
 				fixed[i] = 1;
 				nFixed++;
 			}
-		if (nFixed == fixed.length) throw new IllegalArgumentException("the movable area is empty");
 		if (nFixed == 0 || config.lambdaMask() == 0) return null; // everything may move: no mask term
 		return manager.create(fixed, new Shape(1, 1, res, res));
 	}
@@ -148,7 +130,7 @@ public final class DragSession implements AutoCloseable {
 			if (f0 != null) attached.add(f0);
 			sm.tempAttachAll(attached.toArray(new NDArray[0]));
 			double loss = Double.NaN;
-			try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+			try (GradientCollector gc = PyTorch.gradients()) {
 				// Built inside the collector: autograd is off elsewhere on this thread.
 				final NDArray head = wOpt.getShape().get(1) == layers ? wOpt : wOpt.broadcast(new Shape(1, layers,
 					wDim));
@@ -176,8 +158,7 @@ public final class DragSession implements AutoCloseable {
 					System.nanoTime() - t0);
 			}
 			if (!finished) {
-				adam.step(wOpt, wOpt.getGradient());
-				JniUtils.zeroGrad((PtNDArray) wOpt);
+				adam.step();
 			}
 		}
 		step++;
@@ -262,7 +243,7 @@ public final class DragSession implements AutoCloseable {
 		}
 		if (fixedMask != null) {
 			NDArray diff = features.sub(f0);
-			if (featureRes != res) diff = diff.getNDArrayInternal().interpolation(new long[] { res, res }, 1, false);
+			if (featureRes != res) diff = PyTorch.resizeBilinear(diff, res, res);
 			loss = loss.add(diff.mul(fixedMask).abs().sum().mul((float) (config.lambdaMask() / ((double) channels * res *
 				res))));
 		}

@@ -24,14 +24,12 @@ public final class EvalSuite {
 	public record Spec(long seed, int handles, boolean masked, long layoutSeed) {}
 
 	/**
-	 * A drag laid out on its image.
+	 * A drag of the suite laid out on its image.
 	 *
 	 * @param spec what it came from
-	 * @param handles handle points
-	 * @param targets targets
-	 * @param movable mask or null
+	 * @param input handles, targets and mask (or none)
 	 */
-	public record Drag(Spec spec, List<Point> handles, List<Point> targets, boolean[] movable) {}
+	public record Case(Spec spec, DragInput input) {}
 
 	/** {@code count} specs cycling through 1, 2, 5 handles, each without and with a mask. */
 	public static List<Spec> defaults(final int count) {
@@ -43,7 +41,7 @@ public final class EvalSuite {
 	}
 
 	/** Places a spec's handles on a single-channel image (row-major, size x size). */
-	public static Drag layout(final Spec spec, final float[] gray, final int size) {
+	public static Case layout(final Spec spec, final float[] gray, final int size) {
 		final Random r = new Random(spec.layoutSeed());
 		final float[] blur = boxBlur(gray, size, Math.max(1, size / 64));
 		final int win = Math.max(4, size / 4), lo = size / 8, hi = size - size / 8 - win;
@@ -84,7 +82,7 @@ public final class EvalSuite {
 				for (int x = (int) Math.max(0, x0 - grow); x <= Math.min(size - 1, x1 + grow); x++)
 					movable[y * size + x] = true;
 		}
-		return new Drag(spec, handles, targets, movable);
+		return new Case(spec, DragInput.of(handles, targets, movable, size, size));
 	}
 
 	private static double clamp(final double v, final int size) {

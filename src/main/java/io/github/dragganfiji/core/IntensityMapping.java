@@ -73,6 +73,18 @@ public record IntensityMapping(double[] srcLow, double[] srcHigh, double[] dstLo
 		return (float) Math.max(outMin, Math.min(outMax, u));
 	}
 
+	/**
+	 * A whole image [channels * plane] of source intensities in generator units, each clipped to [outMin, outMax]:
+	 * what inversion matches.
+	 */
+	public float[] toModel(final float[] source, final double outMin, final double outMax) {
+		final int plane = source.length / srcLow.length;
+		final float[] out = new float[source.length];
+		for (int i = 0; i < source.length; i++)
+			out[i] = toModel(i / plane, source[i], outMin, outMax);
+		return out;
+	}
+
 	/** Generator units back to source intensity. */
 	public double toSource(final int channel, final double u) {
 		return srcLow[channel] + (u - dstLow[channel]) * (srcHigh[channel] - srcLow[channel]) / (dstHigh[channel] -

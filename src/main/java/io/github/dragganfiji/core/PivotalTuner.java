@@ -1,16 +1,14 @@
 package io.github.dragganfiji.core;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.PyTorch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,15 +61,13 @@ public final class PivotalTuner {
 		final ModelMetadata m = g.metadata();
 		final int c = m.imageChannels(), r = m.resolution();
 		final double range = m.outputMax() - m.outputMin();
-		DjlRuntime.prepareThread();
+		PyTorch.prepareThread();
 		g.setTrainable(true);
 		try (NDManager mm = g.manager().newSubManager()) {
 			final NDArray pivot = mm.create(ws, new Shape(1, m.numWs(), m.wDim()));
 			final NDArray goal = mm.create(target, new Shape(1, c, r, r));
 			final List<NDArray> weights = g.weights();
-			final List<Adam> adams = new ArrayList<>();
-			for (final NDArray w : weights)
-				adams.add(new Adam(w, o.learningRate()));
+			final Adam adam = new Adam(weights, o.learningRate());
 			final List<NDArray> best = new ArrayList<>();
 			double bestLoss = Double.POSITIVE_INFINITY;
 			int bestIndex = 0;
@@ -82,7 +78,7 @@ public final class PivotalTuner {
 					sm.tempAttachAll(pivot, goal);
 					final double loss, mse;
 					float[] img = null;
-					try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+					try (GradientCollector gc = PyTorch.gradients()) {
 						final NDArray out = g.synthesis(pivot, true);
 						final ImageLoss.Reconstruction rec = ImageLoss.reconstruction(out, goal, m.outputMin(), m.outputMax(),
 							o.msssimWeight(), i);
@@ -96,17 +92,7 @@ public final class PivotalTuner {
 						bestIndex = i;
 						if (!end) snapshot(weights, best, mm);
 					}
-					if (!end) for (int k = 0; k < weights.size(); k++) {
-						final NDArray w = weights.get(k);
-						final NDArray grad = w.getGradient();
-						try {
-							adams.get(k).step(w, grad);
-						}
-						finally {
-							grad.close();
-						}
-						JniUtils.zeroGrad((PtNDArray) w);
-					}
+					if (!end) adam.step();
 					last = new Projector.Step(i, loss, ImageLoss.psnr(mse, range), end ? ws.clone() : null, img);
 				}
 				listener.step(last);

@@ -1,17 +1,14 @@
 package io.github.dragganfiji.core;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
-import io.github.dragganfiji.model.Latents;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.PyTorch;
 
 import java.util.function.BooleanSupplier;
 
@@ -104,7 +101,7 @@ public final class Projector {
 		if (target.length != c * r * r) throw new IllegalArgumentException("the target has " + target.length +
 			" values; the model makes " + c + " x " + r + " x " + r);
 		final double range = m.outputMax() - m.outputMin();
-		DjlRuntime.prepareThread();
+		PyTorch.prepareThread();
 		try (NDManager mm = g.manager().newSubManager()) {
 			final NDArray goal = mm.create(target, new Shape(1, c, r, r));
 			float[] best = null;
@@ -135,11 +132,8 @@ public final class Projector {
 	/** Start k: w_avg for k = 0, else the latent of seed k (as Generate Image makes it) at psi 0.7. */
 	private static NDArray start(final Generator g, final NDManager mm, final int k) {
 		if (k == 0) return g.averageLatent(mm);
-		final float[] z = Latents.z(k, g.metadata().zDim());
-		try (NDManager sm = mm.newSubManager()) {
-			final NDArray ws = g.mapping(sm.create(z, new Shape(1, z.length)), 0.7f);
-			return mm.create(ws.toFloatArray(), ws.getShape()); // a plain copy: the mapping's output cannot get a gradient
-		}
+		// A plain array: the mapping's output cannot get a gradient.
+		return mm.create(g.latentOf(k, 0.7, 0), new Shape(1, g.metadata().numWs(), g.metadata().wDim()));
 	}
 
 	/** One start's result: its best latent and loss, and the step index after its last step. */
@@ -162,7 +156,7 @@ public final class Projector {
 				sm.tempAttachAll(ws, goal);
 				final ImageLoss.Reconstruction rec;
 				float[] img = null;
-				try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+				try (GradientCollector gc = PyTorch.gradients()) {
 					final NDArray out = g.synthesis(ws, true);
 					try {
 						rec = ImageLoss.reconstruction(out, goal, m.outputMin(), m.outputMax(), o.msssimWeight(), index);
@@ -177,8 +171,7 @@ public final class Projector {
 					bestLoss = rec.loss();
 					best = ws.toFloatArray();
 				}
-				adam.step(ws, ws.getGradient(), o.learningRate() * schedule((double) i / o.steps()));
-				JniUtils.zeroGrad((PtNDArray) ws);
+				adam.step(o.learningRate() * schedule((double) i / o.steps()));
 				report = new Step(index, rec.loss(), ImageLoss.psnr(rec.mse(), range), null, img);
 			}
 			listener.step(report);

@@ -18,7 +18,7 @@ final class DragDialog {
 	/** The parameter dialog (macro-recordable); null when cancelled. */
 	static DragConfig show(final ModelMetadata m, final int handles) {
 		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
-		final GenericDialog gd = new GenericDialog(Drag.TITLE);
+		final GenericDialog gd = new GenericDialog(DragPlugin.TITLE);
 		gd.addMessage(handles + " handle(s); model '" + m.name() + "' (" + m.resolution() + " px)");
 		gd.addNumericField("Max steps", Prefs.get("draggan.drag.steps", d.maxSteps()), 0);
 		gd.addNumericField("Learning rate", Prefs.get("draggan.drag.lr", d.learningRate()), 4);
@@ -33,7 +33,7 @@ final class DragDialog {
 		gd.addNumericField("Layers optimized", Prefs.get("draggan.drag.layers." + m.numWs(), d.layers()), 0);
 		gd.addChoice("Tracking distance", NORMS, Prefs.get("draggan.drag.norm", NORMS[0]));
 		gd.addNumericField("Record every N steps", Prefs.get("draggan.drag.every", 1), 0);
-		gd.addChoice("Device", Commands.DEVICES, Prefs.get("draggan.device", "auto"));
+		gd.addChoice("Device", PluginSupport.DEVICES, Prefs.get("draggan.device", "auto"));
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		final int steps = whole(gd.getNextNumber(), "Max steps", 0);
@@ -47,11 +47,11 @@ final class DragDialog {
 		final String norm = gd.getNextChoice();
 		final int every = whole(gd.getNextNumber(), "Record every N steps", 1);
 		final String device = gd.getNextChoice();
-		if (layers > m.numWs()) throw new Commands.UserError("Layers optimized must be at most " + m.numWs() +
+		if (layers > m.numWs()) throw new PluginSupport.UserError("Layers optimized must be at most " + m.numWs() +
 			" for this model.");
-		if (!(lr > 0)) throw new Commands.UserError("The learning rate must be positive.");
-		if (!(lambda >= 0)) throw new Commands.UserError("Mask lambda must be 0 or more.");
-		if (!(stop == 0 || stop >= 1)) throw new Commands.UserError("The stop distance must be 0 (the paper's rule) " +
+		if (!(lr > 0)) throw new PluginSupport.UserError("The learning rate must be positive.");
+		if (!(lambda >= 0)) throw new PluginSupport.UserError("Mask lambda must be 0 or more.");
+		if (!(stop == 0 || stop >= 1)) throw new PluginSupport.UserError("The stop distance must be 0 (the paper's rule) " +
 			"or at least 1 pixel.");
 		Prefs.set("draggan.drag.steps", steps);
 		Prefs.set("draggan.drag.r1" + per, r1);
@@ -69,7 +69,7 @@ final class DragDialog {
 	}
 
 	private static int whole(final double v, final String what, final int min) {
-		if (Double.isNaN(v) || v != Math.rint(v) || v < min) throw new Commands.UserError(what +
+		if (Double.isNaN(v) || v != Math.rint(v) || v < min) throw new PluginSupport.UserError(what +
 			" must be a whole number of at least " + min + ".");
 		return (int) v;
 	}

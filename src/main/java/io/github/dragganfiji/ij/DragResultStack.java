@@ -9,13 +9,17 @@ import ij.gui.OvalRoi;
 import ij.gui.Overlay;
 import ij.gui.PolygonRoi;
 import ij.gui.Roi;
+import ij.plugin.filter.ThresholdToSelection;
+import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
 
+import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragStep;
 import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -26,14 +30,16 @@ import java.util.Locale;
  * The result of a drag as a stack that grows while the drag runs: one slice (or one frame of channels) per
  * recorded step, labelled with the step and the mean distance, carrying that step's latent, with an overlay of the
  * handles (red), targets (blue), the arrow between them, each handle's track (yellow) and the movable area (cyan).
+ * Used as the drag's step listener by the plugin and the command line alike.
  */
-final class DragResultStack {
+public final class DragResultStack implements io.github.dragganfiji.core.DragListener {
 
 	private final ImagePlus source;
+	private final ModelSearchPath.Entry model;
 	private final ModelMetadata meta;
 	private final Rendering.BitDepth depth;
 	private final List<Point> targets;
-	private final List<Roi> areas;
+	private final Roi area;
 	private final boolean live;
 	private final ImageStack stack;
 	private final Overlay overlay = new Overlay();
@@ -47,29 +53,42 @@ final class DragResultStack {
 
 	/**
 	 * @param source the image the drag started from (never modified)
-	 * @param areas the area ROIs of the movable mask, for the outline (may be empty)
-	 * @param live whether to show the stack while it grows
+	 * @param model its model
+	 * @param input the drag's points and movable area (drawn as an outline)
+	 * @param live whether to show the stack while it grows (in a window)
 	 */
-	DragResultStack(final ImagePlus source, final ModelMetadata meta, final List<Point> targets, final List<Roi> areas,
+	public DragResultStack(final ImagePlus source, final ModelSearchPath.Entry model, final DragInput input,
 		final boolean live)
 	{
 		this.source = source;
-		this.meta = meta;
+		this.model = model;
+		this.meta = model.metadata();
 		this.depth = Rendering.BitDepth.of(source.getBitDepth());
-		this.targets = targets;
-		this.areas = areas;
+		this.targets = input.targets();
+		this.area = outline(input.movable(), input.width(), input.height());
 		this.live = live;
 		stack = new ImageStack(meta.resolution(), meta.resolution());
 		channels = meta.imageChannels() == 3 ? 1 : meta.imageChannels();
 		// An inverted image maps generator output back to its own intensities; a generated one uses the model's rule.
-		final String map = source.getProp(InvertImage.INTENSITY);
+		final String map = source.getProp(ImageProperties.INTENSITY);
 		mapping = map == null || map.isBlank() ? null : IntensityMapping.decode(map);
 		for (int i = 0; i < targets.size(); i++)
 			tracks.add(new ArrayList<>());
 	}
 
+	/** The outline of a movable mask (null for none). */
+	private static Roi outline(final boolean[] movable, final int width, final int height) {
+		if (movable == null) return null;
+		final ByteProcessor bp = new ByteProcessor(width, height);
+		for (int i = 0; i < movable.length; i++)
+			if (movable[i]) bp.set(i, 255);
+		bp.setThreshold(255, 255, ImageProcessor.NO_LUT_UPDATE);
+		return ThresholdToSelection.run(new ImagePlus("mask", bp));
+	}
+
 	/** Takes one step: every step extends the tracks; steps with an image add a slice. */
-	void add(final DragStep step) {
+	@Override
+	public void step(final DragStep step) {
 		for (int i = 0; i < targets.size(); i++)
 			tracks.get(i).add(step.handles().get(i));
 		if (step.image() == null) return;
@@ -87,8 +106,8 @@ final class DragResultStack {
 	}
 
 	private void addOverlay(final int frame, final DragStep step) {
-		for (final Roi a : areas) {
-			final Roi r = (Roi) a.clone();
+		if (area != null) {
+			final Roi r = (Roi) area.clone();
 			r.setStrokeColor(Color.CYAN);
 			r.setFillColor(null);
 			place(r, frame);
@@ -156,28 +175,26 @@ final class DragResultStack {
 		return t + " drag";
 	}
 
-	/** Final display: metadata on the stack, display range, and the image shown (a batch-mode image headless). */
-	ImagePlus finish(final String params) {
+	/** The finished stack: metadata on it and its display range; shown only if it was live. */
+	public ImagePlus finish(final String params) {
 		refresh();
-		ImageLatents.set(imp, meta.name(), latents.get(latents.size() - 1));
+		ImageProperties.set(imp, meta.name(), model.dir(), latents.get(latents.size() - 1));
 		for (int i = 0; i < latents.size(); i++)
-			ImageLatents.setSlice(imp, i + 1, latents.get(i));
-		imp.setProp(ImageLatents.PARAMS, params);
-		if (mapping != null) imp.setProp(InvertImage.INTENSITY, mapping.encode());
+			ImageProperties.setSlice(imp, i + 1, latents.get(i));
+		imp.setProp(ImageProperties.PARAMS, params);
+		if (mapping != null) imp.setProp(ImageProperties.INTENSITY, mapping.encode());
 		if (channels == 1 && source.getNChannels() == 1 && source.getType() != ImagePlus.COLOR_RGB) imp
 			.setDisplayRange(source.getDisplayRangeMin(), source.getDisplayRangeMax());
-		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.
-		if (imp.getWindow() == null) imp.show();
 		return imp;
 	}
 
 	/** The steps that became slices. */
-	List<DragStep> recorded() {
+	public List<DragStep> recorded() {
 		return recorded;
 	}
 
 	/** The tracks of every handle over every step. */
-	List<List<Point>> tracks() {
+	public List<List<Point>> tracks() {
 		return tracks;
 	}
 }

@@ -6,6 +6,8 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 
+import io.github.dragganfiji.model.ModelMetadata;
+
 import java.util.Locale;
 
 /**
@@ -21,12 +23,12 @@ import java.util.Locale;
 public record InversionInput(float[][] channels, int res, double scale, String description) {
 
 	/** The two ways to make a non-square image square. */
-	public enum Geometry {
+	public enum Framing {
 		CROP("center crop"), PAD("pad");
 
 		private final String label;
 
-		Geometry(final String label) {
+		Framing(final String label) {
 			this.label = label;
 		}
 
@@ -35,8 +37,8 @@ public record InversionInput(float[][] channels, int res, double scale, String d
 			return label;
 		}
 
-		public static Geometry parse(final String s) {
-			for (final Geometry g : values())
+		public static Framing parse(final String s) {
+			for (final Framing g : values())
 				if (g.label.equalsIgnoreCase(s.trim())) return g;
 			throw new IllegalArgumentException("Unknown geometry '" + s + "': use 'center crop' or 'pad'");
 		}
@@ -51,9 +53,25 @@ public record InversionInput(float[][] channels, int res, double scale, String d
 		return imp.getType() == ImagePlus.COLOR_RGB ? 3 : imp.getNChannels();
 	}
 
-	/** Reads the current plane (all channels) of an image and fits it to {@code res}. */
-	public static InversionInput of(final ImagePlus imp, final int res, final Geometry geometry) {
-		final int n = channelsOf(imp), w = imp.getWidth(), h = imp.getHeight();
+	/** The smallest side (after cropping or padding) an image may have to be inverted. */
+	public static final int MIN_SIDE = 8;
+	/** The most an image may be enlarged to the model's resolution. */
+	public static final int MAX_UPSCALE = 8;
+
+	/**
+	 * Reads the current plane (all channels) of an image and fits it to the model's resolution; an
+	 * IllegalArgumentException when its channels are not the model's or it is too small to invert.
+	 */
+	public static InversionInput of(final ImagePlus imp, final ModelMetadata m, final Framing geometry) {
+		final int n = channelsOf(imp), w = imp.getWidth(), h = imp.getHeight(), res = m.resolution();
+		if (n != m.imageChannels()) throw new IllegalArgumentException(String.format(Locale.ROOT,
+			"'%s' has %d channel(s), but the model '%s' makes %d.", imp.getTitle(), n, m.name(), m.imageChannels()));
+		final int square = geometry == Framing.CROP ? Math.min(w, h) : Math.max(w, h);
+		if (square < MIN_SIDE || (long) square * MAX_UPSCALE < res) throw new IllegalArgumentException(String.format(
+			Locale.ROOT, "'%s' is %d x %d pixels: too small to invert with the model '%s' (%d x %d). Its %s side " +
+				"must be at least %d pixels (at most %dx enlargement).", imp.getTitle(), w, h, m.name(), res, res,
+			geometry == Framing.CROP ? "shorter" : "longer", Math.max(MIN_SIDE, (res + MAX_UPSCALE - 1) / MAX_UPSCALE),
+			MAX_UPSCALE));
 		final FloatProcessor[] planes = new FloatProcessor[n];
 		if (imp.getType() == ImagePlus.COLOR_RGB) {
 			final ColorProcessor cp = (ColorProcessor) imp.getProcessor();
@@ -64,11 +82,11 @@ public record InversionInput(float[][] channels, int res, double scale, String d
 			final int index = imp.getStackIndex(c + 1, imp.getSlice(), imp.getFrame());
 			planes[c] = imp.getStack().getProcessor(index).convertToFloatProcessor();
 		}
-		final int side = geometry == Geometry.CROP ? Math.min(w, h) : Math.max(w, h);
+		final int side = geometry == Framing.CROP ? Math.min(w, h) : Math.max(w, h);
 		final float[][] out = new float[n][];
 		for (int c = 0; c < n; c++) {
 			ImageProcessor sq;
-			if (geometry == Geometry.CROP) {
+			if (geometry == Framing.CROP) {
 				planes[c].setRoi((w - side) / 2, (h - side) / 2, side, side);
 				sq = planes[c].crop();
 			}
@@ -83,7 +101,7 @@ public record InversionInput(float[][] channels, int res, double scale, String d
 			out[c] = (float[]) r.convertToFloatProcessor().getPixels();
 		}
 		final String what = String.format(Locale.ROOT, "%d x %d %s%s to %d x %d", w, h, w == h ? "" : geometry ==
-			Geometry.CROP ? "center-cropped to " + side + " x " + side + ", " : "padded to " + side + " x " + side + ", ",
+			Framing.CROP ? "center-cropped to " + side + " x " + side + ", " : "padded to " + side + " x " + side + ", ",
 			side == res ? "kept" : "scaled", res, res);
 		return new InversionInput(out, res, (double) side / res, what);
 	}

@@ -10,7 +10,10 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 
+import io.github.dragganfiji.app.GenerateUseCase;
+import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.core.IntensityMapping;
+import io.github.dragganfiji.model.ModelMetadata;
 
 import java.util.Locale;
 
@@ -147,6 +150,40 @@ public final class Rendering {
 			}
 			out[c].resetMinAndMax();
 		}
+		return out;
+	}
+
+	/**
+	 * A generated image as an ImagePlus ("MODEL seed N"): grayscale of the chosen depth, RGB, or a composite of the
+	 * model's channels, carrying its model, latent, seed, psi (and class) as image properties.
+	 */
+	public static ImagePlus generated(final GenerateUseCase.Result r, final BitDepth depth) {
+		final ModelMetadata m = r.metadata();
+		final ImagePlus imp = image(String.format(Locale.ROOT, "%s seed %d", m.name(), r.request().seed()),
+			toProcessors(r.image(), m.imageChannels(), m.resolution(), m.outputMin(), m.outputMax(), depth));
+		ImageProperties.set(imp, m.name(), r.request().model().dir(), r.latent());
+		imp.setProp(ImageProperties.SEED, Long.toString(r.request().seed()));
+		imp.setProp(ImageProperties.PSI, Double.toString(r.request().psi()));
+		if (m.cDim() > 0) imp.setProp(ImageProperties.CLASS, Integer.toString(r.request().label()));
+		return imp;
+	}
+
+	/**
+	 * An inversion's result as an ImagePlus ("TITLE inverted"): back in the source's intensities, bit depth and
+	 * type, with the calibration adjusted to the model's pixel size, carrying its model, latent, intensity mapping and
+	 * summary as image properties.
+	 */
+	public static ImagePlus inverted(final InvertUseCase.Result r, final String summary, final ImagePlus source,
+		final InversionInput in)
+	{
+		final ModelMetadata m = r.metadata();
+		final ImageProcessor[] ps = toProcessors(r.image(), m.imageChannels(), m.resolution(), r.mapping(), BitDepth.of(
+			source.getBitDepth()), source.getType() == ImagePlus.COLOR_RGB);
+		final ImagePlus out = image(source.getTitle() + " inverted", ps);
+		out.setCalibration(in.calibration(source.getCalibration()));
+		ImageProperties.set(out, r.modelName(), r.tunedDir(), r.latent());
+		out.setProp(ImageProperties.INTENSITY, r.mapping().encode());
+		out.setProp(ImageProperties.INVERSION, summary);
 		return out;
 	}
 

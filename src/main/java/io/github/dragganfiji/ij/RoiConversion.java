@@ -1,5 +1,6 @@
 package io.github.dragganfiji.ij;
 
+import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.Point;
 
 import ij.gui.ImageRoi;
@@ -12,7 +13,6 @@ import ij.process.ImageProcessor;
 import java.awt.Rectangle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * ImageJ ROIs to drag input: handle/target pairs and the movable mask.
@@ -35,8 +35,9 @@ import java.util.Locale;
  * corner (x - 0.5, y - 0.5); ImageJ draws and counts them ({@code Math.round}) on pixel (x, y). Area ROIs use the
  * canvas convention; their masks are already per pixel.
  * <p>
- * A point less than half a pixel outside the range of pixel centres (still on an edge pixel) is moved onto the
- * nearest centre; farther out is an error. Errors are {@link IllegalArgumentException}s with messages for users.
+ * The points and the mask then go through {@link DragInput#of}, which checks them (a point less than half a pixel
+ * outside the range of pixel centres, still on an edge pixel, is moved onto the nearest centre; farther out is an
+ * error). Errors are {@link IllegalArgumentException}s with messages for users.
  */
 public final class RoiConversion {
 
@@ -44,37 +45,13 @@ public final class RoiConversion {
 
 	private RoiConversion() {}
 
-	/**
-	 * Handles, their targets, the movable mask (row-major {@code width * height}, true = may change; null = all) and
-	 * notes for the user (e.g. handles outside the movable area). Arrays are copied in and out.
-	 */
-	public record Result(List<Point> handles, List<Point> targets, boolean[] movable, List<String> notes) {
-
-		public Result {
-			handles = List.copyOf(handles);
-			targets = List.copyOf(targets);
-			movable = movable == null ? null : movable.clone();
-			notes = List.copyOf(notes);
-		}
-
-		@Override
-		public boolean[] movable() {
-			return movable == null ? null : movable.clone();
-		}
-
-		/** The number of handle/target pairs. */
-		public int size() {
-			return handles.size();
-		}
-	}
-
 	/** Converts ROIs (null entries are skipped) on a {@code width x height} image. */
-	public static Result convert(final List<? extends Roi> rois, final int width, final int height) {
+	public static DragInput convert(final List<? extends Roi> rois, final int width, final int height) {
 		return convert(rois == null ? new Roi[0] : rois.toArray(new Roi[0]), width, height);
 	}
 
 	/** Converts ROIs (null entries are skipped) on a {@code width x height} image. */
-	public static Result convert(final Roi[] rois, final int width, final int height) {
+	public static DragInput convert(final Roi[] rois, final int width, final int height) {
 		if (width < 1 || height < 1) throw new IllegalArgumentException("Invalid image size " + width + " x " + height);
 		final List<Point> handles = new ArrayList<>(), targets = new ArrayList<>();
 		boolean[] movable = null;
@@ -108,24 +85,9 @@ public final class RoiConversion {
 		if (!any) throw new IllegalArgumentException("There is no ROI. " + HOW_TO + ".");
 		if (handles.isEmpty()) throw new IllegalArgumentException(
 			"There are only area ROIs (they mark the movable area). " + HOW_TO + ".");
-		if (movable != null && count(movable) == 0) throw new IllegalArgumentException(
+		if (movable != null && DragInput.count(movable) == 0) throw new IllegalArgumentException(
 			"The area ROIs do not cover any pixel of the " + width + " x " + height + " image, so nothing could move.");
-		final List<String> notes = new ArrayList<>();
-		for (int k = 0; k < handles.size(); k++) {
-			final Point h = inside(handles.get(k), "handle " + (k + 1), width, height);
-			final Point t = inside(targets.get(k), "target " + (k + 1), width, height);
-			if (h.equals(t)) throw new IllegalArgumentException("Handle " + (k + 1) + " and target " + (k + 1) +
-				" are both at " + fmt(h) + ": place the target where the handle should go.");
-			handles.set(k, h);
-			targets.set(k, t);
-			if (movable != null) {
-				if (!movable[index(h, width)]) notes.add("handle " + (k + 1) + " at " + fmt(h) +
-					" is outside the movable area");
-				if (!movable[index(t, width)]) notes.add("target " + (k + 1) + " at " + fmt(t) +
-					" is outside the movable area");
-			}
-		}
-		return new Result(handles, targets, movable, notes);
+		return DragInput.of(handles, targets, movable, width, height);
 	}
 
 	/** Sets the ROI's pixels inside the image; pixels of the mask's bounding box where it is nonzero (none: all). */
@@ -144,41 +106,10 @@ public final class RoiConversion {
 			}
 	}
 
-	/** The point, moved onto the nearest pixel centre if less than half a pixel outside; otherwise an error. */
-	private static Point inside(final Point p, final String what, final int width, final int height) {
-		if (!(p.x() >= -0.5 && p.y() >= -0.5 && p.x() < width - 0.5 && p.y() < height - 0.5))
-			throw new IllegalArgumentException("The " + what + " at " + fmt(p) + " is outside the " + width + " x " +
-				height + " image.");
-		return new Point(Math.min(Math.max(p.x(), 0), width - 1), Math.min(Math.max(p.y(), 0), height - 1));
-	}
-
-	private static int index(final Point p, final int width) {
-		final Point r = p.rounded();
-		return (int) r.y() * width + (int) r.x();
-	}
-
 	/** E.g. {@code ROI 2 (Polyline "arm")}. */
 	static String describe(final Roi roi, final int index) {
 		final String name = roi.getName();
 		return "ROI " + (index + 1) + " (" + roi.getTypeAsString() + (name == null || name.isEmpty() ? "" : " \"" +
 			name + "\"") + ")";
-	}
-
-	/** E.g. {@code (10, 20.5)}: up to 3 decimals, no trailing zeros. */
-	static String fmt(final Point p) {
-		return "(" + fmt(p.x()) + ", " + fmt(p.y()) + ")";
-	}
-
-	private static String fmt(final double v) {
-		final String s = String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
-		return s.equals("-0") ? "0" : s;
-	}
-
-	/** The number of true values of a mask (0 for null), e.g. for a status line. */
-	public static int count(final boolean[] mask) {
-		int n = 0;
-		if (mask != null) for (final boolean b : mask)
-			if (b) n++;
-		return n;
 	}
 }

@@ -2,8 +2,6 @@ package io.github.dragganfiji.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.Utils;
 
 import java.nio.file.Files;
@@ -16,9 +14,6 @@ import java.util.function.Consumer;
  * system one). Later calls return the same {@link Info}: DJL's engine can be started once per JVM.
  */
 public final class DjlRuntime {
-
-	/** The PyTorch engine's name in DJL. */
-	public static final String ENGINE = "PyTorch";
 
 	private static Info info;
 
@@ -114,25 +109,27 @@ public final class DjlRuntime {
 		final ClassLoader previous = thread.getContextClassLoader();
 		thread.setContextClassLoader(DjlRuntime.class.getClassLoader());
 		try {
-			final Engine engine = Engine.getEngine(ENGINE);
-			info = new Info(plan, threads, interop, engine.getVersion(), LibUtils.getLibtorchPath(), engine
+			final Engine engine = Engine.getEngine(PyTorch.ENGINE);
+			info = new Info(plan, threads, interop, engine.getVersion(), PyTorch.libtorchPath(), engine
 				.getGpuCount());
 		}
 		finally {
 			thread.setContextClassLoader(previous);
 		}
 		if (log != null) log.accept(info.describe());
-		prepareThread();
+		PyTorch.prepareThread();
 		return info;
 	}
 
 	/**
-	 * Applies the thread-local settings to the calling thread: graph executor optimizer off, and autograd off outside
-	 * gradient collectors (libtorch's per-thread default is on, which would forbid in-place optimizer updates). Call it
-	 * at the start of every worker thread that runs the generator: libtorch keeps both switches per thread.
+	 * The device for a user's choice: starts DJL if it is not started yet (with {@link Options#fromSystem()}),
+	 * decides, and logs the decision when it is a GPU or a fallback from one. Also prepares the calling thread.
 	 */
-	public static void prepareThread() {
-		JniUtils.setGraphExecutorOptimize(false);
-		JniUtils.setGradMode(false);
+	public static Device device(final DeviceChoice choice, final Consumer<String> log) {
+		final Info started = start(log);
+		PyTorch.prepareThread();
+		final DeviceDecision d = started.device(choice);
+		if (log != null && (d.fellBack() || d.gpu())) log.accept("DragGAN: " + d.message());
+		return Info.djlDevice(d);
 	}
 }

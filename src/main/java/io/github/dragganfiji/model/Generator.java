@@ -5,7 +5,8 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ public final class Generator implements AutoCloseable {
 	private final Path dir;
 	private final ModelMetadata metadata;
 	private final Model model;
-	private final PtSymbolBlock block;
+	private final Block block;
 
 	/**
 	 * The head's output: the feature block's output and the running image at that resolution.
@@ -33,7 +34,7 @@ public final class Generator implements AutoCloseable {
 	 */
 	public record Head(NDArray features, NDArray image) {}
 
-	Generator(final Path dir, final ModelMetadata metadata, final Model model, final PtSymbolBlock block) {
+	Generator(final Path dir, final ModelMetadata metadata, final Model model, final Block block) {
 		this.dir = dir;
 		this.metadata = metadata;
 		this.model = model;
@@ -60,6 +61,24 @@ public final class Generator implements AutoCloseable {
 		return model.getNDManager();
 	}
 
+	/**
+	 * The latent of a seed, as every command makes it: z from {@link Seeds#z}, then the mapping (with the class for
+	 * a conditional model; ignored by others), truncated by psi. [num_ws * w_dim], row-major.
+	 */
+	public float[] latentOf(final long seed, final double psi, final int label) {
+		try (NDManager mm = manager().newSubManager()) {
+			final NDArray z = mm.create(Seeds.z(seed, metadata.zDim()), new Shape(1, metadata.zDim()));
+			return (metadata.cDim() > 0 ? mappingC(z, label, (float) psi) : mapping(z, (float) psi)).toFloatArray();
+		}
+	}
+
+	/** The image of a latent [num_ws * w_dim]: [channels * res * res] in generator units (no gradient). */
+	public float[] imageOf(final float[] ws) {
+		try (NDManager mm = manager().newSubManager()) {
+			return synthesis(mm.create(ws, new Shape(1, metadata.numWs(), metadata.wDim())), false).toFloatArray();
+		}
+	}
+
 	/** z [N, z_dim] to ws [N, num_ws, w_dim], truncated by psi toward w_avg (no gradient). */
 	public NDArray mapping(final NDArray z, final float psi) {
 		final NDArray psiArray = z.getManager().create(psi);
@@ -79,7 +98,7 @@ public final class Generator implements AutoCloseable {
 		final NDManager m = z.getManager();
 		final float[] oneHot = new float[classes];
 		oneHot[label] = 1;
-		final NDArray c = m.create(oneHot, new ai.djl.ndarray.types.Shape(1, classes)).repeat(0, z.getShape().get(0));
+		final NDArray c = m.create(oneHot, new Shape(1, classes)).repeat(0, z.getShape().get(0));
 		final NDArray psiArray = m.create(psi);
 		try {
 			return call("mapping_c", false, z, c, psiArray).singletonOrThrow();
@@ -158,8 +177,13 @@ public final class Generator implements AutoCloseable {
 	/** Writes the module, with its current weights, as a TorchScript file. */
 	public void saveModule(final Path file) throws java.io.IOException {
 		try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
-			ai.djl.pytorch.jni.JniUtils.writeModule(block, out, false);
+			PyTorch.writeModule(block, out);
 		}
+	}
+
+	/** The TorchScript module's method names. */
+	String[] methodNames() {
+		return PyTorch.methodNames(block);
 	}
 
 	@Override

@@ -7,8 +7,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.nn.Block;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,14 +51,14 @@ public final class GeneratorBundle {
 			METADATA_FILE + " says " + meta.sha256() + " but the file's SHA-256 is " + actual +
 			"; the file is damaged or was replaced");
 		DjlRuntime.start(null);
-		final Model model = Model.newInstance(meta.name(), device, DjlRuntime.ENGINE);
+		final Model model = Model.newInstance(meta.name(), device, PyTorch.ENGINE);
 		try {
 			final String prefix = meta.weightsFile().substring(0, meta.weightsFile().length() - 3);
 			model.load(dir, prefix, Map.of("trainParam", "true"));
-			final PtSymbolBlock block = (PtSymbolBlock) model.getBlock();
+			final Block block = model.getBlock();
 			block.freezeParameters(true);
-			requireMethods(weights, block, meta.cDim() > 0);
 			final Generator g = new Generator(dir, meta, model, block);
+			requireMethods(weights, g, meta.cDim() > 0);
 			checkShapes(g, dir.resolve(METADATA_FILE), weights);
 			return g;
 		}
@@ -80,8 +79,8 @@ public final class GeneratorBundle {
 			"not a folder (a bundle is a folder holding " + METADATA_FILE + " and generator.pt)");
 	}
 
-	private static void requireMethods(final Path weights, final PtSymbolBlock block, final boolean conditional) {
-		final List<String> names = Arrays.asList(JniUtils.getMethodNames(block));
+	private static void requireMethods(final Path weights, final Generator g, final boolean conditional) {
+		final List<String> names = Arrays.asList(g.methodNames());
 		final List<String> missing = new ArrayList<>();
 		for (final String m : Generator.METHODS)
 			if (!names.contains(m)) missing.add(m);

@@ -1,12 +1,17 @@
 package io.github.dragganfiji.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * Keeps the last loaded generator, so that repeated commands on the same model do not reload it. One generator at
- * a time: asking for another closes the previous one. Callers hold {@link #lock()} while they use it.
+ * a time: asking for another closes the previous one. {@link #use} runs one piece of work on it at a time (the
+ * generator and DJL's process-wide gradient collector are not thread-safe).
  */
 public final class GeneratorCache {
 
@@ -17,9 +22,14 @@ public final class GeneratorCache {
 
 	private GeneratorCache() {}
 
-	/** The monitor that serializes use of the cached generator (and of DJL's process-wide gradient collector). */
-	public static Object lock() {
-		return LOCK;
+	/**
+	 * Runs {@code work} on the generator of this bundle on this device, loading it if needed; other callers wait.
+	 * The generator must not escape {@code work}.
+	 */
+	public static <T> T use(final Path dir, final Device device, final Function<Generator, T> work) {
+		synchronized (LOCK) {
+			return work.apply(get(dir, device));
+		}
 	}
 
 	/**
@@ -28,21 +38,20 @@ public final class GeneratorCache {
 	 * on a background thread right after an image is shown, while the user places points.
 	 */
 	public static void warmUp(final Path dir, final Device device) {
-		synchronized (LOCK) {
-			warmUp(get(dir, device));
-		}
+		use(dir, device, g -> {
+			warmUp(g);
+			return null;
+		});
 	}
 
 	/** The warm-up of {@link #warmUp(Path, Device)} on a given generator. */
 	public static void warmUp(final Generator g) {
-		DjlRuntime.prepareThread();
-		try (ai.djl.ndarray.NDManager m = g.manager().newSubManager()) {
+		PyTorch.prepareThread();
+		try (NDManager m = g.manager().newSubManager()) {
 			for (int i = 0; i < 2; i++) {
-				final ai.djl.ndarray.NDArray ws = g.averageLatent(m);
+				final NDArray ws = g.averageLatent(m);
 				ws.setRequiresGradient(true);
-				try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine(DjlRuntime.ENGINE)
-					.newGradientCollector())
-				{
+				try (GradientCollector gc = PyTorch.gradients()) {
 					final Generator.Head h = g.head(ws, true);
 					gc.backward(h.features().mean());
 					g.tail(h.features().stopGradient(), h.image().stopGradient(), ws.stopGradient(), false);
@@ -51,17 +60,14 @@ public final class GeneratorCache {
 		}
 	}
 
-	/** The generator of this bundle on this device, loading it if needed. Call while holding {@link #lock()}. */
-	public static Generator get(final Path dir, final Device device) {
-		synchronized (LOCK) {
-			final Path abs = dir.toAbsolutePath().normalize();
-			if (current != null && abs.equals(currentDir) && device.equals(currentDevice)) return current;
-			if (current != null) current.close();
-			current = null;
-			current = GeneratorBundle.load(abs, device);
-			currentDir = abs;
-			currentDevice = device;
-			return current;
-		}
+	private static Generator get(final Path dir, final Device device) {
+		final Path abs = dir.toAbsolutePath().normalize();
+		if (current != null && abs.equals(currentDir) && device.equals(currentDevice)) return current;
+		if (current != null) current.close();
+		current = null;
+		current = GeneratorBundle.load(abs, device);
+		currentDir = abs;
+		currentDevice = device;
+		return current;
 	}
 }

@@ -26,6 +26,20 @@ public record Latent(int numWs, int wDim, float[] ws) {
 		return ws.clone();
 	}
 
+	/** Values beyond this are not a StyleGAN latent (w values lie within a few tens of w_avg). */
+	public static final float MAX_ABS = 1000;
+
+	/**
+	 * Checks that every value is finite and within {@link #MAX_ABS}: a latent read from a damaged or edited file
+	 * would otherwise give a black or meaningless image. An IllegalArgumentException says which value.
+	 */
+	public void requirePlausible() {
+		for (int i = 0; i < ws.length; i++)
+			if (!Float.isFinite(ws[i]) || Math.abs(ws[i]) > MAX_ABS) throw new IllegalArgumentException(
+				"The stored latent is damaged: value " + (i + 1) + " of " + ws.length + " is " + ws[i] +
+					" (a DragGAN latent holds finite values of at most " + (int) MAX_ABS + " in size).");
+	}
+
 	/** Whether it fits this model. */
 	public boolean fits(final ModelMetadata m) {
 		return numWs == m.numWs() && wDim == m.wDim();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.IJ;
 import ij.ImagePlus;
 
-import io.github.dragganfiji.ij.ImageLatents;
+import io.github.dragganfiji.ij.ImageProperties;
 import io.github.dragganfiji.model.TestBundles;
 
 import java.io.IOException;
@@ -30,7 +30,7 @@ class MainTest {
 		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "4", "--out", img
 			.toString() }));
 		final ImagePlus g = IJ.openImage(img.toString());
-		assertEquals("tiny-random", ImageLatents.model(g));
+		assertEquals("tiny-random", ImageProperties.model(g));
 		final Path out = tmp.resolve("drag");
 		assertEquals(0, Main.run(new String[] { "drag", "--image", img.toString(), "--points", "6,16,26,16", "--mask-rect",
 			"2,8,28,16", "--steps", "3", "--r1", "3", "--r2", "4", "--lr", "0.05", "--device", "cpu", "--out", out
@@ -39,7 +39,7 @@ class MainTest {
 			assertTrue(Files.size(out.resolve(f)) > 0, f);
 		final ImagePlus stack = IJ.openImage(out.resolve("drag.tif").toString());
 		assertTrue(stack.getStackSize() >= 2);
-		assertEquals(ImageLatents.latent(g, 1), ImageLatents.latent(stack, 1), "the stack starts from the image");
+		assertEquals(ImageProperties.latent(g, 1), ImageProperties.latent(stack, 1), "the stack starts from the image");
 		final String summary = Files.readString(out.resolve("summary.txt"));
 		assertTrue(summary.contains("handle 1: now at"), summary);
 		final ImagePlus montage = IJ.openImage(out.resolve("montage.png").toString());
@@ -53,15 +53,20 @@ class MainTest {
 		final ImagePlus g = IJ.openImage(gen.toString());
 		final Path real = tmp.resolve("real.png"); // no latent survives a PNG
 		new ij.io.FileSaver(new ImagePlus("real", g.getProcessor().resize(48, 40, true))).saveAsPng(real.toString());
-		System.setProperty("draggan.userModels", tmp.resolve("user-models").toString());
-		final Path inv = tmp.resolve("inv.tif");
-		assertEquals(0, Main.run(new String[] { "invert", "--image", real.toString(), "--model", MODEL, "--steps", "20",
-			"--tune-steps", "5", "--tune-lr", "0.003", "--device", "cpu", "--out", inv.toString() }));
-		final ImagePlus i = IJ.openImage(inv.toString());
-		assertEquals(32, i.getWidth());
-		assertTrue(ImageLatents.model(i).startsWith("tiny-random tuned real"), ImageLatents.model(i));
-		assertEquals(0, Main.run(new String[] { "drag", "--image", inv.toString(), "--points", "6,16,26,16", "--steps",
-			"2", "--device", "cpu", "--out", tmp.resolve("d").toString() }), "the tuned model is found by name");
+		final String userBefore = System.setProperty("draggan.userModels", tmp.resolve("user-models").toString());
+		try {
+			final Path inv = tmp.resolve("inv.tif");
+			assertEquals(0, Main.run(new String[] { "invert", "--image", real.toString(), "--model", MODEL, "--steps", "20",
+				"--tune-steps", "5", "--tune-lr", "0.003", "--device", "cpu", "--out", inv.toString() }));
+			final ImagePlus i = IJ.openImage(inv.toString());
+			assertEquals(32, i.getWidth());
+			assertTrue(ImageProperties.model(i).startsWith("tiny-random tuned real"), ImageProperties.model(i));
+			assertEquals(0, Main.run(new String[] { "drag", "--image", inv.toString(), "--points", "6,16,26,16", "--steps",
+				"2", "--device", "cpu", "--out", tmp.resolve("d").toString() }), "the tuned model is found by name");
+		}
+		finally {
+			TestBundles.restoreProperty("draggan.userModels", userBefore);
+		}
 		assertEquals(2, Main.run(new String[] { "invert", "--model", MODEL }), "no image");
 	}
 

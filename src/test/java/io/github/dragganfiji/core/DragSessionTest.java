@@ -69,7 +69,7 @@ class DragSessionTest {
 			.getAsDouble(), c.get("r1").getAsInt(), c.get("r2").getAsInt(), Double.NaN, true, c.get("layers")
 				.getAsInt(), c.get("norm").getAsString().equals("l1") ? TrackingNorm.L1 : TrackingNorm.L2, 1);
 		final List<DragStep> steps = new ArrayList<>();
-		try (DragSession s = new DragSession(g, ws0, handles, targets, movable, cfg)) {
+		try (DragSession s = session(handles, targets, movable, cfg)) {
 			s.run(steps::add, () -> false);
 		}
 		final JsonArray ref = fx.getAsJsonArray("steps");
@@ -142,7 +142,7 @@ class DragSessionTest {
 	void cancelKeepsTheStepsDone() {
 		final List<DragStep> steps = new ArrayList<>();
 		final DragResult r;
-		try (DragSession s = new DragSession(g, ws0, List.of(new Point(8, 8)), List.of(new Point(20, 20)), null,
+		try (DragSession s = session(List.of(new Point(8, 8)), List.of(new Point(20, 20)), null,
 			cfg(100)))
 		{
 			r = s.run(steps::add, () -> steps.size() >= 5);
@@ -158,7 +158,7 @@ class DragSessionTest {
 	void arrivalStopsAtOnce() {
 		final List<DragStep> steps = new ArrayList<>();
 		final DragResult r;
-		try (DragSession s = new DragSession(g, ws0, List.of(new Point(8, 8)), List.of(new Point(8.5, 8)), null,
+		try (DragSession s = session(List.of(new Point(8, 8)), List.of(new Point(8.5, 8)), null,
 			cfg(100)))
 		{
 			r = s.run(steps::add, () -> false);
@@ -171,17 +171,17 @@ class DragSessionTest {
 	@Test
 	void badInputIsRefusedWithAReason() {
 		final List<Point> h = List.of(new Point(4, 4));
-		assertMessage("outside the 32 x 32 image", () -> new DragSession(g, ws0, List.of(new Point(40, 4)), h, null,
+		assertMessage("outside the 32 x 32 image", () -> session(List.of(new Point(40, 4)), h, null,
 			cfg(1)));
-		assertMessage("target (4.0, -1.0) is outside", () -> new DragSession(g, ws0, h, List.of(new Point(4, -1)),
+		assertMessage("target 1 at (4, -1) is outside", () -> session(h, List.of(new Point(4, -1)),
 			null, cfg(1)));
-		assertMessage("1 handles but 2 targets", () -> new DragSession(g, ws0, h, List.of(new Point(1, 1), new Point(
+		assertMessage("1 handles but 2 targets", () -> session(h, List.of(new Point(1, 1), new Point(
 			2, 2)), null, cfg(1)));
-		assertMessage("no handle points", () -> new DragSession(g, ws0, List.of(), List.of(), null, cfg(1)));
-		assertMessage("the movable area is empty", () -> new DragSession(g, ws0, h, List.of(new Point(9, 9)),
+		assertMessage("no handle points", () -> session(List.of(), List.of(), null, cfg(1)));
+		assertMessage("the movable area is empty", () -> session(h, List.of(new Point(9, 9)),
 			new boolean[32 * 32], cfg(1)));
-		assertMessage("the latent has 3 values", () -> new DragSession(g, new float[3], h, List.of(new Point(9, 9)),
-			null, cfg(1)));
+		assertMessage("the latent has 3 values", () -> new DragSession(g, new float[3], DragInput.of(h, List.of(new Point(9, 9)),
+			null, 32, 32), cfg(1)));
 	}
 
 	@Test
@@ -199,6 +199,13 @@ class DragSessionTest {
 		assertTrue(x.getMessage().contains(part), x.getMessage());
 	}
 
+	/** A session on the tiny bundle's 32 x 32 images from ws0. */
+	private static DragSession session(final List<Point> handles, final List<Point> targets, final boolean[] movable,
+		final DragConfig cfg)
+	{
+		return new DragSession(g, ws0, DragInput.of(handles, targets, movable, 32, 32), cfg);
+	}
+
 	/** The paper's step size: on this random network the handles cannot reach far targets in 20 steps. */
 	static DragConfig slow(final int steps) {
 		return cfg(steps).withLearningRate(2e-3);
@@ -214,7 +221,7 @@ class DragSessionTest {
 
 	private static List<DragStep> drag(final DragConfig cfg, final boolean[] movable) {
 		final List<DragStep> steps = new ArrayList<>();
-		try (DragSession s = new DragSession(g, ws0, List.of(new Point(4, 12), new Point(28, 20)), List.of(new Point(
+		try (DragSession s = session(List.of(new Point(4, 12), new Point(28, 20)), List.of(new Point(
 			28, 12), new Point(4, 20)), movable, cfg))
 		{
 			s.run(steps::add, () -> false);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.model.PyTorch;
 
 import java.util.Random;
 
@@ -62,7 +63,7 @@ class FeatureSamplerTest {
 		}
 		try (NDManager m = NDManager.newBaseManager("PyTorch")) {
 			final NDArray feat = m.create(map, new Shape(1, c, r, r));
-			final float[] big = feat.getNDArrayInternal().interpolation(new long[] { res, res }, 1, false)
+			final float[] big = PyTorch.resizeBilinear(feat, res, res)
 				.toFloatArray();
 			final float[] got = FeatureSampler.sample(feat.reshape(c, r * r), new FeatureSampler(r, res).taps(xs, ys))
 				.toFloatArray();

@@ -38,8 +38,8 @@ class MemoryTest {
 			final int[] arrays = new int[501];
 			final long[] rss = new long[501];
 			final DragConfig cfg = DragSessionTest.cfg(500).withLearningRate(1e-4).withRecordEvery(1);
-			try (DragSession s = new DragSession(g, ws0, List.of(new Point(2, 16), new Point(29, 16)), List.of(
-				new Point(29, 16), new Point(2, 16)), movable, cfg))
+			try (DragSession s = new DragSession(g, ws0, DragInput.of(List.of(new Point(2, 16), new Point(29, 16)),
+				List.of(new Point(29, 16), new Point(2, 16)), movable, 32, 32), cfg))
 			{
 				s.run(step -> {
 					// Collect Java garbage often so that the heap's resident pages stop growing early: what is

@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
-import io.github.dragganfiji.model.Latents;
+import io.github.dragganfiji.model.Seeds;
 import io.github.dragganfiji.model.TestBundles;
 
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ class ProjectorTest {
 		try (Generator g = GeneratorBundle.load(TestBundles.TINY, Device.cpu())) {
 			final float[] target;
 			try (NDManager m = g.manager().newSubManager()) {
-				final NDArray z = m.create(Latents.z(21, 32), new Shape(1, 32));
+				final NDArray z = m.create(Seeds.z(21, 32), new Shape(1, 32));
 				target = g.synthesis(g.mapping(z, 0.7f), false).toFloatArray();
 			}
 			final List<Projector.Step> steps = new ArrayList<>();
@@ -47,7 +47,7 @@ class ProjectorTest {
 		try (Generator g = GeneratorBundle.load(TestBundles.TINY, Device.cpu())) {
 			final float[] target;
 			try (NDManager m = g.manager().newSubManager()) {
-				target = g.synthesis(g.mapping(m.create(Latents.z(22, 32), new Shape(1, 32)), 0.7f), false)
+				target = g.synthesis(g.mapping(m.create(Seeds.z(22, 32), new Shape(1, 32)), 0.7f), false)
 					.toFloatArray();
 			}
 			final List<Projector.Step> steps = new ArrayList<>();

@@ -58,7 +58,7 @@ class TemplateMatcherTest {
 			for (final boolean masked : new boolean[] { false, true })
 				assertEquals(9, specs.stream().filter(s -> s.handles() == h && s.masked() == masked).count());
 		final float[] img = blobs(256, 0, 0);
-		final EvalSuite.Drag d = EvalSuite.layout(new EvalSuite.Spec(1, 5, true, 9), img, 256);
+		final DragInput d = EvalSuite.layout(new EvalSuite.Spec(1, 5, true, 9), img, 256).input();
 		assertEquals(5, d.handles().size());
 		for (int i = 0; i < 5; i++) {
 			final double len = d.handles().get(i).distance(d.targets().get(i));
@@ -68,7 +68,7 @@ class TemplateMatcherTest {
 			final Point h = d.handles().get(i);
 			assertTrue(d.movable()[(int) h.y() * 256 + (int) h.x()], "handle inside the movable box");
 		}
-		assertEquals(d.handles(), EvalSuite.layout(new EvalSuite.Spec(1, 5, true, 9), img, 256).handles(),
+		assertEquals(d.handles(), EvalSuite.layout(new EvalSuite.Spec(1, 5, true, 9), img, 256).input().handles(),
 			"deterministic");
 	}
 }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,20 @@ class DragMacroTest {
 	static final String DRAG = "run(\"Drag...\", \"max=4 learning=0.05 mask=20 r1=3 r2=4 stop=0 latent=W+ layers=6 " +
 		"tracking=[L2 (official code)] record=1 device=cpu\");\n";
 
+	private static String modelsBefore;
+
 	@BeforeAll
+	static void setUp() throws IOException, ClassNotFoundException {
+		modelsBefore = System.getProperty("draggan.models");
+		register();
+	}
+
+	@AfterAll
+	static void restore() {
+		TestBundles.restoreProperty("draggan.models", modelsBefore);
+	}
+
+	/** Points the model search at the test fixtures and registers the menu entries of plugins.config. */
 	static void register() throws IOException, ClassNotFoundException {
 		System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
 		if (Menus.getCommands() == null) IJ.runPlugIn("ij.IJ.init", null);
@@ -71,12 +85,12 @@ class DragMacroTest {
 		assertTrue(slices >= 2 && slices <= 5, "slices " + slices);
 		assertTrue(out.getOverlay().size() >= 3 * slices, "overlay on every slice");
 		for (int s = 1; s <= slices; s++)
-			assertNotNull(ImageLatents.latent(out, s), "latent of slice " + s);
-		assertEquals(ImageLatents.latent(input, 1), ImageLatents.latent(out, 1));
-		final Latent last = ImageLatents.latent(out, slices);
-		assertFalse(last.equals(ImageLatents.latent(out, 1)));
-		assertTrue(out.getProp(ImageLatents.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=false"), out.getProp(
-			ImageLatents.PARAMS));
+			assertNotNull(ImageProperties.latent(out, s), "latent of slice " + s);
+		assertEquals(ImageProperties.latent(input, 1), ImageProperties.latent(out, 1));
+		final Latent last = ImageProperties.latent(out, slices);
+		assertFalse(last.equals(ImageProperties.latent(out, 1)));
+		assertTrue(out.getProp(ImageProperties.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=false"), out.getProp(
+			ImageProperties.PARAMS));
 		// Headless, the rows go to the standard Results table, readable from the macro language.
 		final HeadlessMacroTest.MacroRun rows = HeadlessMacroTest.runMacro("print(\"rows=\" + nResults + \" x=\" + " +
 			"getResult(\"Target X\", nResults - 1));");
@@ -92,10 +106,10 @@ class DragMacroTest {
 		assertNull(run.error(), "macro error: " + run.error() + " log: " + run.log());
 		final ImagePlus inverted = WindowManager.getImage("real inverted");
 		assertNotNull(inverted, "the inversion; log: " + run.log());
-		assertTrue(inverted.getProp(InvertImage.INVERSION).startsWith("PSNR"));
+		assertTrue(inverted.getProp(ImageProperties.INVERSION).startsWith("PSNR"));
 		final ImagePlus out = WindowManager.getImage("real inverted drag");
 		assertNotNull(out, "the drag of the inverted image; log: " + run.log());
-		assertEquals(ImageLatents.latent(inverted, 1), ImageLatents.latent(out, 1));
+		assertEquals(ImageProperties.latent(inverted, 1), ImageProperties.latent(out, 1));
 		assertTrue(run.log().stream().anyMatch(l -> l.contains("64 x 48 center-cropped to 48 x 48, scaled to 32 x 32")),
 			run.log().toString());
 	}

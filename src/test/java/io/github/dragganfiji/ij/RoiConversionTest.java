@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.Point;
 
 import ij.ImagePlus;
@@ -37,7 +38,7 @@ class RoiConversionTest {
 
 	private static final int W = 64, H = 48;
 
-	private static RoiConversion.Result convert(final Roi... rois) {
+	private static DragInput convert(final Roi... rois) {
 		return RoiConversion.convert(rois, W, H);
 	}
 
@@ -77,7 +78,7 @@ class RoiConversionTest {
 
 	@Test
 	void multiPointRoiAlternatesHandleAndTarget() {
-		final RoiConversion.Result r = convert(points(10, 20, 30.5f, 40.25f, 5, 6, 7, 8));
+		final DragInput r = convert(points(10, 20, 30.5f, 40.25f, 5, 6, 7, 8));
 		assertEquals(List.of(p(10, 20), p(5, 6)), r.handles());
 		assertEquals(List.of(p(30.5, 40.25), p(7, 8)), r.targets());
 		assertEquals(2, r.size());
@@ -93,7 +94,7 @@ class RoiConversionTest {
 		roi.addPoint(1.25, 2.75); // sub-pixel
 		roi.addPoint(3.5, 4.5);
 		assertEquals(10.0, roi.getFloatPolygon().xpoints[0]); // no +0.5 in ImageJ's own coordinates
-		final RoiConversion.Result r = convert(roi);
+		final DragInput r = convert(roi);
 		assertEquals(List.of(p(10, 20), p(1.25, 2.75)), r.handles());
 		assertEquals(List.of(p(30, 40), p(3.5, 4.5)), r.targets());
 		// ImageJ itself puts a point at (10.4, 20.6) on pixel (10, 21): the nearest pixel centre.
@@ -135,13 +136,13 @@ class RoiConversionTest {
 
 	@Test
 	void lineStartIsHandleEndIsTarget() {
-		final RoiConversion.Result r = convert(new Line(10, 20, 30, 40));
+		final DragInput r = convert(new Line(10, 20, 30, 40));
 		assertEquals(List.of(p(10, 20)), r.handles());
 		assertEquals(List.of(p(30, 40)), r.targets());
 		// ImageJ's own pixels of that line start on pixel (10, 20) and end on (29, 39)...(30, 40): centres again.
 		final java.awt.Point[] on = new Line(10, 20, 30, 40).getContainedPoints();
 		assertEquals(new java.awt.Point(10, 20), on[0]);
-		final RoiConversion.Result s = convert(new Line(10.25, 20.75, 30.5, 40.5));
+		final DragInput s = convert(new Line(10.25, 20.75, 30.5, 40.5));
 		assertEquals(List.of(p(10.25, 20.75)), s.handles());
 		assertEquals(List.of(p(30.5, 40.5)), s.targets());
 	}
@@ -151,7 +152,7 @@ class RoiConversionTest {
 		final Arrow arrow = new Arrow(5.5, 6, 20, 21.5);
 		final Line wide = new Line(1.0, 2.0, 11.0, 12.0);
 		wide.setStrokeWidth(7); // getFloatPolygon() would now be a 4-corner outline
-		final RoiConversion.Result r = convert(arrow, wide);
+		final DragInput r = convert(arrow, wide);
 		assertEquals(List.of(p(5.5, 6), p(1, 2)), r.handles());
 		assertEquals(List.of(p(20, 21.5), p(11, 12)), r.targets());
 	}
@@ -162,7 +163,7 @@ class RoiConversionTest {
 		line.setLocation(15.0, 5.0);
 		final PointRoi pts = points(1, 2, 4, 6);
 		pts.setLocation(10.0, 10.0);
-		final RoiConversion.Result r = convert(line, pts);
+		final DragInput r = convert(line, pts);
 		assertEquals(List.of(p(15, 5), p(10, 10)), r.handles());
 		assertEquals(List.of(p(35, 25), p(13, 14)), r.targets());
 	}
@@ -176,10 +177,10 @@ class RoiConversionTest {
 		rois.add(null); // e.g. no image ROI
 		rois.add(new Arrow(7, 7, 8, 8));
 		rois.add(points(9, 9, 10, 10));
-		final RoiConversion.Result r = RoiConversion.convert(rois, W, H);
+		final DragInput r = RoiConversion.convert(rois, W, H);
 		assertEquals(List.of(p(1, 1), p(3, 3), p(5, 5), p(7, 7), p(9, 9)), r.handles());
 		assertEquals(List.of(p(2, 2), p(4, 4), p(6, 6), p(8, 8), p(10, 10)), r.targets());
-		assertEquals(W * H, RoiConversion.count(r.movable()));
+		assertEquals(W * H, DragInput.count(r.movable()));
 		assertTrue(r.notes().isEmpty());
 	}
 
@@ -192,7 +193,7 @@ class RoiConversionTest {
 		imp.setOverlay(overlay);
 		final List<Roi> rois = new ArrayList<>(List.of(imp.getRoi()));
 		rois.addAll(List.of(imp.getOverlay().toArray()));
-		final RoiConversion.Result r = RoiConversion.convert(rois, imp.getWidth(), imp.getHeight());
+		final DragInput r = RoiConversion.convert(rois, imp.getWidth(), imp.getHeight());
 		assertEquals(List.of(p(10, 10), p(20, 20)), r.handles());
 		assertEquals(List.of(p(12, 14), p(25, 20)), r.targets());
 		assertTrue(r.movable()[20 * W + 20]);
@@ -201,7 +202,7 @@ class RoiConversionTest {
 
 	@Test
 	void pointsWithinHalfAPixelOfTheBorderAreMovedOnIt() {
-		final RoiConversion.Result r = convert(points(-0.25f, 47.25f, W - 0.75f, -0.5f));
+		final DragInput r = convert(points(-0.25f, 47.25f, W - 0.75f, -0.5f));
 		assertEquals(List.of(p(0, 47)), r.handles());
 		assertEquals(List.of(p(W - 1, 0)), r.targets());
 	}
@@ -212,7 +213,7 @@ class RoiConversionTest {
 	void rectangleMaskIsExactlyTheRectangle() {
 		final boolean[] m = convert(new Roi(2, 3, 4, 5), new Line(3, 4, 4, 5)).movable();
 		assertEquals(W * H, m.length);
-		assertEquals(4 * 5, RoiConversion.count(m));
+		assertEquals(4 * 5, DragInput.count(m));
 		for (int y = 0; y < H; y++)
 			for (int x = 0; x < W; x++)
 				assertEquals(x >= 2 && x < 6 && y >= 3 && y < 8, m[y * W + x], x + ", " + y);
@@ -227,7 +228,7 @@ class RoiConversionTest {
 		for (int i = 0; i < mask.getPixelCount(); i++)
 			if (mask.get(i) != 0) n++;
 		assertTrue(n > 150 && n < 21 * 13, "a real ellipse: " + n);
-		assertEquals(n, RoiConversion.count(m));
+		assertEquals(n, DragInput.count(m));
 		final Rectangle b = oval.getBounds();
 		for (int y = 0; y < b.height; y++)
 			for (int x = 0; x < b.width; x++)
@@ -252,7 +253,7 @@ class RoiConversionTest {
 		final ShapeRoi ring = new ShapeRoi(new Roi(10, 10, 10, 10)).not(new ShapeRoi(new Roi(13, 13, 4, 4)));
 		assertEquals("Composite", ring.getTypeAsString());
 		final boolean[] m = convert(ring, points(11, 11, 12, 18)).movable();
-		assertEquals(100 - 16, RoiConversion.count(m));
+		assertEquals(100 - 16, DragInput.count(m));
 		assertTrue(m[10 * W + 10]);
 		assertTrue(m[19 * W + 19]);
 		assertFalse(m[13 * W + 13]); // hole
@@ -266,19 +267,19 @@ class RoiConversionTest {
 
 	@Test
 	void areasAreClippedAtTheImageBorders() {
-		assertEquals(3 * 3, RoiConversion.count(convert(new Roi(-3, -3, 6, 6), points(1, 1, 2, 2)).movable()));
-		assertEquals(2 * 4, RoiConversion.count(convert(new Roi(W - 2, H - 4, 10, 10), points(1, 1, 2, 2)).movable()));
+		assertEquals(3 * 3, DragInput.count(convert(new Roi(-3, -3, 6, 6), points(1, 1, 2, 2)).movable()));
+		assertEquals(2 * 4, DragInput.count(convert(new Roi(W - 2, H - 4, 10, 10), points(1, 1, 2, 2)).movable()));
 		final OvalRoi oval = new OvalRoi(-10, H - 15, 40, 30);
 		final boolean[] m = convert(oval, points(1, 40, 2, 40)).movable();
 		assertEquals(containedInImage(oval), trueIndices(m));
-		assertTrue(RoiConversion.count(m) < oval.getContainedPoints().length);
+		assertTrue(DragInput.count(m) < oval.getContainedPoints().length);
 		final ShapeRoi big = new ShapeRoi(new Roi(-5, -5, W + 10, H + 10)).not(new ShapeRoi(new Roi(0, 0, 2, 2)));
-		assertEquals(W * H - 4, RoiConversion.count(convert(big, points(5, 5, 6, 6)).movable()));
+		assertEquals(W * H - 4, DragInput.count(convert(big, points(5, 5, 6, 6)).movable()));
 	}
 
 	@Test
 	void handlesAndTargetsOutsideTheMovableAreaGiveNotes() {
-		final RoiConversion.Result r = convert(new Roi(0, 0, 10, 10), points(5, 5, 6, 6, 20, 5.25f, 8, 8, 2, 2, 30, 30));
+		final DragInput r = convert(new Roi(0, 0, 10, 10), points(5, 5, 6, 6, 20, 5.25f, 8, 8, 2, 2, 30, 30));
 		assertEquals(List.of("handle 2 at (20, 5.25) is outside the movable area",
 			"target 3 at (30, 30) is outside the movable area"), r.notes());
 		assertEquals(3, r.size());
@@ -286,12 +287,12 @@ class RoiConversionTest {
 
 	@Test
 	void resultIsImmutable() {
-		final RoiConversion.Result r = convert(new Roi(0, 0, 10, 10), points(5, 5, 6, 6));
+		final DragInput r = convert(new Roi(0, 0, 10, 10), points(5, 5, 6, 6));
 		r.movable()[0] = false;
 		assertTrue(r.movable()[0]);
 		assertThrows(UnsupportedOperationException.class, () -> r.handles().add(p(1, 1)));
 		final boolean[] mask = new boolean[4];
-		final RoiConversion.Result s = new RoiConversion.Result(List.of(p(0, 0)), List.of(p(1, 1)), mask, List.of());
+		final DragInput s = new DragInput(List.of(p(0, 0)), List.of(p(1, 1)), mask, 2, 2, List.of());
 		mask[0] = true;
 		assertArrayEquals(new boolean[4], s.movable());
 	}

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,12 @@ class SampleModelMacroTest {
 
 	static final Path SAMPLE = Path.of("sample-models/nuclei-128");
 
+	private static String modelsBefore;
+
 	@BeforeAll
 	static void register() throws IOException, ClassNotFoundException {
 		assertTrue(Files.isRegularFile(SAMPLE.resolve("model.json")), "the sample model ships in " + SAMPLE);
+		modelsBefore = System.getProperty("draggan.models");
 		DragMacroTest.register(); // the menu entries of plugins.config
 		System.setProperty("draggan.models", SAMPLE.getParent().toAbsolutePath().toString());
 	}
@@ -40,6 +44,11 @@ class SampleModelMacroTest {
 	@AfterEach
 	void closeAll() {
 		new DragMacroTest().closeAll();
+	}
+
+	@AfterAll
+	static void restore() {
+		io.github.dragganfiji.model.TestBundles.restoreProperty("draggan.models", modelsBefore);
 	}
 
 	@Test
@@ -66,9 +75,9 @@ class SampleModelMacroTest {
 		final int slices = out.getStackSize();
 		assertTrue(slices >= 2 && slices <= 41, "slices " + slices);
 		assertTrue(out.getOverlay().size() >= 3 * slices, "handles, targets, arrows on every slice");
-		final Latent first = ImageLatents.latent(out, 1);
-		assertEquals(ImageLatents.latent(input, 1), first, "slice 1 is the generated image");
-		assertNotNull(ImageLatents.latent(out, slices));
+		final Latent first = ImageProperties.latent(out, 1);
+		assertEquals(ImageProperties.latent(input, 1), first, "slice 1 is the generated image");
+		assertNotNull(ImageProperties.latent(out, slices));
 		final double start = Math.hypot(tx - h[0], ty - h[1]);
 		final double end = distance(out.getStack().getSliceLabel(slices));
 		System.out.printf("sample model: handle (%d, %d) -> (%d, %d), %d slices, tracked distance %.1f -> %.1f px%n", h[0],

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -40,7 +39,7 @@ class ParityTest {
 			final NDArray wsIn = m.create(floats(fx, "ws"), ws.getShape());
 			wsIn.setRequiresGradient(true);
 			final float loss;
-			try (GradientCollector gc = Engine.getEngine(DjlRuntime.ENGINE).newGradientCollector()) {
+			try (GradientCollector gc = PyTorch.gradients()) {
 				final Generator.Head head = g.head(wsIn, true);
 				final NDArray img = g.synthesis(wsIn, true);
 				assertClose("features", floats(fx, "feat"), head.features());

@@ -41,6 +41,12 @@ public final class TestBundles {
 		Files.writeString(json, GSON.toJson(o), StandardCharsets.UTF_8);
 	}
 
+	/** Puts a system property back as it was before a test set it ({@code before} null: cleared). */
+	public static void restoreProperty(final String key, final String before) {
+		if (before == null) System.clearProperty(key);
+		else System.setProperty(key, before);
+	}
+
 	/** Reads a JSON file as an object. */
 	public static JsonObject readJson(final Path file) throws IOException {
 		return JsonParser.parseString(Files.readString(file)).getAsJsonObject();

@@ -1,12 +1,9 @@
 package io.github.dragganfiji.cli;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragSession;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
@@ -26,9 +23,9 @@ import java.util.Locale;
  * <p>
  * Usage: {@code draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] [--device auto|cpu|gpu]}
  */
-public final class Bench {
+public final class BenchCommand {
 
-	private Bench() {}
+	private BenchCommand() {}
 
 	static final List<String> OPTIONS = List.of("bundle", "steps", "warmup", "threads", "device");
 	static final List<String> FLAGS = List.of("warm-engine");
@@ -38,44 +35,29 @@ public final class Bench {
 		  --warm-engine first runs the warm-up that Generate Image does in the background.
 		""";
 
-	public static void main(final String[] args) throws IOException {
-		System.exit(Main.run(concat("bench", args)));
-	}
-
-	static String[] concat(final String cmd, final String[] args) {
-		final String[] all = new String[args.length + 1];
-		all[0] = cmd;
-		System.arraycopy(args, 0, all, 1, args.length);
-		return all;
-	}
-
 	static int run(final Args a) throws IOException {
 		if (!a.has("bundle")) throw new Args.UsageException("--bundle DIR is required");
 		final Path bundle = Path.of(a.get("bundle", ""));
 		final int steps = a.integer("steps", 50), warmup = a.integer("warmup", 5);
-		final String device = a.get("device", "cpu");
-		if (a.has("threads")) System.setProperty("draggan.threads", a.get("threads", ""));
+		final Args args = a.withDefault("device", "cpu");
 		final long t0 = System.nanoTime();
-		final DjlRuntime.Info info = DjlRuntime.start(System.err::println);
+		final DjlRuntime.Info info = Main.startRuntime(args);
 		final long tEngine = System.nanoTime();
-		final var decision = info.device(DeviceChoice.parse(device));
+		final var decision = info.device(Main.device(args));
 		try (Generator g = GeneratorBundle.load(bundle, DjlRuntime.Info.djlDevice(decision))) {
 			final long tLoad = System.nanoTime();
 			if (a.has("warm-engine")) io.github.dragganfiji.model.GeneratorCache.warmUp(g);
 			final ModelMetadata m = g.metadata();
-			final float[] ws0;
-			try (NDManager mm = g.manager().newSubManager()) {
-				ws0 = g.mapping(mm.randomNormal(new Shape(1, m.zDim())), (float) m.truncationPsi()).toFloatArray();
-			}
+			final float[] ws0 = g.latentOf(0, m.truncationPsi(), 0);
 			final int res = m.resolution(), c = res / 2;
 			// Too far to arrive within the run, as in reference_drag.py --bench.
-			final List<Point> handles = List.of(new Point(c - res / 4, c));
-			final List<Point> targets = List.of(new Point(c + res / 4, c));
+			final DragInput input = DragInput.of(List.of(new Point(c - res / 4, c)), List.of(new Point(c + res / 4, c)),
+				null, res, res);
 			final DragConfig cfg = DragConfig.defaults(res, m.learningRate(), m.dragLayers()).withMaxSteps(warmup +
 				steps);
 			final List<Long> stamps = new ArrayList<>();
 			final long start = System.nanoTime();
-			try (DragSession s = new DragSession(g, ws0, handles, targets, null, cfg)) {
+			try (DragSession s = new DragSession(g, ws0, input, cfg)) {
 				s.run(step -> stamps.add(System.nanoTime()), () -> false);
 			}
 			final List<Double> per = new ArrayList<>();

@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-
 import ij.ImagePlus;
 import ij.gui.PointRoi;
 import ij.measure.Calibration;
 import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
 
+import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.model.ModelSearchPath;
 import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
 import io.github.dragganfiji.model.TestBundles;
@@ -21,22 +22,36 @@ import io.github.dragganfiji.model.TestBundles;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Invert on ImageJ images with the real engine and tiny bundle: geometry, calibration, metadata, then Drag. */
-class InvertCommandTest {
+class InvertPluginTest {
+
+	private static String modelsBefore, userBefore;
 
 	@BeforeAll
 	static void models() throws java.io.IOException {
-		System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
-		System.setProperty("draggan.userModels", java.nio.file.Files.createTempDirectory("draggan-user").toString());
+		modelsBefore = System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
+		userBefore = System.setProperty("draggan.userModels", java.nio.file.Files.createTempDirectory("draggan-user")
+			.toString());
+	}
+
+	@AfterAll
+	static void restore() {
+		TestBundles.restoreProperty("draggan.models", modelsBefore);
+		TestBundles.restoreProperty("draggan.userModels", userBefore);
+	}
+
+	private static ModelSearchPath.Entry tiny() {
+		return FijiModels.searchPath().find("tiny-random");
 	}
 
 	@Test
 	void aLargerNonSquareImageIsInvertedThenDragged() {
-		final ImagePlus gen = GenerateImage.generate(ModelRegistry.find("tiny-random"), 9, 0.7, Rendering.BitDepth.BIT8,
-			Device.cpu());
+		final ImagePlus gen = GeneratePlugin.generate(new GenerateUseCase.Request(tiny(), 9, 0.7, 0, DeviceChoice.CPU),
+			Rendering.BitDepth.BIT8);
 		// A "real" image: the generated one scaled up and widened, without any latent.
 		final ImageProcessor big = gen.getProcessor().resize(80, 64, true);
 		final ImagePlus real = new ImagePlus("real.tif", big);
@@ -47,9 +62,9 @@ class InvertCommandTest {
 		real.setCalibration(cal);
 		final int[] before = ((int[]) real.getProcessor().getPixels()).clone();
 
-		final ImagePlus inv = InvertImage.execute(real, ModelRegistry.find("tiny-random"),
-			InversionInput.Geometry.CROP, new Projector.Options(60, 0.05, 1.0, 10), new PivotalTuner.Options(20, 3e-3,
-				1.0), Device.cpu());
+		final ImagePlus inv = InvertPlugin.execute(real, tiny(),
+			InversionInput.Framing.CROP, new Projector.Options(60, 0.05, 1.0, 10), new PivotalTuner.Options(20, 3e-3,
+				1.0), DeviceChoice.CPU);
 		final ImagePlus frames = ij.WindowManager.getImage("real.tif projection steps");
 		assertNotNull(frames, "the projection steps as a stack");
 		assertEquals(7, frames.getStackSize(), "steps 0, 10, ..., 50 and the last");
@@ -58,46 +73,46 @@ class InvertCommandTest {
 		assertEquals(ImagePlus.COLOR_RGB, inv.getType(), "same type as the source");
 		assertEquals(0.5 * 64 / 32, inv.getCalibration().pixelWidth, 1e-9, "64 px crop scaled to 32 px");
 		assertEquals(real.getCalibration().getUnit(), inv.getCalibration().getUnit());
-		assertNotNull(ImageLatents.latent(inv, 1));
-		final String tuned = ImageLatents.model(inv);
+		assertNotNull(ImageProperties.latent(inv, 1));
+		final String tuned = ImageProperties.model(inv);
 		assertTrue(tuned.startsWith("tiny-random tuned real "), tuned);
-		assertTrue(ModelRegistry.find(tuned).dir().startsWith(Path.of(System.getProperty("draggan.userModels"))),
+		assertTrue(FijiModels.searchPath().find(tuned).dir().startsWith(Path.of(System.getProperty("draggan.userModels"))),
 			"the tuned copy lives in the user's model folder");
-		final String summary = inv.getProp(InvertImage.INVERSION);
+		final String summary = inv.getProp(ImageProperties.INVERSION);
 		assertTrue(summary.startsWith("PSNR ") && summary.contains("60 projection and 20 tuning steps") && summary
 			.contains("80 x 64 center-cropped to 64 x 64, scaled to 32 x 32"), summary);
-		assertTrue(inv.getProp(InvertImage.INTENSITY) != null);
+		assertTrue(inv.getProp(ImageProperties.INTENSITY) != null);
 		assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString((int[]) real.getProcessor()
 			.getPixels()), "the input is never modified");
 
-		final Drag.Outcome o = Drag.execute(Drag.prepare(inv, List.of(new PointRoi(new float[] { 8, 20 }, new float[] {
+		final DragPlugin.Outcome o = DragPlugin.execute(DragPlugin.prepare(inv, List.of(new PointRoi(new float[] { 8, 20 }, new float[] {
 			16, 16 }, 2))), DragConfig.defaults(32, 0.05, 6).withMaxSteps(2).withRadii(3, 4), "cpu");
 		assertEquals(ImagePlus.COLOR_RGB, o.stack().getType());
-		assertEquals(inv.getProp(InvertImage.INTENSITY), o.stack().getProp(InvertImage.INTENSITY),
+		assertEquals(inv.getProp(ImageProperties.INTENSITY), o.stack().getProp(ImageProperties.INTENSITY),
 			"the drag keeps the inverted image's intensity mapping");
 		assertEquals(inv.getCalibration().pixelWidth, o.stack().getCalibration().pixelWidth, 1e-12);
 	}
 
 	@Test
 	void aTuningThatEndsWorseIsDroppedAndTheProjectionStands() {
-		final ImagePlus gen = GenerateImage.generate(ModelRegistry.find("tiny-random"), 4, 0.7, Rendering.BitDepth.BIT8,
-			Device.cpu());
+		final ImagePlus gen = GeneratePlugin.generate(new GenerateUseCase.Request(tiny(), 4, 0.7, 0, DeviceChoice.CPU),
+			Rendering.BitDepth.BIT8);
 		final ImagePlus real = new ImagePlus("real2.tif", gen.getProcessor().duplicate());
 		// A learning rate 10,000 times PTI's wrecks the weights within a few steps.
-		final ImagePlus inv = InvertImage.execute(real, ModelRegistry.find("tiny-random"),
-			InversionInput.Geometry.CROP, new Projector.Options(20, 0.05, 1.0), new PivotalTuner.Options(5, 3.0, 1.0),
-			Device.cpu());
-		assertEquals("tiny-random", ImageLatents.model(inv), "the original model, not a tuned copy");
-		final String summary = inv.getProp(InvertImage.INVERSION);
+		final ImagePlus inv = InvertPlugin.execute(real, tiny(),
+			InversionInput.Framing.CROP, new Projector.Options(20, 0.05, 1.0), new PivotalTuner.Options(5, 3.0, 1.0),
+			DeviceChoice.CPU);
+		assertEquals("tiny-random", ImageProperties.model(inv), "the original model, not a tuned copy");
+		final String summary = inv.getProp(ImageProperties.INVERSION);
 		assertTrue(summary.contains("20 projection steps"), summary);
 	}
 
 	@Test
 	void padKeepsTheWholeImage() {
-		final ImagePlus gen = GenerateImage.generate(ModelRegistry.find("tiny-random"), 3, 0.7, Rendering.BitDepth.BIT8,
-			Device.cpu());
+		final ImagePlus gen = GeneratePlugin.generate(new GenerateUseCase.Request(tiny(), 3, 0.7, 0, DeviceChoice.CPU),
+			Rendering.BitDepth.BIT8);
 		final ImagePlus wide = new ImagePlus("wide", gen.getProcessor().resize(64, 32, true));
-		final InversionInput in = InversionInput.of(wide, 32, InversionInput.Geometry.PAD);
+		final InversionInput in = InversionInput.of(wide, tiny().metadata(), InversionInput.Framing.PAD);
 		assertEquals(2.0, in.scale(), 1e-12);
 		assertEquals(3, in.channels().length);
 		assertTrue(in.description().contains("padded to 64 x 64"), in.description());
@@ -106,9 +121,8 @@ class InvertCommandTest {
 	@Test
 	void channelMismatchIsExplained() {
 		final ImagePlus gray = new ImagePlus("gray", new ByteProcessor(40, 40));
-		final Commands.UserError e = assertThrows(Commands.UserError.class, () -> InvertImage.execute(gray,
-			ModelRegistry.find("tiny-random"), InversionInput.Geometry.CROP, Projector.Options.defaults(), null, Device
-				.cpu()));
+		final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InvertPlugin.execute(gray,
+			tiny(), InversionInput.Framing.CROP, Projector.Options.defaults(), null, DeviceChoice.CPU));
 		assertTrue(e.getMessage().contains("'gray' has 1 channel(s), but the model 'tiny-random' makes 3"), e
 			.getMessage());
 	}

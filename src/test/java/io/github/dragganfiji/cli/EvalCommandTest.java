@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The eval harness end to end on the real tiny bundle (a few steps: this checks the machinery, not accuracy). */
-class EvalTest {
+class EvalCommandTest {
 
 	@TempDir
 	Path tmp;
 
 	@Test
 	void writesOneRowPerHandleAndASummary() throws IOException {
-		final Eval.Summary s = Eval.run(TestBundles.TINY, 6, 3, tmp, DeviceChoice.CPU, null);
+		final EvalCommand.Summary s = EvalCommand.run(TestBundles.TINY, 6, 3, tmp, DeviceChoice.CPU, null);
 		final List<String> rows = Files.readAllLines(tmp.resolve("eval.csv"));
 		assertEquals(1 + 2 * (1 + 2 + 5), rows.size(), "header + one row per handle");
 		assertTrue(rows.get(0).startsWith("drag,seed,handles,masked"));

@@ -7,6 +7,7 @@ import ij.text.TextWindow;
 
 import io.github.dragganfiji.model.Converter;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,18 +22,18 @@ import java.util.Map;
  * {@code run("Models...", "add=/path/to/folder")} adds, {@code run("Models...", "add=")} just lists,
  * {@code run("Models...", "add= convert=/path/net.pkl converted=mymodel license=CC-BY-4.0")} converts.
  */
-public class Models implements PlugIn {
+public class ModelsPlugin implements PlugIn {
 
 	static final String TITLE = "DragGAN Models";
 
 	@Override
 	public void run(final String arg) {
-		Commands.guard(TITLE, this::models);
+		PluginSupport.guard(TITLE, this::models);
 	}
 
 	private void models() {
 		final GenericDialog gd = new GenericDialog(TITLE);
-		gd.addMessage("Search path:\n" + String.join("\n", ModelRegistry.searchPath().stream().map(Path::toString)
+		gd.addMessage("Search path:\n" + String.join("\n", FijiModels.searchPath().folders().stream().map(Path::toString)
 			.toList()));
 		gd.addDirectoryField("Add folder (optional)", "");
 		gd.addFileField("Convert checkpoint (optional, .pkl or .pt)", "");
@@ -46,12 +47,12 @@ public class Models implements PlugIn {
 		final String license = gd.getNextString().trim();
 		if (!add.isEmpty()) {
 			final Path dir = Path.of(add);
-			if (!Files.isDirectory(dir)) throw new Commands.UserError("Not a folder: " + add);
-			ModelRegistry.addFolder(dir);
+			if (!Files.isDirectory(dir)) throw new PluginSupport.UserError("Not a folder: " + add);
+			FijiModels.addFolder(dir);
 			IJ.log("DragGAN: added model folder " + dir.toAbsolutePath());
 		}
 		if (!checkpoint.isEmpty()) convert(Path.of(checkpoint), name, license);
-		final String text = listing(ModelRegistry.bundles());
+		final String text = listing(FijiModels.searchPath().bundles());
 		if (java.awt.GraphicsEnvironment.isHeadless() || ij.macro.Interpreter.isBatchMode()) IJ.log(text);
 		else new TextWindow(TITLE, text, 640, 480);
 	}
@@ -61,14 +62,14 @@ public class Models implements PlugIn {
 	 * the jar; without Python + torch, says the exact command to run instead.
 	 */
 	static void convert(final Path checkpoint, final String name, final String license) {
-		if (!Files.isRegularFile(checkpoint)) throw new Commands.UserError("No such checkpoint: " + checkpoint);
+		if (!Files.isRegularFile(checkpoint)) throw new PluginSupport.UserError("No such checkpoint: " + checkpoint);
 		String base = name.isEmpty() ? checkpoint.getFileName().toString().replaceAll("\\.(pkl|pt|pth)$", "") : name;
 		base = base.replaceAll("[^A-Za-z0-9._-]", "_");
-		final Path out = ModelRegistry.userFolder().resolve(base);
-		if (Files.exists(out)) throw new Commands.UserError("A model folder named '" + base + "' exists already: " +
+		final Path out = FijiModels.userFolder().resolve(base);
+		if (Files.exists(out)) throw new PluginSupport.UserError("A model folder named '" + base + "' exists already: " +
 			out + ". Choose another name.");
 		final String python = Converter.findPython();
-		if (python == null) throw new Commands.UserError("Converting needs Python with torch, which was not found " +
+		if (python == null) throw new PluginSupport.UserError("Converting needs Python with torch, which was not found " +
 			"(set -Ddraggan.python=/path/to/python). Run this, then add the folder with Models...:\n" + Converter
 				.manualCommand(checkpoint, out));
 		IJ.log("DragGAN: converting " + checkpoint + " with " + python + " ...");
@@ -78,19 +79,19 @@ public class Models implements PlugIn {
 				? "unknown" : license), line -> IJ.log("  " + line));
 		}
 		catch (final IOException e) {
-			throw new Commands.UserError("The conversion could not run: " + e.getMessage());
+			throw new PluginSupport.UserError("The conversion could not run: " + e.getMessage());
 		}
-		if (code != 0) throw new Commands.UserError("The conversion failed (exit code " + code +
+		if (code != 0) throw new PluginSupport.UserError("The conversion failed (exit code " + code +
 			"); the reason is in the Log window.");
-		ModelRegistry.addFolderIfNeeded(out.getParent());
+		FijiModels.addFolderIfNeeded(out.getParent());
 		IJ.log("DragGAN: converted into " + out);
 	}
 
 	/** A readable list of bundles with their metadata and model cards. */
-	static String listing(final Map<String, ModelRegistry.Entry> bundles) {
-		if (bundles.isEmpty()) return "No DragGAN models found. Search path: " + ModelRegistry.searchPath();
+	static String listing(final Map<String, ModelSearchPath.Entry> bundles) {
+		if (bundles.isEmpty()) return "No DragGAN models found. Search path: " + FijiModels.searchPath().folders();
 		final StringBuilder s = new StringBuilder();
-		for (final ModelRegistry.Entry e : bundles.values()) {
+		for (final ModelSearchPath.Entry e : bundles.values()) {
 			s.append("== ").append(e.name()).append("  (").append(e.dir()).append(")\n");
 			if (e.problem() != null) {
 				s.append("   cannot be used: ").append(e.problem()).append("\n\n");

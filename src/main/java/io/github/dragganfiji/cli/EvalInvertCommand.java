@@ -1,27 +1,18 @@
 package io.github.dragganfiji.cli;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-
-import ij.ImagePlus;
-
+import io.github.dragganfiji.app.GenerateUseCase;
+import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.core.ImageLoss;
-import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
 import io.github.dragganfiji.ij.InversionInput;
-import io.github.dragganfiji.ij.InvertImage;
 import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.DjlRuntime;
-import io.github.dragganfiji.model.Generator;
-import io.github.dragganfiji.model.GeneratorBundle;
-import io.github.dragganfiji.model.Latents;
+import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +31,7 @@ import java.util.stream.Stream;
  * against that twin, mapped the same way: the truth, not one noisy exposure of it. Writes inversion.csv and
  * summary.txt.
  */
-final class InvertEval {
+final class EvalInvertCommand {
 
 	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "starts", "tune-steps", "tune-lr",
 		"psi", "out", "threads", "device");
@@ -55,7 +46,7 @@ final class InvertEval {
 	/** First seed of the model's own images (away from the demo's and the eval suite's seeds). */
 	static final int FIRST_SEED = 9000;
 
-	private InvertEval() {}
+	private EvalInvertCommand() {}
 
 	/**
 	 * One image's result; {@code tunedPsnr} is NaN when it was not tuned. {@code noisePsnr}, {@code cleanPsnr} and
@@ -67,7 +58,8 @@ final class InvertEval {
 
 	static int run(final Args a) throws IOException {
 		if (!a.has("bundle")) throw new Args.UsageException("--bundle DIR is required");
-		if (a.has("threads")) System.setProperty("draggan.threads", a.get("threads", ""));
+		final Args args = a.withDefault("device", "cpu");
+		Main.startRuntime(args);
 		final List<Path> images = new ArrayList<>();
 		if (a.has("images")) try (Stream<Path> s = Files.list(Path.of(a.get("images", "")))) {
 			s.filter(p -> p.toString().matches("(?i).*\\.(png|tiff?)$") && !p.getFileName().toString().matches(
@@ -78,94 +70,83 @@ final class InvertEval {
 			.msssimWeight()).withStarts(a.integer("starts", d.starts()));
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
 		final int tuneSteps = a.integer("tune-steps", t.steps());
-		final PivotalTuner.Options tune = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, Double.parseDouble(a
-			.get("tune-lr", Double.toString(t.learningRate()))), t.msssimWeight());
-		final String psi = a.get("psi", null);
-		final List<Row> rows = run(Path.of(a.get("bundle", "")), images, a.integer("generated", 10), psi == null
-			? Double.NaN : Double.parseDouble(psi), proj, tune, Path.of(a.get("out", "out/eval-invert")), DeviceChoice
-				.parse(a.get("device", "cpu")), System.err::println);
+		final PivotalTuner.Options tune = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, a.number("tune-lr",
+			t.learningRate()), t.msssimWeight());
+		final List<Row> rows = run(Path.of(a.get("bundle", "")), images, a.integer("generated", 10), a.number("psi",
+			Double.NaN), proj, tune, Path.of(a.get("out", "out/eval-invert")), Main.device(
+				args), System.err::println);
 		System.out.print(summary(rows));
 		return 0;
 	}
 
 	/** Runs the evaluation; {@code psi} NaN = the bundle's truncation. */
 	static List<Row> run(final Path bundle, final List<Path> images, final int generated, final double psi,
-		final Projector.Options proj, final PivotalTuner.Options tune, final Path out, final DeviceChoice choice,
+		final Projector.Options proj, final PivotalTuner.Options tune, final Path out, final DeviceChoice device,
 		final Consumer<String> log) throws IOException
 	{
-		final DjlRuntime.Info info = DjlRuntime.start(log);
-		final Device device = DjlRuntime.Info.djlDevice(info.device(choice));
-		Files.createDirectories(out);
+		final ModelSearchPath.Entry model = ModelSearchPath.Entry.at(bundle);
+		final ModelMetadata m = model.metadata();
+		final double range = m.outputMax() - m.outputMin();
 		final List<Row> rows = new ArrayList<>();
-		try (Generator g = GeneratorBundle.load(bundle, device)) {
-			final ModelMetadata m = g.metadata();
-			final float[] reference = InvertImage.reference(g);
-			for (final Path file : images) {
-				final ImagePlus imp = DragCommand.open(file);
-				final InversionInput in = InversionInput.of(imp, m.resolution(), InversionInput.Geometry.CROP);
-				final IntensityMapping map = IntensityMapping.fit(in.flat(), reference, m.imageChannels());
-				final float[] target = InvertImage.target(in, map, m);
-				final Path twin = cleanTwin(file);
-				final float[] clean = twin == null ? null : InvertImage.target(InversionInput.of(DragCommand.open(twin), m
-					.resolution(), InversionInput.Geometry.CROP), map, m);
-				rows.add(invert(g, bundle, device, "held-out", file.getFileName().toString(), target, clean, proj, tune,
-					log));
-			}
-			final float truncation = (float) (Double.isNaN(psi) ? m.truncationPsi() : psi);
-			for (int k = 0; k < generated; k++) {
-				final float[] target;
-				try (NDManager mm = g.manager().newSubManager()) {
-					final NDArray z = mm.create(Latents.z(FIRST_SEED + k, m.zDim()), new Shape(1, m.zDim()));
-					target = g.synthesis(g.mapping(z, truncation), false).toFloatArray();
-				}
-				rows.add(invert(g, bundle, device, "generated", "seed " + (FIRST_SEED + k), target, null, proj, null, log));
-			}
+		for (final Path file : images) {
+			// The plugin's own path: center crop and scaling, percentile mapping, projection, tuning, the better kept.
+			final String name = file.getFileName().toString();
+			final InversionInput in = InversionInput.of(DragCommand.open(file), m, InversionInput.Framing.CROP);
+			final InvertUseCase.Result r = InvertUseCase.run(new InvertUseCase.Request(model, in.flat(), name, proj,
+				tune, device, null), new InvertUseCase.Progress() {
+
+					@Override
+					public void tuning(final Projector.Step s) {
+						if (log != null && s.index() > 0 && s.index() % 50 == 0) log.accept(String.format(Locale.ROOT,
+							"%s: tuning step %d, %.2f dB", name, s.index(), s.psnr()));
+					}
+
+					@Override
+					public void log(final String line) {
+						if (log != null) log.accept(name + ": " + line);
+					}
+				}, () -> false);
+			final Path twin = cleanTwin(file);
+			final float[] clean = twin == null ? null : r.mapping().toModel(InversionInput.of(DragCommand.open(twin), m,
+				InversionInput.Framing.CROP).flat(), m.outputMin(), m.outputMax());
+			final Projector.Step p = r.projection();
+			rows.add(log(log, new Row("held-out", name, p.psnr(), r.projectionSsim(), tune == null ? Double.NaN : r
+				.psnr(), tune == null ? Double.NaN : r.ssim(), tune == null ? -1 : r.tuned() != null ? r.tuned().index()
+					: 0, psnr(r.target(), clean, range), psnr(p.image(), clean, range), tune == null ? Double.NaN : psnr(r
+						.image(), clean, range), r.seconds()), tune != null));
 		}
-		try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("inversion.csv")))) {
-			csv.println("kind,image,projection_psnr,projection_ssim,tuned_psnr,tuned_ssim,tuned_step,noise_psnr," +
-				"projection_psnr_clean,tuned_psnr_clean,seconds");
-			for (final Row r : rows)
-				csv.printf(Locale.ROOT, "%s,%s,%.3f,%.4f,%.3f,%.4f,%d,%.3f,%.3f,%.3f,%.1f%n", r.kind(), r.name(), r
-					.psnr(), r.ssim(), r.tunedPsnr(), r.tunedSsim(), r.tunedStep(), r.noisePsnr(), r.cleanPsnr(), r
-						.tunedCleanPsnr(), r.seconds());
+		final double truncation = Double.isNaN(psi) ? m.truncationPsi() : psi;
+		for (int k = 0; k < generated; k++) {
+			// The model's own images, projected as they are (no intensity mapping, no tuning).
+			final long t0 = System.nanoTime();
+			final GenerateUseCase.Result own = GenerateUseCase.run(new GenerateUseCase.Request(model, FIRST_SEED + k,
+				truncation, 0, device), null);
+			final float[] target = own.image();
+			final double[] ssim = new double[1];
+			final Projector.Step p = GeneratorCache.use(bundle, DjlRuntime.device(device, null), g -> {
+				final Projector.Step q = Projector.project(g, target, proj, s -> {}, () -> false);
+				ssim[0] = InvertUseCase.ssim(g, q.image(), target);
+				return q;
+			});
+			rows.add(log(log, new Row("generated", "seed " + (FIRST_SEED + k), p.psnr(), ssim[0], Double.NaN, Double.NaN,
+				-1, Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - t0) / 1e9), false));
 		}
-		Files.writeString(out.resolve("summary.txt"), "bundle: " + bundle + "\nprojection: " + proj + "\ntuning: " +
-			tune + "\n" + summary(rows));
+		final StringBuilder csv = new StringBuilder("kind,image,projection_psnr,projection_ssim,tuned_psnr,tuned_ssim," +
+			"tuned_step,noise_psnr,projection_psnr_clean,tuned_psnr_clean,seconds\n");
+		for (final Row r : rows)
+			csv.append(String.format(Locale.ROOT, "%s,%s,%.3f,%.4f,%.3f,%.4f,%d,%.3f,%.3f,%.3f,%.1f%n", r.kind(), r.name(),
+				r.psnr(), r.ssim(), r.tunedPsnr(), r.tunedSsim(), r.tunedStep(), r.noisePsnr(), r.cleanPsnr(), r
+					.tunedCleanPsnr(), r.seconds()));
+		Outputs.text(csv.toString(), out.resolve("inversion.csv"));
+		Outputs.text("bundle: " + bundle + "\nprojection: " + proj + "\ntuning: " + tune + "\n" + summary(rows), out
+			.resolve("summary.txt"));
 		return rows;
 	}
 
-	private static Row invert(final Generator g, final Path bundle, final Device device, final String kind,
-		final String name, final float[] target, final float[] clean, final Projector.Options proj,
-		final PivotalTuner.Options tune,
-		final Consumer<String> log) throws IOException
-	{
-		final long t0 = System.nanoTime();
-		final Projector.Step p = Projector.project(g, target, proj, s -> {}, () -> false);
-		final double ssim = InvertImage.ssim(g, p.image(), target);
-		double tunedPsnr = Double.NaN, tunedSsim = Double.NaN;
-		int tunedStep = -1;
-		float[] tunedImage = p.image();
-		if (tune != null) try (Generator own = GeneratorBundle.load(bundle, device)) {
-			// As the plugin does: the best tuned step is kept; a tuning with no step better than the projection is dropped.
-			final Projector.Step q = PivotalTuner.tune(own, p.ws(), target, tune, s -> {
-				if (log != null && s.index() > 0 && s.index() % 50 == 0) log.accept(String.format(Locale.ROOT,
-					"%s: tuning step %d, %.2f dB", name, s.index(), s.psnr()));
-			}, () -> false);
-			final boolean kept = PivotalTuner.improves(p, q);
-			if (!kept && log != null) log.accept(String.format(Locale.ROOT, "%s: no tuning step beat the projection (%.2f dB), dropped",
-				name, q.psnr()));
-			tunedPsnr = kept ? q.psnr() : p.psnr();
-			tunedSsim = kept ? InvertImage.ssim(g, q.image(), target) : ssim;
-			tunedStep = kept ? q.index() : 0;
-			if (kept) tunedImage = q.image();
-		}
-		final double range = g.metadata().outputMax() - g.metadata().outputMin();
-		final Row r = new Row(kind, name, p.psnr(), ssim, tunedPsnr, tunedSsim, tunedStep, psnr(target, clean, range),
-			psnr(p.image(), clean, range), tune == null ? Double.NaN : psnr(tunedImage, clean, range), (System.nanoTime() -
-				t0) / 1e9);
-		if (log != null) log.accept(String.format(Locale.ROOT, "%s %s: projection %.2f dB (SSIM %.3f)%s, %.1f s", kind,
-			name, r.psnr(), r.ssim(), tune == null ? "" : String.format(Locale.ROOT, ", tuned %.2f dB (SSIM %.3f) at step %d", r
-				.tunedPsnr(), r.tunedSsim(), r.tunedStep()), r.seconds()));
+	private static Row log(final Consumer<String> log, final Row r, final boolean tuned) {
+		if (log != null) log.accept(String.format(Locale.ROOT, "%s %s: projection %.2f dB (SSIM %.3f)%s, %.1f s", r
+			.kind(), r.name(), r.psnr(), r.ssim(), !tuned ? "" : String.format(Locale.ROOT,
+				", tuned %.2f dB (SSIM %.3f) at step %d", r.tunedPsnr(), r.tunedSsim(), r.tunedStep()), r.seconds()));
 		return r;
 	}
 
@@ -210,7 +191,7 @@ final class InvertEval {
 
 	/** Over the rows where f is a number. */
 	private static double median(final List<Row> rows, final ToDoubleFunction<Row> f) {
-		return Eval.median(rows.stream().map(r -> f.applyAsDouble(r)).filter(v -> !v.isNaN()).toList());
+		return EvalCommand.median(rows.stream().map(r -> f.applyAsDouble(r)).filter(v -> !v.isNaN()).toList());
 	}
 
 	private static double min(final List<Row> rows, final ToDoubleFunction<Row> f) {

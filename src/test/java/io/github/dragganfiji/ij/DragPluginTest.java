@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-
 import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Overlay;
@@ -18,7 +16,9 @@ import ij.io.FileSaver;
 import ij.measure.ResultsTable;
 import ij.process.ByteProcessor;
 
+import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
 
@@ -26,24 +26,32 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Generate and Drag end to end with real ImageJ objects, the real engine and the real tiny bundle. */
-class DragCommandTest {
+class DragPluginTest {
 
 	@TempDir
 	Path tmp;
 
+	private static String modelsBefore;
+
 	@BeforeAll
 	static void models() {
-		System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
+		modelsBefore = System.setProperty("draggan.models", TestBundles.FIXTURES.toAbsolutePath().toString());
+	}
+
+	@AfterAll
+	static void restore() {
+		TestBundles.restoreProperty("draggan.models", modelsBefore);
 	}
 
 	private static ImagePlus generated(final long seed) {
-		return GenerateImage.generate(ModelRegistry.find("tiny-random"), seed, 0.7, Rendering.BitDepth.BIT8, Device
-			.cpu());
+		return GeneratePlugin.generate(new GenerateUseCase.Request(FijiModels.searchPath().find("tiny-random"), seed,
+			0.7, 0, DeviceChoice.CPU), Rendering.BitDepth.BIT8);
 	}
 
 	private static DragConfig config(final int steps) {
@@ -60,12 +68,12 @@ class DragCommandTest {
 		final ImagePlus a = generated(3), b = generated(3), c = generated(4);
 		assertEquals(32, a.getWidth());
 		assertEquals(ImagePlus.COLOR_RGB, a.getType(), "3-channel model -> RGB");
-		assertEquals("tiny-random", ImageLatents.model(a));
-		assertEquals("3", a.getProp(ImageLatents.SEED));
-		final Latent la = ImageLatents.latent(a, 1);
+		assertEquals("tiny-random", ImageProperties.model(a));
+		assertEquals("3", a.getProp(ImageProperties.SEED));
+		final Latent la = ImageProperties.latent(a, 1);
 		assertEquals(8 * 32, la.ws().length);
-		assertEquals(la, ImageLatents.latent(b, 1), "same seed, same latent");
-		assertFalse(la.equals(ImageLatents.latent(c, 1)), "another seed, another latent");
+		assertEquals(la, ImageProperties.latent(b, 1), "same seed, same latent");
+		assertFalse(la.equals(ImageProperties.latent(c, 1)), "another seed, another latent");
 		assertArrayEquals((int[]) a.getProcessor().getPixels(), (int[]) b.getProcessor().getPixels());
 	}
 
@@ -75,7 +83,7 @@ class DragCommandTest {
 		final int[] before = ((int[]) input.getProcessor().getPixels()).clone();
 		final ResultsTable shared = ResultsTable.getResultsTable(); // headless, the rows go to the Results table
 		final int rowsBefore = shared == null ? 0 : shared.size();
-		final Drag.Outcome outcome = Drag.execute(Drag.prepare(input, pointsAndBox()), config(4), "cpu");
+		final DragPlugin.Outcome outcome = DragPlugin.execute(DragPlugin.prepare(input, pointsAndBox()), config(4), "cpu");
 		final ImagePlus out = outcome.stack();
 		final int slices = out.getStackSize();
 		assertTrue(slices >= 2 && slices <= 5, "slices " + slices);
@@ -92,8 +100,8 @@ class DragCommandTest {
 			// mask outline + arrow + handle dot + target dot (+ track from step 1 on)
 			assertEquals(slice == 1 ? 4 : 5, here, "overlay elements on slice " + slice);
 		}
-		final Latent first = ImageLatents.latent(out, 1), last = ImageLatents.latent(out, slices);
-		assertEquals(ImageLatents.latent(input, 1), first, "slice 1 is the start");
+		final Latent first = ImageProperties.latent(out, 1), last = ImageProperties.latent(out, slices);
+		assertEquals(ImageProperties.latent(input, 1), first, "slice 1 is the start");
 		assertFalse(first.equals(last), "the latent moved");
 		assertArrayEquals(before, (int[]) input.getProcessor().getPixels(), "the input is never modified");
 		final ResultsTable rt = outcome.table();
@@ -101,58 +109,58 @@ class DragCommandTest {
 		assertEquals(6, rt.getValue("Start X", rt.size() - 1));
 		assertEquals(26, rt.getValue("Target X", rt.size() - 1));
 		assertEquals(slices - 1, (int) rt.getValue("Steps", rt.size() - 1));
-		assertTrue(out.getProp(ImageLatents.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=true"));
+		assertTrue(out.getProp(ImageProperties.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=true"));
 	}
 
 	@Test
 	void dragContinuesFromAnySliceAndFromASavedTiff() {
-		final ImagePlus first = Drag.execute(Drag.prepare(generated(6), pointsAndBox()), config(3), "cpu").stack();
+		final ImagePlus first = DragPlugin.execute(DragPlugin.prepare(generated(6), pointsAndBox()), config(3), "cpu").stack();
 		first.setSlice(first.getStackSize());
-		final Drag.Prepared again = Drag.prepare(first, pointsAndBox());
-		assertEquals(ImageLatents.latent(first, first.getStackSize()), again.latent(), "chained from the last slice");
+		final DragPlugin.Prepared again = DragPlugin.prepare(first, pointsAndBox());
+		assertEquals(ImageProperties.latent(first, first.getStackSize()), again.latent(), "chained from the last slice");
 		final String path = tmp.resolve("drag.tif").toString();
 		assertTrue(new FileSaver(first).saveAsTiffStack(path));
 		final ImagePlus reopened = IJ.openImage(path);
 		assertEquals(first.getStackSize(), reopened.getStackSize());
 		for (int s = 1; s <= first.getStackSize(); s++)
-			assertEquals(ImageLatents.latent(first, s), ImageLatents.latent(reopened, s), "slice " + s);
+			assertEquals(ImageProperties.latent(first, s), ImageProperties.latent(reopened, s), "slice " + s);
 		reopened.setSlice(2);
-		final ImagePlus second = Drag.execute(Drag.prepare(reopened, pointsAndBox()), config(2), "cpu").stack();
-		assertEquals(ImageLatents.latent(first, 2), ImageLatents.latent(second, 1), "continues from slice 2");
+		final ImagePlus second = DragPlugin.execute(DragPlugin.prepare(reopened, pointsAndBox()), config(2), "cpu").stack();
+		assertEquals(ImageProperties.latent(first, 2), ImageProperties.latent(second, 1), "continues from slice 2");
 	}
 
 	@Test
 	void badInputIsExplained() {
 		final ImagePlus plain = new ImagePlus("plain", new ByteProcessor(32, 32));
-		assertMessage("'plain' has no DragGAN latent", () -> Drag.prepare(plain, pointsAndBox()));
+		assertMessage("'plain' has no DragGAN latent", () -> DragPlugin.prepare(plain, pointsAndBox()));
 
 		final ImagePlus big = new ImagePlus("big", new ByteProcessor(64, 64));
-		ImageLatents.set(big, "tiny-random", ImageLatents.latent(generated(1), 1));
-		assertMessage("'big' is 64 x 64 pixels, but the model 'tiny-random' makes 32 x 32", () -> Drag.prepare(big,
+		ImageProperties.set(big, "tiny-random", ImageProperties.latent(generated(1), 1));
+		assertMessage("'big' is 64 x 64 pixels, but the model 'tiny-random' makes 32 x 32", () -> DragPlugin.prepare(big,
 			pointsAndBox()));
 
 		final ImagePlus gray = new ImagePlus("gray", new ByteProcessor(32, 32));
-		ImageLatents.set(gray, "tiny-random", ImageLatents.latent(generated(1), 1));
-		assertMessage("'gray' has 1 channel(s), but the model 'tiny-random' makes 3", () -> Drag.prepare(gray,
+		ImageProperties.set(gray, "tiny-random", ImageProperties.latent(generated(1), 1));
+		assertMessage("'gray' has 1 channel(s), but the model 'tiny-random' makes 3", () -> DragPlugin.prepare(gray,
 			pointsAndBox()));
 
 		final ImagePlus unknown = generated(1);
-		unknown.setProp(ImageLatents.MODEL, "no-such-model");
-		assertMessage("No DragGAN model named 'no-such-model'", () -> Drag.prepare(unknown, pointsAndBox()));
+		unknown.setProp(ImageProperties.MODEL, "no-such-model");
+		assertMessage("No DragGAN model named 'no-such-model'", () -> DragPlugin.prepare(unknown, pointsAndBox()));
 
 		final ImagePlus ok = generated(1);
-		assertMessage("There is no ROI", () -> Drag.prepare(ok, List.of()));
-		assertMessage("has 3 points", () -> Drag.prepare(ok, List.of(new PointRoi(new float[] { 1, 2, 3 },
+		assertMessage("There is no ROI", () -> DragPlugin.prepare(ok, List.of()));
+		assertMessage("has 3 points", () -> DragPlugin.prepare(ok, List.of(new PointRoi(new float[] { 1, 2, 3 },
 			new float[] { 1, 2, 3 }, 3))));
-		assertMessage("outside the 32 x 32 image", () -> Drag.prepare(ok, List.of(new PointRoi(new float[] { 1, 40 },
+		assertMessage("outside the 32 x 32 image", () -> DragPlugin.prepare(ok, List.of(new PointRoi(new float[] { 1, 40 },
 			new float[] { 1, 2 }, 2))));
-		assertMessage("Handle 1 and target 1 are both at", () -> Drag.prepare(ok, List.of(new PointRoi(new float[] {
+		assertMessage("Handle 1 and target 1 are both at", () -> DragPlugin.prepare(ok, List.of(new PointRoi(new float[] {
 			5, 5 }, new float[] { 5, 5 }, 2))));
 	}
 
 	private static void assertMessage(final String part, final org.junit.jupiter.api.function.Executable e) {
 		final RuntimeException x = assertThrows(RuntimeException.class, e);
-		assertTrue(x instanceof IllegalArgumentException || x instanceof Commands.UserError, x.toString());
+		assertTrue(x instanceof IllegalArgumentException || x instanceof PluginSupport.UserError, x.toString());
 		assertTrue(x.getMessage().contains(part), "expected '" + part + "' in: " + x.getMessage());
 	}
 }

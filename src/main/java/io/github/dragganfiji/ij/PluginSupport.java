@@ -1,39 +1,26 @@
 package io.github.dragganfiji.ij;
 
-import ai.djl.Device;
 import ai.djl.engine.EngineException;
 
 import ij.IJ;
 
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DeviceDecision;
-import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.InvalidBundleException;
 
-/** What every DragGAN command shares: starting DJL, choosing the device, and turning failures into messages. */
-final class Commands {
+/** What every DragGAN plugin shares: the device choices, and turning failures into messages. */
+final class PluginSupport {
 
 	static final String[] DEVICES = { "auto", "cpu", "gpu" };
 
-	private Commands() {}
+	private PluginSupport() {}
 
 	/** A failure the user can act on; its message is shown as is. */
-	static final class UserError extends RuntimeException {
+	static final class UserError extends IllegalArgumentException {
 
 		private static final long serialVersionUID = 1L;
 
 		UserError(final String message) {
 			super(message);
 		}
-	}
-
-	/** Starts DJL (logging what it uses) and decides the device, logging a fallback. */
-	static Device device(final String choice) {
-		final DjlRuntime.Info info = DjlRuntime.start(IJ::log);
-		DjlRuntime.prepareThread();
-		final DeviceDecision d = info.device(DeviceChoice.parse(choice));
-		if (d.fellBack() || d.gpu()) IJ.log("DragGAN: " + d.message());
-		return DjlRuntime.Info.djlDevice(d);
 	}
 
 	/**
@@ -44,7 +31,7 @@ final class Commands {
 		try {
 			body.run();
 		}
-		catch (final UserError | IllegalArgumentException | InvalidBundleException e) {
+		catch (final IllegalArgumentException | InvalidBundleException e) {
 			IJ.error(title, e.getMessage());
 		}
 		catch (final OutOfMemoryError e) {

@@ -1,25 +1,18 @@
 package io.github.dragganfiji.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-
+import io.github.dragganfiji.app.DragUseCase;
+import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragResult;
-import io.github.dragganfiji.core.DragSession;
 import io.github.dragganfiji.core.EvalSuite;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.core.TemplateMatcher;
 import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
-import io.github.dragganfiji.model.Generator;
-import io.github.dragganfiji.model.GeneratorBundle;
-import io.github.dragganfiji.model.Latents;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,9 +27,9 @@ import java.util.function.Consumer;
  * <p>
  * Usage: {@code draggan eval --bundle DIR [--drags 54] [--max-steps 200] [--out DIR] [--device cpu|auto|gpu]}
  */
-public final class Eval {
+public final class EvalCommand {
 
-	private Eval() {}
+	private EvalCommand() {}
 
 	/**
 	 * What a run measured.
@@ -65,75 +58,64 @@ public final class Eval {
 		}
 	}
 
-	/** Runs the suite; writes eval.csv and summary.txt into {@code out}. */
+	/** Runs the suite through the generation and drag use cases; writes eval.csv and summary.txt into {@code out}. */
 	public static Summary run(final Path bundle, final int drags, final int maxSteps, final Path out,
 		final DeviceChoice device, final Consumer<String> log) throws IOException
 	{
-		final DjlRuntime.Info info = DjlRuntime.start(log);
-		Files.createDirectories(out);
+		final ModelSearchPath.Entry model = ModelSearchPath.Entry.at(bundle);
+		final ModelMetadata m = model.metadata();
+		final int res = m.resolution();
+		final int patch = Math.max(3, res / 32), search = Math.max(DragConfig.scaled(12, res), res / 16);
 		final List<Double> ncc = new ArrayList<>(), tracked = new ArrayList<>(), leak = new ArrayList<>();
 		int arrived = 0, steps = 0;
 		double seconds = 0;
-		try (Generator g = GeneratorBundle.load(bundle, DjlRuntime.Info.djlDevice(info.device(device)));
-			PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("eval.csv"))))
-		{
-			final ModelMetadata m = g.metadata();
-			final int res = m.resolution();
-			final int patch = Math.max(3, res / 32), search = Math.max(DragConfig.scaled(12, res), res / 16);
-			csv.println("drag,seed,handles,masked,handle,hx,hy,tx,ty,tracked_x,tracked_y,tracked_dist,ncc_x,ncc_y," +
-				"ncc_dist,ncc_score,updates,arrived,seconds,leakage");
-			int d = 0;
-			for (final EvalSuite.Spec spec : EvalSuite.defaults(drags)) {
-				final float[] ws0;
-				final float[] before;
-				try (NDManager mm = g.manager().newSubManager()) {
-					final NDArray z = mm.create(Latents.z(spec.seed(), m.zDim()), new Shape(1, m.zDim()));
-					final NDArray ws = g.mapping(z, (float) m.truncationPsi());
-					ws0 = ws.toFloatArray();
-					before = g.synthesis(ws, false).toFloatArray();
-				}
-				final EvalSuite.Drag drag = EvalSuite.layout(spec, gray(before, res), res);
-				final DragConfig cfg = DragConfig.defaults(res, m.learningRate(), m.dragLayers()).withMaxSteps(maxSteps)
-					.withRecordEvery(Math.max(1, maxSteps));
-				final long t0 = System.nanoTime();
-				final float[][] last = new float[1][];
-				final DragResult r;
-				try (DragSession s = new DragSession(g, ws0, drag.handles(), drag.targets(), drag.movable(), cfg)) {
-					r = s.run(step -> last[0] = step.image(), () -> false);
-				}
-				final double secs = (System.nanoTime() - t0) / 1e9;
-				final float[] after = last[0];
-				final double leakage = drag.movable() == null ? Double.NaN : TemplateMatcher.leakage(before, after, drag
-					.movable(), m.outputMax() - m.outputMin());
-				if (drag.movable() != null) leak.add(leakage);
-				final float[] g0 = gray(before, res), g1 = gray(after, res);
-				for (int h = 0; h < drag.handles().size(); h++) {
-					final Point p = drag.handles().get(h), t = drag.targets().get(h), tr = r.last().handles().get(h);
-					final double[] hit = TemplateMatcher.match(g0, g1, res, (int) p.x(), (int) p.y(), (int) t.x(), (int) t
-						.y(), patch, search);
-					final double dist = Math.hypot(hit[0] - t.x(), hit[1] - t.y());
-					ncc.add(dist);
-					tracked.add(tr.distance(t));
-					csv.printf(Locale.ROOT, "%d,%d,%d,%b,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.0f,%.0f,%.3f,%.4f,%d,%b,%.2f,%.5f%n",
-						d, spec.seed(), drag.handles().size(), drag.movable() != null, h, p.x(), p.y(), t.x(), t.y(), tr
-							.x(), tr.y(), tr.distance(t), hit[0], hit[1], dist, hit[2], r.updates(), r.arrived(), secs,
-						leakage);
-				}
-				arrived += r.arrived() ? 1 : 0;
-				steps += r.updates();
-				seconds += secs;
-				if (log != null) log.accept(String.format(Locale.ROOT, "drag %d/%d (seed %d, %d handles%s): %d steps, " +
-					"%.1f s, arrived %b", d + 1, drags, spec.seed(), drag.handles().size(), drag.movable() != null
-						? ", masked" : "", r.updates(), secs, r.arrived()));
-				d++;
+		final StringBuilder csv = new StringBuilder("drag,seed,handles,masked,handle,hx,hy,tx,ty,tracked_x,tracked_y," +
+			"tracked_dist,ncc_x,ncc_y,ncc_dist,ncc_score,updates,arrived,seconds,leakage\n");
+		int d = 0;
+		for (final EvalSuite.Spec spec : EvalSuite.defaults(drags)) {
+			final GenerateUseCase.Result start = GenerateUseCase.run(new GenerateUseCase.Request(model, spec.seed(), m
+				.truncationPsi(), 0, device), d == 0 ? log : null);
+			final float[] before = start.image();
+			final DragInput drag = EvalSuite.layout(spec, gray(before, res), res).input();
+			final DragConfig cfg = DragConfig.defaults(res, m.learningRate(), m.dragLayers()).withMaxSteps(maxSteps)
+				.withRecordEvery(Math.max(1, maxSteps));
+			final float[][] last = new float[1][];
+			final DragUseCase.Result run = DragUseCase.run(new DragUseCase.Request(model, start.latent(), drag, cfg,
+				device), step -> last[0] = step.image(), () -> false, null);
+			final DragResult r = run.drag();
+			final double secs = run.seconds();
+			final float[] after = last[0];
+			final double leakage = drag.movable() == null ? Double.NaN : TemplateMatcher.leakage(before, after, drag
+				.movable(), m.outputMax() - m.outputMin());
+			if (drag.movable() != null) leak.add(leakage);
+			final float[] g0 = gray(before, res), g1 = gray(after, res);
+			for (int h = 0; h < drag.size(); h++) {
+				final Point p = drag.handles().get(h), t = drag.targets().get(h), tr = r.last().handles().get(h);
+				final double[] hit = TemplateMatcher.match(g0, g1, res, (int) p.x(), (int) p.y(), (int) t.x(), (int) t
+					.y(), patch, search);
+				final double dist = Math.hypot(hit[0] - t.x(), hit[1] - t.y());
+				ncc.add(dist);
+				tracked.add(tr.distance(t));
+				csv.append(String.format(Locale.ROOT,
+					"%d,%d,%d,%b,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.0f,%.0f,%.3f,%.4f,%d,%b,%.2f,%.5f%n", d, spec
+						.seed(), drag.size(), drag.masked(), h, p.x(), p.y(), t.x(), t.y(), tr.x(), tr.y(), tr.distance(t),
+					hit[0], hit[1], dist, hit[2], r.updates(), r.arrived(), secs, leakage));
 			}
+			arrived += r.arrived() ? 1 : 0;
+			steps += r.updates();
+			seconds += secs;
+			if (log != null) log.accept(String.format(Locale.ROOT, "drag %d/%d (seed %d, %d handles%s): %d steps, " +
+				"%.1f s, arrived %b", d + 1, drags, spec.seed(), drag.size(), drag.masked() ? ", masked" : "", r
+					.updates(), secs, r.arrived()));
+			d++;
 		}
+		Outputs.text(csv.toString(), out.resolve("eval.csv"));
 		final int n = ncc.size();
 		final Summary s = new Summary(drags, n, median(ncc), ncc.stream().filter(v -> v <= 3).count() / (double) n,
 			median(tracked), arrived / (double) drags, steps / (double) drags, seconds / drags, leak.isEmpty()
 				? Double.NaN : median(leak), leak.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
-		Files.writeString(out.resolve("summary.txt"), "bundle: " + bundle + "\nmax steps: " + maxSteps + "\n" + s
-			.describe() + "\n");
+		Outputs.text("bundle: " + bundle + "\nmax steps: " + maxSteps + "\n" + s.describe() + "\n", out.resolve(
+			"summary.txt"));
 		return s;
 	}
 
@@ -161,15 +143,12 @@ public final class Eval {
 		  Runs the accuracy suite; writes eval.csv and summary.txt.
 		""";
 
-	public static void main(final String[] args) throws IOException {
-		System.exit(Main.run(Bench.concat("eval", args)));
-	}
-
 	static int run(final Args a) throws IOException {
 		if (!a.has("bundle")) throw new Args.UsageException("--bundle DIR is required");
-		if (a.has("threads")) System.setProperty("draggan.threads", a.get("threads", ""));
+		final Args args = a.withDefault("device", "cpu");
+		Main.startRuntime(args);
 		final Summary s = run(Path.of(a.get("bundle", "")), a.integer("drags", 54), a.integer("max-steps", 200), Path
-			.of(a.get("out", "out/eval")), DeviceChoice.parse(a.get("device", "cpu")), System.err::println);
+			.of(a.get("out", "out/eval")), Main.device(args), System.err::println);
 		System.out.println(s.describe());
 		return 0;
 	}

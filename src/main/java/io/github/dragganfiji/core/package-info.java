@@ -1,0 +1,9 @@
+/**
+ * The algorithms, pure Java over DJL's API (nothing of ImageJ, nothing of DJL's PyTorch internals): the drag loop
+ * ({@link io.github.dragganfiji.core.DragSession}: motion supervision, point tracking, Adam on W+) on a validated
+ * {@link io.github.dragganfiji.core.DragInput}, GAN inversion ({@link io.github.dragganfiji.core.Projector},
+ * {@link io.github.dragganfiji.core.PivotalTuner}, {@link io.github.dragganfiji.core.ImageLoss},
+ * {@link io.github.dragganfiji.core.IntensityMapping}) and the accuracy harness's parts
+ * ({@link io.github.dragganfiji.core.EvalSuite}, {@link io.github.dragganfiji.core.TemplateMatcher}).
+ */
+package io.github.dragganfiji.core;
