@@ -759,13 +759,9 @@ def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Option
 
 # ---------------------------------------------------------------------------------------- discriminators
 
-def _train_module():
-    import train  # tools/train.py: its Discriminator; importing it runs nothing but definitions
-    return train
-
-
 def convert_nvidia_discriminator(D: PersistentObject) -> dict:
-    """NVIDIA D -> a dict for discriminator.pt: train.py's Discriminator if it can compute the same, else raw."""
+    """NVIDIA D -> a dict for discriminator.pt: stylegan2.Discriminator (the one train.py trains) if it can compute
+    the same, else raw."""
     sd = D.tensors()
     keys = list(sd)
     res = _res_list(keys, "b")
@@ -785,13 +781,12 @@ def convert_nvidia_discriminator(D: PersistentObject) -> dict:
     if why:
         raw["why_raw"] = why
         return raw
-    train = _train_module()
     R = res[-1]
     img_channels = sd[f"b{R}.fromrgb.weight"].shape[1]
     ch = {r: int(sd[f"b{r}.conv0.weight"].shape[0]) for r in res if r > 4}
     ch[4] = int(sd["b4.conv.weight"].shape[0])
     group = int(D.module("b4").module("mbstd").attr("group_size", 4))
-    P = train.Discriminator(R, img_channels, ch, mbstd_group=group)
+    P = stylegan2.Discriminator(R, img_channels, ch, mbstd_group=group)
     target = {}
 
     def conv(dst: str, src: str, m: PersistentObject, ours, bias=True):
@@ -821,14 +816,13 @@ def convert_nvidia_discriminator(D: PersistentObject) -> dict:
     target["out_b"] = _fold(sd["b4.out.bias"], _scalar(e.module("out").attr("bias_gain")), 1.0)
     _load_exact(P, target)
     return dict(kind="train.Discriminator", config=P.config, state_dict=P.state_dict(),
-                notes="conv_clamp of the original (%s) is not applied by train.Discriminator" % clamp
+                notes="conv_clamp of the original (%s) is not applied by the project's Discriminator" % clamp
                 if clamp else "")
 
 
 def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
-    """rosinality Discriminator state dict ('d') -> train.py's Discriminator."""
+    """rosinality Discriminator state dict ('d') -> stylegan2.Discriminator."""
     sd = {k: v for k, v in sd.items() if isinstance(v, torch.Tensor)}
-    train = _train_module()
     n = len(_res_list(list(sd), "convs."))  # convs.0 = fromRGB, convs.1.. = ResBlocks
     nblocks = n - 1
     R = 4 * 2 ** nblocks
@@ -836,7 +830,7 @@ def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
     res_list = [R // 2 ** i for i in range(nblocks)]
     ch = {r: int(sd[f"convs.{i + 1}.conv1.0.weight"].shape[0]) for i, r in enumerate(res_list)}
     ch[4] = int(sd["final_conv.0.weight"].shape[0])
-    P = train.Discriminator(R, img_channels, ch, mbstd_group=4)
+    P = stylegan2.Discriminator(R, img_channels, ch, mbstd_group=4)
     f = stylegan2.fir_filter().reshape(1, 1, 4, 4)
     target = {"blocks.0.fromrgb.weight": sd["convs.0.0.weight"].float().clone(),
               "blocks.0.fromrgb.bias": sd["convs.0.1.bias"].float().clone(), "blocks.0.fromrgb.f": f}
@@ -858,7 +852,7 @@ def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
     _load_exact(P, target)
     return dict(kind="train.Discriminator", config=P.config, state_dict=P.state_dict(),
                 notes="rosinality's minibatch-stddev group falls back to 3 or the whole batch when the batch is not "
-                      "divisible by 4; train.Discriminator uses the largest divisor <= 4 (same for 1-4, 6, 8, 12, ...)")
+                      "divisible by 4; the project's Discriminator uses the largest divisor <= 4 (same for 1-4, 6, 8, 12, ...)")
 
 
 # --------------------------------------------------------------------------------------------- driver

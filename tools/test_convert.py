@@ -538,9 +538,9 @@ def ref_rosinality_discriminator(sd, img):
 # ------------------------------------------------------------------------------------------- tests
 
 def load_D(path):
-    import train
+    import stylegan2
     d = torch.load(path)
-    D = train.Discriminator(**{k: v for k, v in d["config"].items()})
+    D = stylegan2.Discriminator(**{k: v for k, v in d["config"].items()})
     D.load_state_dict(d["state_dict"])
     return D, d
 
