@@ -4,14 +4,20 @@
 Usage:
   /usr/bin/python3 tools/convert.py IN OUT_DIR [--name NAME] [--license SPDX] [--network G_ema]
       [--feature-block N] [--discriminator] [--psi 0.7] [--learning-rate 0.002] [--drag-layers 6]
-      [--mapping-lr-mul 0.01] [--description ...] [--training-data ...]
+      [--mapping-lr-mul 0.01] [--description ...] [--training-data ...] [--verbose]
 
 IN is one of
   * a network pickle of NVIDIA's stylegan2-ada-pytorch, or a StyleGAN2 (config "stylegan2") pickle of the
     StyleGAN3 repository (a dict with 'G', 'D', 'G_ema', ...; or a pickle holding only the generator). The
     StyleGAN3 alias-free generators (configs T and R) are a different architecture and are refused.
   * a checkpoint of rosinality's stylegan2-pytorch (a torch.save'd dict with 'g_ema', optionally 'd' and
-    'latent_avg'), in the zip or the legacy torch format.
+    'latent_avg'), in the zip or the legacy torch format. SWAGAN checkpoints of the same repository
+    (train.py --arch swagan) are a different architecture and are refused.
+
+OUT_DIR must not exist yet or be empty: the bundle is written into a hidden folder beside it and renamed to
+OUT_DIR when complete, so a failed or interrupted conversion leaves nothing behind and no file is overwritten.
+Exit code 0: converted; 2: the input or OUT_DIR was refused (one sentence on stderr says what is wrong and what
+to do; --verbose adds the Python traceback); 1: an unexpected error of the converter itself.
 
 Nothing in the file is executed: it is read by tools/safe_unpickle.py, whose restricted unpickler rebuilds only
 tensors, containers and numbers and stops at any other global the file names (os.system, builtins.eval,
@@ -26,7 +32,11 @@ import argparse
 import json
 import math
 import os
+import shutil
+import signal
 import sys
+import tempfile
+import traceback
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -36,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export  # noqa: E402
 import stylegan2  # noqa: E402
 from safe_unpickle import (ConversionError, Namespace, PersistentObject, RefusedPickle,  # noqa: E402,F401
-                           load_file)
+                           UnreadableFile, load_file)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -85,6 +95,44 @@ def _check_resolutions(res: List[int]) -> int:
     if res[-1] < 8:
         raise ConversionError("the generator must have at least two blocks (8 px)")
     return res[-1]
+
+
+def _check_image_channels(img_channels: int, note: str = ""):
+    if not 1 <= img_channels <= 4:
+        raise ConversionError(f"toRGB makes {img_channels} image channels{note}; a bundle holds 1 to 4 (grayscale, "
+                              f"two channels, RGB, RGBA), so this generator cannot be converted")
+
+
+def _describe_channels(P: stylegan2.Generator, stated=(None, None)):
+    """model.json's architecture.channel_base/channel_max: the file's values when NVIDIA's rule with them gives the
+    channels read from the tensors, else the smallest values that do (stylegan2.channel_rule), else none (the
+    per-resolution "channels" alone describe the model). Never the constructor's unused defaults."""
+    ch = {int(k): int(v) for k, v in P.config["channels"].items()}
+    for base, cmax in (stated, stylegan2.channel_rule(ch) or (None, None)):
+        try:
+            base, cmax = int(base), int(cmax)
+        except (TypeError, ValueError):
+            continue
+        if base > 0 and cmax > 0 and stylegan2.default_channels(P.resolution, base, cmax) == ch:
+            P.config["channel_base"], P.config["channel_max"] = base, cmax
+            return
+    P.config.pop("channel_base", None)
+    P.config.pop("channel_max", None)
+
+
+def _fp16_resolutions(synthesis: PersistentObject, res: List[int], kw: dict, syn_kw: dict) -> List[int]:
+    """The block resolutions the original computed in float16: each block's use_fp16 (stylegan2-ada-pytorch and
+    the StyleGAN3 repo both keep it), else the highest num_fp16_res blocks of the init kwargs (under
+    synthesis_kwargs in stylegan2-ada-pytorch, top-level in the StyleGAN3 repo's networks_stylegan2)."""
+    flags = [synthesis.module(f"b{r}").attr("use_fp16") for r in res]
+    if any(f is not None for f in flags):
+        return [r for r, f in zip(res, flags) if f is not None and bool(f)]
+    n = syn_kw.get("num_fp16_res", kw.get("num_fp16_res"))
+    try:
+        n = int(n or 0)
+    except (TypeError, ValueError):
+        n = 0
+    return [r for r in res if r >= max(2 ** (int(math.log2(res[-1])) + 1 - n), 8)] if n > 0 else []
 
 
 # ----------------------------------------------------------------------------------- NVIDIA generator
@@ -151,6 +199,7 @@ def convert_nvidia_generator(G: PersistentObject, feature_block: Optional[int] =
     img_channels = sd["synthesis.b4.torgb.weight"].shape[0]
     if "img_channels" in kw and int(kw["img_channels"]) != img_channels:
         raise ConversionError(f"init kwargs say img_channels={kw['img_channels']}, toRGB has {img_channels}")
+    _check_image_channels(img_channels)
     channels = {r: int(sd[f"synthesis.b{r}.conv1.weight"].shape[0]) for r in res}
     num_ws = 2 * len(res)
     pickled_num_ws = synthesis.attr("num_ws", G.attr("num_ws"))
@@ -237,11 +286,14 @@ def convert_nvidia_generator(G: PersistentObject, feature_block: Optional[int] =
     if not w_avg_known:
         with torch.no_grad():
             P.mapping_net.w_avg.copy_(export.compute_w_avg(P))
+    _describe_channels(P, (syn_kw.get("channel_base", kw.get("channel_base")),
+                           syn_kw.get("channel_max", kw.get("channel_max"))))
+    fp16 = _fp16_resolutions(synthesis, res, kw, syn_kw)
     info = dict(format="nvidia-stylegan2-pickle", class_name=G.class_name, z_dim=z_dim, c_dim=c_dim, w_dim=w_dim,
                 resolution=resolution, img_channels=img_channels, num_ws=num_ws, mapping_layers=n_fc,
                 mapping_lr_mul=lr_mul, layer_features=layer_features, embed_features=embed_features,
                 conv_clamp=conv_clamp, channels={str(k): v for k, v in channels.items()},
-                num_fp16_res=syn_kw.get("num_fp16_res"), feature_block=fb,
+                num_fp16_res=len(fp16), fp16_resolutions=fp16, feature_block=fb,
                 w_avg="from the pickle" if w_avg_known else "estimated from 10,000 samples (seed 123)",
                 init_kwargs=_plain(kw))
     return P, info
@@ -261,11 +313,34 @@ def _load_exact(module: torch.nn.Module, target: Dict[str, torch.Tensor]):
 
 # ------------------------------------------------------------------------------ rosinality generator
 
+def _refuse_other_rosinality_architectures(keys: List[str], args: dict):
+    """rosinality's train.py also trains SWAGAN (--arch swagan, swagan.py): a generator whose toRGB layers make
+    3 x 4 wavelet bands (12 channels) at half the resolution, ending in an inverse Haar transform. Its tensors
+    otherwise look like a StyleGAN2's; converted as one it would give a 12-channel image of half the size."""
+    arch = str(args.get("arch", "stylegan2"))
+    signs = []
+    if arch.lower() == "swagan":
+        signs.append("args.arch is 'swagan'")
+    if any(k.startswith("iwt.") or ".iwt." in k or ".dwt." in k for k in keys):
+        signs.append("it has inverse-Haar-transform buffers (iwt.*)")
+    if signs:
+        raise ConversionError(f"this is a rosinality SWAGAN checkpoint ({'; '.join(signs)}): SWAGAN's wavelet "
+                              f"generator is not StyleGAN2's skip generator, and only checkpoints of "
+                              f"'train.py --arch stylegan2' can be converted")
+    if arch != "stylegan2":
+        raise ConversionError(f"the checkpoint's args.arch is {arch!r}: only rosinality's 'stylegan2' "
+                              f"architecture can be converted")
+
+
 def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Optional[torch.Tensor],
-                                 lr_mul: float = 0.01, feature_block: Optional[int] = None, noise_seed: int = 0):
-    """rosinality stylegan2-pytorch Generator state dict ('g_ema') -> (project G, info)."""
+                                 lr_mul: float = 0.01, feature_block: Optional[int] = None, noise_seed: int = 0,
+                                 args: Optional[dict] = None):
+    """rosinality stylegan2-pytorch Generator state dict ('g_ema') -> (project G, info). args: the checkpoint's
+    training arguments (args.arch and args.size are checked against the tensors)."""
+    args = dict(args or {})
     sd = {k: v for k, v in sd.items() if isinstance(v, torch.Tensor)}
     keys = list(sd)
+    _refuse_other_rosinality_architectures(keys, args)
     style = _res_list(keys, "style.")
     if not style or style != list(range(1, len(style) + 1)):
         raise ConversionError(f"rosinality mapping layers style.{style}: expected style.1, style.2, ...")
@@ -284,6 +359,12 @@ def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Option
     for k in range(n_rgbs):
         channels[res[k + 1]] = int(sd[f"convs.{2 * k}.conv.weight"].shape[1])
     img_channels = sd["to_rgb1.conv.weight"].shape[1]
+    _check_image_channels(img_channels, " (12 would be 3 colours x 4 wavelet bands: rosinality's SWAGAN)"
+                          if img_channels == 12 else "")
+    size = args.get("size")
+    if isinstance(size, (int, float)) and not isinstance(size, bool) and int(size) != resolution:
+        raise ConversionError(f"the checkpoint's args.size is {int(size)} px but its tensors build a {resolution} px "
+                              f"generator: not a StyleGAN2 generator this converter can map")
     for k in range(n_rgbs):
         if not _fir_ok(sd.get(f"convs.{2 * k}.conv.blur.kernel", torch.zeros(1)), 4.0):
             raise ConversionError(f"convs.{2 * k}: blur kernel is not [1,3,3,1] (x4)")
@@ -340,6 +421,7 @@ def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Option
     if latent_avg is None:
         with torch.no_grad():
             P.mapping_net.w_avg.copy_(export.compute_w_avg(P))
+    _describe_channels(P)
     info = dict(format="rosinality-stylegan2-pytorch", z_dim=z_dim, c_dim=0, w_dim=w_dim, resolution=resolution,
                 img_channels=img_channels, num_ws=2 * len(res), mapping_layers=n_fc, mapping_lr_mul=lr_mul,
                 layer_features=layer_features, conv_clamp=None, channels={str(k): v for k, v in channels.items()},
@@ -450,11 +532,29 @@ def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
 
 # --------------------------------------------------------------------------------------------- driver
 
+# What a file that unpickles but holds something other than the expected tensors makes the mapping code raise.
+_MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError, RuntimeError, AssertionError,
+              ZeroDivisionError, OverflowError)
+
+
 def detect_and_convert(path: str, network: str = "G_ema", feature_block: Optional[int] = None,
                        discriminator: bool = False, mapping_lr_mul: Optional[float] = None,
                        check_sources: bool = True):
-    """Reads IN and converts. Returns (G, info, D dict or None, extra info for the card)."""
+    """Reads IN and converts. Returns (G, info, D dict or None, extra info for the card). Raises RefusedPickle
+    (UnreadableFile for files that cannot be read at all) or ConversionError, never anything else for a bad file."""
     obj, _ctx = load_file(path, check_sources)
+    try:
+        return _convert(obj, network, feature_block, discriminator, mapping_lr_mul)
+    except (ConversionError, RefusedPickle):
+        raise
+    except _MALFORMED as e:
+        what = " ".join(f"{type(e).__name__}: {e}".split())[:160]
+        raise ConversionError(f"{os.path.basename(path)} holds a network in a shape this converter does not know "
+                              f"({what}): only StyleGAN2 generators of NVIDIA's stylegan2-ada-pytorch/StyleGAN3 code "
+                              f"and rosinality's stylegan2-pytorch can be converted") from e
+
+
+def _convert(obj, network, feature_block, discriminator, mapping_lr_mul):
     extra = {}
     D = None
     if isinstance(obj, PersistentObject) or (isinstance(obj, dict) and any(
@@ -483,7 +583,8 @@ def detect_and_convert(path: str, network: str = "G_ema", feature_block: Optiona
         if lr is None and isinstance(args, Namespace) and isinstance(getattr(args, "lr_mlp", None), float):
             lr = args.lr_mlp
         P, info = convert_rosinality_generator(obj["g_ema"], latent if isinstance(latent, torch.Tensor) else None,
-                                               lr_mul=0.01 if lr is None else lr, feature_block=feature_block)
+                                               lr_mul=0.01 if lr is None else lr, feature_block=feature_block,
+                                               args=args.to_dict() if isinstance(args, Namespace) else None)
         info["network"] = "g_ema"
         if isinstance(args, Namespace):
             extra["training_args"] = _plain(args.to_dict())
@@ -494,7 +595,9 @@ def detect_and_convert(path: str, network: str = "G_ema", feature_block: Optiona
     else:
         kind = type(obj).__name__
         keys = sorted(map(str, obj.keys()))[:10] if isinstance(obj, dict) else []
-        raise ConversionError(f"not a StyleGAN2 network file I know ({kind} {keys})")
+        raise ConversionError(f"not a StyleGAN2 network file I know (it holds a {kind}"
+                              + (f" with keys {keys}" if keys else "") + "): give an NVIDIA network pickle (with "
+                              "'G_ema') or a rosinality stylegan2-pytorch checkpoint (with 'g_ema')")
     return P, info, D, extra
 
 
@@ -527,7 +630,9 @@ def model_card(name: str, path: str, digest: str, info: dict, extra: dict, licen
         f"({bundle['feature_block']['resolution']} px, {bundle['feature_block']['channels']} channels)",
     ]
     if info.get("num_fp16_res"):
-        lines.append(f"- the original ran its {info['num_fp16_res']} highest-resolution blocks in float16 "
+        px = ", ".join(map(str, info.get("fp16_resolutions") or []))
+        lines.append(f"- the original ran its {info['num_fp16_res']} highest-resolution blocks"
+                     + (f" ({px} px)" if px else "") + " in float16 "
                      f"(with conv_clamp); the bundle computes everything in float32, so its images differ from "
                      f"NVIDIA's by float16 rounding (NVIDIA's float16 path also rescales weights and styles "
                      f"before demodulation, which cancels mathematically)")
@@ -553,10 +658,10 @@ def model_card(name: str, path: str, digest: str, info: dict, extra: dict, licen
     return "\n".join(lines)
 
 
-def main(argv=None):
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("input", help="NVIDIA network pickle (.pkl) or rosinality checkpoint (.pt)")
-    ap.add_argument("out_dir")
+    ap.add_argument("out_dir", help="the bundle folder to write: must not exist yet, or be empty")
     ap.add_argument("--name", help="bundle name (default: the input's file name without extension)")
     ap.add_argument("--description", default="")
     ap.add_argument("--license", default="unknown", help="license of the weights (default: unknown)")
@@ -573,17 +678,40 @@ def main(argv=None):
     ap.add_argument("--psi", type=float, default=0.7)
     ap.add_argument("--learning-rate", type=float, default=0.002)
     ap.add_argument("--drag-layers", type=int, default=6)
-    args = ap.parse_args(argv)
+    ap.add_argument("--verbose", action="store_true",
+                    help="on failure, also print the Python traceback (stderr) before the one-line reason")
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    """Converts; returns the bundle's metadata. Errors are raised (cli() turns them into one line and exit 2)."""
+    args = parse_args(argv)
     with torch.no_grad():  # not set_grad_enabled(False): that would leak into a caller (the tests call main)
         return run(args)
 
 
+class OutputError(ValueError):
+    """OUT_DIR cannot take the bundle (it exists and is not an empty folder)."""
+
+
+def check_out_dir(out_dir: str):
+    """A bundle goes into a new folder or an empty one: the converter never overwrites or mixes in files."""
+    if os.path.isdir(out_dir):
+        if os.listdir(out_dir):
+            raise OutputError(f"the output folder {out_dir} already exists and is not empty: give a new folder "
+                              f"(the converter never overwrites files)")
+    elif os.path.lexists(out_dir):
+        raise OutputError(f"{out_dir} exists and is not a folder: give the path of a new folder for the bundle")
+
+
 def run(args):
-    """main() after parsing: converts and writes the bundle; returns its metadata."""
-    digest = export.sha256(args.input)
+    """main() after parsing: converts and writes the bundle; returns its metadata. The bundle is written into a
+    hidden folder beside OUT_DIR and renamed to OUT_DIR only when complete, so a failure leaves nothing behind."""
+    check_out_dir(args.out_dir)
     P, info, D, extra = detect_and_convert(args.input, network=args.network, feature_block=args.feature_block,
                                            discriminator=args.discriminator, mapping_lr_mul=args.mapping_lr_mul,
                                            check_sources=not args.no_source_check)
+    digest = export.sha256(args.input)
     name = args.name or os.path.splitext(os.path.basename(args.input))[0]
     training_data = args.training_data
     if not training_data and extra.get("training_set_kwargs"):
@@ -592,23 +720,97 @@ def run(args):
             f"{k}={tsk[k]}" for k in ("path", "resolution", "use_labels", "max_size", "xflip") if k in tsk) + ")"
     source = {"file": os.path.basename(args.input), "sha256": digest, "format": info["format"],
               "network": info.get("network"), "converted_by": "tools/convert.py", "computation": "float32"}
-    meta = export.write_bundle(P, args.out_dir, name=name, description=args.description or
-                               f"StyleGAN2 converted from {os.path.basename(args.input)}",
-                               license=args.license, training_data=training_data or "unknown",
-                               learning_rate=args.learning_rate, psi=args.psi, drag_layers=args.drag_layers,
-                               extra={"c_dim": info["c_dim"], "source": source})
-    if D is not None:
-        torch.save(dict(D, format="draggan-fiji-discriminator", version=1, source=source),
-                   os.path.join(args.out_dir, "discriminator.pt"))
-    with open(os.path.join(args.out_dir, "MODEL_CARD.md"), "w") as f:
-        f.write(model_card(name, args.input, digest, info, extra, args.license, meta, D))
+
+    def write(folder):
+        meta = export.write_bundle(P, folder, name=name, description=args.description or
+                                   f"StyleGAN2 converted from {os.path.basename(args.input)}",
+                                   license=args.license, training_data=training_data or "unknown",
+                                   learning_rate=args.learning_rate, psi=args.psi, drag_layers=args.drag_layers,
+                                   extra={"c_dim": info["c_dim"], "source": source})
+        if D is not None:
+            torch.save(dict(D, format="draggan-fiji-discriminator", version=1, source=source),
+                       os.path.join(folder, "discriminator.pt"))
+        with open(os.path.join(folder, "MODEL_CARD.md"), "w") as f:
+            f.write(model_card(name, args.input, digest, info, extra, args.license, meta, D))
+        return meta
+
+    meta = write_complete(args.out_dir, write)
     print(json.dumps(meta, indent=2))
     return meta
 
 
-if __name__ == "__main__":
+def write_complete(out_dir: str, write):
+    """write(folder) into a fresh hidden folder next to out_dir, then renamed to out_dir (which must not exist or
+    be empty). On any failure or interruption the partial folder, and parent folders made for it, are removed."""
+    out_dir = os.path.abspath(out_dir)
+    parent = os.path.dirname(out_dir)
+    made = []
+    p = parent
+    while not os.path.isdir(p):
+        made.append(p)
+        p = os.path.dirname(p)
+    staging = None
     try:
-        main()
-    except (RefusedPickle, ConversionError) as e:
-        print(f"convert.py: {e}", file=sys.stderr)
-        sys.exit(2)
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.converting-", dir=parent)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it 0700; a bundle folder gets the usual permissions
+        result = write(staging)
+        check_out_dir(out_dir)
+        if os.path.isdir(out_dir):
+            os.rmdir(out_dir)  # empty (checked): replaced by the complete bundle
+        os.rename(staging, out_dir)
+        staging = None
+        return result
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for d in made:  # innermost first
+            try:
+                os.rmdir(d)
+            except OSError:
+                break
+        raise
+
+
+def _say(msg: str):
+    """One line on stderr."""
+    print("convert.py: " + " ".join(str(msg).split()), file=sys.stderr, flush=True)
+
+
+def cli(argv=None) -> int:
+    """The command line: 0 converted; 2 the input or OUT_DIR was refused or unreadable (one sentence on stderr
+    saying what is wrong and what to do; --verbose adds the traceback); 1 an unexpected error of the converter."""
+    args = parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # cleans up like Ctrl-C
+    try:
+        with torch.no_grad():
+            run(args)
+        return 0
+    except (RefusedPickle, ConversionError, OutputError) as e:
+        if args.verbose:
+            traceback.print_exc()
+        _say(e)
+        return 2
+    except OSError as e:
+        if args.verbose:
+            traceback.print_exc()
+        _say(f"could not write the bundle into {args.out_dir} ({e.strerror or e}), and nothing was left there: "
+             f"free some space or choose a folder you can write to")
+        return 2
+    except KeyboardInterrupt:
+        _say(f"interrupted; nothing was left in {args.out_dir}")
+        return 130
+    except Exception as e:  # noqa: BLE001 - a bug of the converter: still one line (the traceback with --verbose)
+        if args.verbose:
+            traceback.print_exc()
+        _say(f"unexpected error ({type(e).__name__}: {e}) while converting {args.input}; nothing was left in "
+             f"{args.out_dir}: run again with --verbose and report the traceback")
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

@@ -15,6 +15,7 @@ import _compat_pickle
 import ast
 import collections
 import io
+import os
 import pickle
 import zipfile
 from typing import Dict, Optional, Tuple
@@ -25,6 +26,10 @@ import torch
 
 class RefusedPickle(pickle.UnpicklingError):
     """The file references something outside the allow-list, or is otherwise not a plain network file."""
+
+
+class UnreadableFile(RefusedPickle):
+    """The file is missing, a folder, empty, truncated, damaged, or no pickle or torch file at all."""
 
 
 class ConversionError(ValueError):
@@ -399,21 +404,74 @@ def check_module_source(src: str) -> Optional[str]:
     return None
 
 
-def load_file(path: str, check_sources: bool = True):
-    """Reads a network pickle or a torch checkpoint with the restricted unpickler. Returns (object, context).
-    check_sources: refuse files whose embedded module sources look tampered with (see check_module_source)."""
-    context = LoadContext()
+def _read(path: str, context: "LoadContext"):
     with open(path, "rb") as f:
         head = f.read(4)
     if head.startswith(b"PK\x03\x04"):
-        obj = _load_zip(path, context)
-    else:
-        with open(path, "rb") as f:
-            first = _restricted_load(f, context)
-            if isinstance(first, int) and not isinstance(first, bool) and first == _TORCH_LEGACY_MAGIC:
-                obj = _load_legacy(f, context, first)
-            else:
-                obj = first
+        return _load_zip(path, context)
+    with open(path, "rb") as f:
+        first = _restricted_load(f, context)
+        if isinstance(first, int) and not isinstance(first, bool) and first == _TORCH_LEGACY_MAGIC:
+            return _load_legacy(f, context, first)
+        return first
+
+
+def _looks_like_text(path: str) -> bool:
+    with open(path, "rb") as f:
+        head = f.read(512)
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\t\r\n" for c in text)
+
+
+def _unreadable(path: str, e: Exception) -> UnreadableFile:
+    """The one-sentence error for a file that could not be read as a network file at all."""
+    name = os.path.basename(path) or path
+    reason = " ".join(str(e).split())[:120].rstrip(".") or type(e).__name__
+    if isinstance(e, zipfile.BadZipFile):
+        reason = f"its zip archive is incomplete or broken: {reason}"
+    truncated = isinstance(e, EOFError) or any(w in reason for w in ("truncated", "wrong number of bytes",
+                                                                      "Ran out of input"))
+    if isinstance(e, zipfile.BadZipFile) or truncated:
+        return UnreadableFile(f"{name} ends early or is damaged ({reason}): copy or download it again")
+    what = "text, not a network file" if _looks_like_text(path) else "not a network file this converter reads"
+    return UnreadableFile(f"{name} is {what} ({reason}): give the .pkl of NVIDIA's stylegan2-ada-pytorch or "
+                          f"StyleGAN3 code, or the .pt checkpoint of rosinality's stylegan2-pytorch")
+
+
+def load_file(path: str, check_sources: bool = True):
+    """Reads a network pickle or a torch checkpoint with the restricted unpickler. Returns (object, context).
+    check_sources: refuse files whose embedded module sources look tampered with (see check_module_source).
+    Raises RefusedPickle for anything the allow-list refuses (the message starts with "refused"), and its
+    subclass UnreadableFile, with one sentence saying what is wrong and what to do, for a missing file, a folder,
+    an empty, truncated or damaged file, or one that is no pickle or torch file at all."""
+    name = os.path.basename(path) or path
+    if os.path.isdir(path):
+        raise UnreadableFile(f"{path} is a folder: give the network file itself (a .pkl or .pt file)")
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path}: no such file: check the path of the network file") from None
+    except OSError as e:
+        raise UnreadableFile(f"{path} cannot be read ({e.strerror or e}): check that it exists and is readable") \
+            from None
+    if size == 0:
+        raise UnreadableFile(f"{name} is empty (0 bytes): copy or download the network file again")
+    context = LoadContext()
+    try:
+        obj = _read(path, context)
+    except UnreadableFile:
+        raise
+    except RefusedPickle as e:
+        if str(e).startswith("refused"):  # the allow-list at work: said as it is
+            raise
+        raise _unreadable(path, e) from e
+    except OSError as e:
+        raise UnreadableFile(f"{path} cannot be read ({e.strerror or e}): check that it is readable") from e
+    except Exception as e:  # noqa: BLE001 - whatever a malformed file makes the reader raise (nothing runs)
+        raise _unreadable(path, e) from e
     for src, classes in context.module_sources.items():
         problem = check_module_source(src) if check_sources else None
         if problem:
