@@ -4,22 +4,24 @@
 Usage:
   /usr/bin/python3 tools/convert.py IN OUT_DIR [--name NAME] [--license SPDX] [--network G_ema]
       [--feature-block N] [--discriminator] [--psi 0.7] [--learning-rate 0.002] [--drag-layers 6]
-      [--mapping-lr-mul 0.01] [--description ...] [--training-data ...]
+      [--mapping-lr-mul 0.01] [--description ...] [--training-data ...] [--verbose]
 
 IN is one of
   * a network pickle of NVIDIA's stylegan2-ada-pytorch, or a StyleGAN2 (config "stylegan2") pickle of the
     StyleGAN3 repository (a dict with 'G', 'D', 'G_ema', ...; or a pickle holding only the generator). The
     StyleGAN3 alias-free generators (configs T and R) are a different architecture and are refused.
   * a checkpoint of rosinality's stylegan2-pytorch (a torch.save'd dict with 'g_ema', optionally 'd' and
-    'latent_avg'), in the zip or the legacy torch format.
+    'latent_avg'), in the zip or the legacy torch format. SWAGAN checkpoints of the same repository
+    (train.py --arch swagan) are a different architecture and are refused.
 
-Nothing in the file is executed. NVIDIA pickles carry the Python source of their classes ('module_src') and
-are normally loaded by running it; here a restricted unpickler rebuilds only tensors, containers and numbers
-(the allow-list is ``ALLOWED_GLOBALS``) and every other global the file names (os.system, builtins.eval,
-subprocess.Popen, any import) stops the conversion with an error naming it. Tensor storages, which NVIDIA
-pickles hold as nested torch.save byte strings, are decoded by this module too (never by torch.load). The
-embedded sources are never executed; they are only parsed (ast) to refuse files whose source imports or calls
-things no network definition needs (os, subprocess, eval, ...), a sign of tampering.
+OUT_DIR must not exist yet or be empty: the bundle is written into a hidden folder beside it and renamed to
+OUT_DIR when complete, so a failed or interrupted conversion leaves nothing behind and no file is overwritten.
+Exit code 0: converted; 2: the input or OUT_DIR was refused (one sentence on stderr says what is wrong and what
+to do; --verbose adds the Python traceback); 1: an unexpected error of the converter itself.
+
+Nothing in the file is executed: it is read by tools/safe_unpickle.py, whose restricted unpickler rebuilds only
+tensors, containers and numbers and stops at any other global the file names (os.system, builtins.eval,
+subprocess.Popen, any import), naming it. Embedded NVIDIA module sources are only parsed, never executed.
 
 The parameters are then mapped onto tools/stylegan2.py (docs/model-format.md, "Converting NVIDIA and rosinality
 checkpoints"), the result is written with export.write_bundle, and MODEL_CARD.md records where it came from.
@@ -27,17 +29,15 @@ Everything is read from the file: resolution, image channels, channels per block
 size. With --discriminator, D is written too (discriminator.pt, see the docs).
 """
 import argparse
-import _compat_pickle
-import ast
-import collections
-import io
 import json
 import math
 import os
-import pickle
+import shutil
+import signal
 import sys
-import zipfile
-from typing import Dict, List, Optional, Tuple
+import tempfile
+import traceback
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
@@ -45,405 +45,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export  # noqa: E402
 import stylegan2  # noqa: E402
-
-
-class RefusedPickle(pickle.UnpicklingError):
-    """The file references something outside the allow-list, or is otherwise not a plain network file."""
-
-
-class ConversionError(ValueError):
-    """The network is readable but not something tools/stylegan2.py can compute."""
-
-
-# ---------------------------------------------------------------------------------------- restricted unpickling
-
-_TORCH_LEGACY_MAGIC = 0x1950a86a20f9469cfc6c
-_TORCH_LEGACY_PROTOCOL = 1001
-
-_STORAGE_DTYPES = {
-    "FloatStorage": torch.float32, "DoubleStorage": torch.float64, "HalfStorage": torch.float16,
-    "BFloat16Storage": torch.bfloat16, "LongStorage": torch.int64, "IntStorage": torch.int32,
-    "ShortStorage": torch.int16, "CharStorage": torch.int8, "ByteStorage": torch.uint8, "BoolStorage": torch.bool,
-}
-_TORCH_DTYPES = {"float32": torch.float32, "float": torch.float32, "float64": torch.float64,
-                 "double": torch.float64, "float16": torch.float16, "half": torch.float16,
-                 "bfloat16": torch.bfloat16, "int64": torch.int64, "long": torch.int64, "int32": torch.int32,
-                 "int": torch.int32, "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8,
-                 "bool": torch.bool}
-
-
-class StorageType:
-    """Stands for torch.FloatStorage etc. inside a file (only its dtype is used)."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.dtype = _STORAGE_DTYPES[name]
-
-    def __repr__(self):
-        return f"torch.{self.name}"
-
-
-class Storage:
-    """A flat tensor standing for a torch storage; tensors are views of it (filled in later by legacy files)."""
-
-    def __init__(self, dtype: torch.dtype, numel: int):
-        self.dtype = dtype
-        self.flat = torch.zeros(int(numel), dtype=dtype)
-
-    def fill(self, raw: bytes):
-        if len(raw) != self.flat.numel() * self.flat.element_size():
-            raise RefusedPickle("tensor storage has the wrong number of bytes")
-        if raw:
-            self.flat.copy_(torch.frombuffer(bytearray(raw), dtype=self.dtype))
-
-
-class EasyDict(dict):
-    """Stand-in for dnnlib.EasyDict (a dict with attribute access); no code of dnnlib is involved."""
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name)
-
-    def __setstate__(self, state):  # plain data only
-        if state:
-            self.update(state)
-
-
-class Namespace:
-    """Stand-in for argparse.Namespace (rosinality checkpoints hold the training arguments)."""
-
-    def __setstate__(self, state):
-        if not isinstance(state, dict):
-            raise RefusedPickle("argparse.Namespace with an unexpected state")
-        self.__dict__.update({str(k): v for k, v in state.items()})
-
-    def to_dict(self):
-        return dict(self.__dict__)
-
-
-class PersistentObject:
-    """What NVIDIA's torch_utils.persistence pickles for a network module: its class name, the source of its
-    module (kept as text, never executed) and its state (the module's __dict__: _parameters, _buffers,
-    _modules, init kwargs and plain attributes)."""
-
-    def __init__(self, meta: dict):
-        if not isinstance(meta, dict) or meta.get("type") != "class":
-            raise RefusedPickle("torch_utils.persistence object without the expected metadata")
-        if not isinstance(meta.get("class_name"), str) or not isinstance(meta.get("module_src", ""), str):
-            raise RefusedPickle("torch_utils.persistence object with malformed class_name/module_src")
-        if not isinstance(meta.get("state"), dict):
-            raise RefusedPickle("torch_utils.persistence object without a state dict")
-        self.class_name: str = meta["class_name"]
-        self.module_src: str = meta.get("module_src", "")
-        self.version = meta.get("version")
-        self.state: dict = meta["state"]
-
-    def __repr__(self):
-        return f"<persistent {self.class_name}>"
-
-    def attr(self, name, default=None):
-        return self.state.get(name, default)
-
-    @property
-    def modules(self) -> Dict[str, "PersistentObject"]:
-        return dict(self.state.get("_modules") or {})
-
-    @property
-    def init_kwargs(self) -> dict:
-        return dict(self.state.get("_init_kwargs") or {})
-
-    def tensors(self, prefix: str = "") -> "collections.OrderedDict[str, torch.Tensor]":
-        """Parameters and buffers of this module and its submodules, by dotted name (like state_dict)."""
-        out = collections.OrderedDict()
-        for group in ("_parameters", "_buffers"):
-            for k, v in (self.state.get(group) or {}).items():
-                if isinstance(v, torch.Tensor):
-                    out[prefix + k] = v
-        for k, m in self.modules.items():
-            if isinstance(m, PersistentObject):
-                out.update(m.tensors(prefix + k + "."))
-            elif m is not None:
-                raise RefusedPickle(f"submodule {prefix + k} is not a persistent network object")
-        return out
-
-    def module(self, path: str) -> "PersistentObject":
-        m = self
-        for part in path.split(".") if path else []:
-            sub = m.modules.get(part)
-            if not isinstance(sub, PersistentObject):
-                raise ConversionError(f"the network has no module {path!r}")
-            m = sub
-        return m
-
-
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
-                       metadata=None):
-    if not isinstance(storage, Storage):
-        raise RefusedPickle("tensor rebuilt from something that is not a storage")
-    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
-    if len(size) != len(stride) or any(s < 0 for s in size):
-        raise RefusedPickle("malformed tensor shape")
-    numel = int(np.prod(size)) if size else 1
-    if numel > 0:
-        last = int(storage_offset) + sum((s - 1) * st for s, st in zip(size, stride))
-        if storage_offset < 0 or last >= storage.flat.numel() or any(st < 0 for st in stride):
-            raise RefusedPickle("tensor extends past its storage")
-    return torch.as_strided(storage.flat, size, stride, int(storage_offset))
-
-
-def _rebuild_tensor(storage, storage_offset, size, stride):
-    return _rebuild_tensor_v2(storage, storage_offset, size, stride)
-
-
-def _rebuild_parameter(data, requires_grad=False, backward_hooks=None):
-    if not isinstance(data, torch.Tensor):
-        raise RefusedPickle("parameter rebuilt from something that is not a tensor")
-    return data
-
-
-def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
-    return _rebuild_parameter(data)
-
-
-def _np_scalar(dtype, data=None):
-    if not isinstance(dtype, np.dtype) or dtype.hasobject or not isinstance(data, (bytes, bytearray)):
-        raise RefusedPickle("numpy scalar of an object dtype or without raw bytes")
-    return np.frombuffer(bytes(data), dtype=dtype, count=1)[0]
-
-
-def _np_reconstruct(subtype, shape, dtype):
-    if subtype is not np.ndarray:
-        raise RefusedPickle("numpy array of a subclass")
-    return np.ndarray.__new__(np.ndarray, shape, dtype)
-
-
-def _np_dtype(*args):
-    if not args or not isinstance(args[0], str):
-        raise RefusedPickle("numpy dtype with unexpected arguments")
-    return np.dtype(*args)
-
-
-def _codecs_encode(text, encoding="utf-8"):
-    # protocol-2 pickles spell bytes as _codecs.encode(str, 'latin1')
-    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
-        raise RefusedPickle("_codecs.encode with unexpected arguments")
-    return text.encode("latin1")
-
-
-def _torch_size(*args):
-    return torch.Size(*args)
-
-
-# (module, name) -> what the unpickler gets instead. Nothing here imports a module named by the file or runs
-# code the file supplies; the torch_utils.persistence entry is filled per load (see RestrictedUnpickler).
-ALLOWED_GLOBALS = {
-    ("collections", "OrderedDict"): collections.OrderedDict,
-    ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
-    ("__builtin__", "set"): set, ("__builtin__", "frozenset"): frozenset,
-    ("_codecs", "encode"): _codecs_encode,
-    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
-    ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
-    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
-    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
-    ("torch", "Size"): _torch_size,
-    ("numpy.core.multiarray", "scalar"): _np_scalar, ("numpy._core.multiarray", "scalar"): _np_scalar,
-    ("numpy.core.multiarray", "_reconstruct"): _np_reconstruct,
-    ("numpy._core.multiarray", "_reconstruct"): _np_reconstruct,
-    ("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): _np_dtype,
-    ("dnnlib.util", "EasyDict"): EasyDict, ("dnnlib", "EasyDict"): EasyDict,
-    ("argparse", "Namespace"): Namespace,
-    # filled per unpickler: ("torch.storage", "_load_from_bytes"), ("torch_utils.persistence",
-    # "_reconstruct_persistent_obj")
-}
-
-
-class RestrictedUnpickler(pickle.Unpickler):
-    """pickle.Unpickler whose find_class returns only allow-listed stand-ins and refuses everything else."""
-
-    def __init__(self, f, persistent=None, context=None):
-        super().__init__(f)
-        self._persistent = persistent
-        self.context = context if context is not None else LoadContext()
-
-    def find_class(self, module, name):
-        key = (module, name)
-        if key in ALLOWED_GLOBALS:
-            return ALLOWED_GLOBALS[key]
-        if key == ("torch.storage", "_load_from_bytes"):
-            return self.context.load_from_bytes
-        if key == ("torch_utils.persistence", "_reconstruct_persistent_obj"):
-            return self.context.reconstruct_persistent_obj
-        if module == "torch" and name in _STORAGE_DTYPES:
-            return StorageType(name)
-        if module == "torch" and name in _TORCH_DTYPES:
-            return _TORCH_DTYPES[name]
-        py3 = _compat_pickle.NAME_MAPPING.get(key) or (_compat_pickle.IMPORT_MAPPING.get(module), name)
-        alias = f" (Python 3: {py3[0]}.{py3[1]})" if py3[0] and py3 != key else ""
-        raise RefusedPickle(f"refused: the file references the global '{module}.{name}'{alias}, which is not on the "
-                            f"allow-list of tools/convert.py (tensors, containers and numbers only); nothing "
-                            f"in the file was executed")
-
-    def persistent_load(self, pid):
-        if self._persistent is None:
-            raise RefusedPickle("refused: persistent id in a plain pickle")
-        return self._persistent(pid)
-
-
-class LoadContext:
-    """Per-file state: the embedded module sources seen (for the tampering check)."""
-
-    def __init__(self):
-        self.module_sources: Dict[str, set] = {}
-
-    def reconstruct_persistent_obj(self, meta):
-        obj = PersistentObject(meta)
-        self.module_sources.setdefault(obj.module_src, set()).add(obj.class_name)
-        return obj
-
-    def load_from_bytes(self, data):
-        if not isinstance(data, (bytes, bytearray)):
-            raise RefusedPickle("torch.storage._load_from_bytes without bytes")
-        return _load_legacy(io.BytesIO(bytes(data)), self)
-
-
-def _restricted_load(f, context, persistent=None):
-    return RestrictedUnpickler(f, persistent, context).load()
-
-
-def _storage_from_pid(pid) -> Tuple[StorageType, str, int]:
-    if not isinstance(pid, tuple) or not pid:
-        raise RefusedPickle("malformed persistent id")
-    typename = pid[0].decode("ascii") if isinstance(pid[0], bytes) else pid[0]
-    if typename != "storage" or len(pid) < 5:
-        raise RefusedPickle(f"refused: persistent id of kind {typename!r}")
-    storage_type, key, _location, numel = pid[1:5]
-    if not isinstance(storage_type, StorageType):
-        raise RefusedPickle("persistent storage id without a storage type")
-    if len(pid) > 5 and pid[5] is not None:
-        raise RefusedPickle("storage views of the pre-1.0 torch format are not supported")
-    return storage_type, str(key), int(numel)
-
-
-def _load_legacy(f, context, first=None):
-    """torch.save's legacy format: magic, protocol, sys info, the object, the storage keys, raw storages."""
-    magic = _restricted_load(f, context) if first is None else first
-    if magic != _TORCH_LEGACY_MAGIC:
-        raise RefusedPickle("not a torch file (bad magic number)")
-    if _restricted_load(f, context) != _TORCH_LEGACY_PROTOCOL:
-        raise RefusedPickle("unsupported torch legacy protocol version")
-    sys_info = _restricted_load(f, context)
-    if not isinstance(sys_info, dict) or not sys_info.get("little_endian", True):
-        raise RefusedPickle("big-endian torch files are not supported")
-    storages: Dict[str, Storage] = {}
-
-    def persistent(pid):
-        storage_type, key, numel = _storage_from_pid(pid)
-        if key not in storages:
-            storages[key] = Storage(storage_type.dtype, numel)
-        return storages[key]
-
-    result = _restricted_load(f, context, persistent)
-    keys = _restricted_load(f, context)
-    if not isinstance(keys, list):
-        raise RefusedPickle("malformed torch legacy file (storage keys)")
-    for key in keys:
-        st = storages.get(str(key))
-        if st is None:
-            raise RefusedPickle("malformed torch legacy file (unknown storage key)")
-        header = f.read(8)
-        if len(header) != 8:
-            raise RefusedPickle("truncated torch legacy file")
-        numel = int.from_bytes(header, "little", signed=True)
-        if numel != st.flat.numel():
-            raise RefusedPickle("malformed torch legacy file (storage size)")
-        st.fill(f.read(numel * st.flat.element_size()))
-    return result
-
-
-def _load_zip(path, context):
-    """torch.save's zip format: PREFIX/data.pkl with persistent storage ids, PREFIX/data/KEY raw storages."""
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        pkls = [n for n in names if n == "data.pkl" or n.endswith("/data.pkl")]
-        if len(pkls) != 1:
-            raise RefusedPickle("not a torch zip file (no unique data.pkl)")
-        prefix = pkls[0][:-len("data.pkl")]
-        if prefix + "byteorder" in names and zf.read(prefix + "byteorder").strip() != b"little":
-            raise RefusedPickle("big-endian torch files are not supported")
-        storages: Dict[str, Storage] = {}
-
-        def persistent(pid):
-            storage_type, key, numel = _storage_from_pid(pid)
-            if key not in storages:
-                st = Storage(storage_type.dtype, numel)
-                st.fill(zf.read(prefix + "data/" + key))
-                storages[key] = st
-            return storages[key]
-
-        with zf.open(pkls[0]) as f:
-            return _restricted_load(io.BytesIO(f.read()), context, persistent)
-
-
-# Names an embedded network source never needs; finding one means the file was tampered with.
-_SUSPICIOUS_MODULES = {"os", "subprocess", "sys", "socket", "shutil", "ctypes", "importlib", "builtins", "pty",
-                       "runpy", "code", "codeop", "marshal", "pickle", "multiprocessing", "urllib", "http",
-                       "requests", "webbrowser", "signal", "posix", "nt"}
-_SUSPICIOUS_FUNCTIONS = {"eval", "exec", "compile", "__import__", "breakpoint"}  # called by name
-_SUSPICIOUS_METHODS = {"system", "popen", "Popen", "spawnl", "spawnlp", "spawnv", "spawnvp", "execv", "execve",
-                       "execvp", "execl", "execlp", "check_call", "check_output", "getoutput", "import_module",
-                       "__import__"}  # called as an attribute (os.system, subprocess.Popen, ...)
-
-
-def check_module_source(src: str) -> Optional[str]:
-    """What is suspicious in an embedded module source (parsed, never executed), or None."""
-    try:
-        tree = ast.parse(src)
-    except (SyntaxError, ValueError):
-        return None  # not parseable by this Python: nothing to report (it is never executed anyway)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.name.split(".")[0] in _SUSPICIOUS_MODULES:
-                    return f"'import {a.name}'"
-        elif isinstance(node, ast.ImportFrom):
-            if (node.module or "").split(".")[0] in _SUSPICIOUS_MODULES:
-                return f"'from {node.module} import ...'"
-        elif isinstance(node, ast.Call):
-            fn = node.func
-            if isinstance(fn, ast.Name) and fn.id in _SUSPICIOUS_FUNCTIONS:
-                return f"a call of {fn.id}"
-            if isinstance(fn, ast.Attribute) and fn.attr in _SUSPICIOUS_METHODS:
-                try:
-                    return f"a call of {ast.unparse(fn)}"
-                except AttributeError:  # Python < 3.9
-                    return f"a call of .{fn.attr}"
-    return None
-
-
-def load_file(path: str, check_sources: bool = True):
-    """Reads a network pickle or a torch checkpoint with the restricted unpickler. Returns (object, context).
-    check_sources: refuse files whose embedded module sources look tampered with (see check_module_source)."""
-    context = LoadContext()
-    with open(path, "rb") as f:
-        head = f.read(4)
-    if head.startswith(b"PK\x03\x04"):
-        obj = _load_zip(path, context)
-    else:
-        with open(path, "rb") as f:
-            first = _restricted_load(f, context)
-            if isinstance(first, int) and not isinstance(first, bool) and first == _TORCH_LEGACY_MAGIC:
-                obj = _load_legacy(f, context, first)
-            else:
-                obj = first
-    for src, classes in context.module_sources.items():
-        problem = check_module_source(src) if check_sources else None
-        if problem:
-            raise RefusedPickle(f"refused: the embedded source of class {'/'.join(sorted(classes))} contains "
-                                f"{problem}, which no network definition needs (the source was not executed; "
-                                f"--no-source-check converts such a file anyway)")
-    return obj, context
+from safe_unpickle import (ConversionError, Namespace, PersistentObject, RefusedPickle,  # noqa: E402,F401
+                           UnreadableFile, load_file)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -492,6 +95,44 @@ def _check_resolutions(res: List[int]) -> int:
     if res[-1] < 8:
         raise ConversionError("the generator must have at least two blocks (8 px)")
     return res[-1]
+
+
+def _check_image_channels(img_channels: int, note: str = ""):
+    if not 1 <= img_channels <= 4:
+        raise ConversionError(f"toRGB makes {img_channels} image channels{note}; a bundle holds 1 to 4 (grayscale, "
+                              f"two channels, RGB, RGBA), so this generator cannot be converted")
+
+
+def _describe_channels(P: stylegan2.Generator, stated=(None, None)):
+    """model.json's architecture.channel_base/channel_max: the file's values when NVIDIA's rule with them gives the
+    channels read from the tensors, else the smallest values that do (stylegan2.channel_rule), else none (the
+    per-resolution "channels" alone describe the model). Never the constructor's unused defaults."""
+    ch = {int(k): int(v) for k, v in P.config["channels"].items()}
+    for base, cmax in (stated, stylegan2.channel_rule(ch) or (None, None)):
+        try:
+            base, cmax = int(base), int(cmax)
+        except (TypeError, ValueError):
+            continue
+        if base > 0 and cmax > 0 and stylegan2.default_channels(P.resolution, base, cmax) == ch:
+            P.config["channel_base"], P.config["channel_max"] = base, cmax
+            return
+    P.config.pop("channel_base", None)
+    P.config.pop("channel_max", None)
+
+
+def _fp16_resolutions(synthesis: PersistentObject, res: List[int], kw: dict, syn_kw: dict) -> List[int]:
+    """The block resolutions the original computed in float16: each block's use_fp16 (stylegan2-ada-pytorch and
+    the StyleGAN3 repo both keep it), else the highest num_fp16_res blocks of the init kwargs (under
+    synthesis_kwargs in stylegan2-ada-pytorch, top-level in the StyleGAN3 repo's networks_stylegan2)."""
+    flags = [synthesis.module(f"b{r}").attr("use_fp16") for r in res]
+    if any(f is not None for f in flags):
+        return [r for r, f in zip(res, flags) if f is not None and bool(f)]
+    n = syn_kw.get("num_fp16_res", kw.get("num_fp16_res"))
+    try:
+        n = int(n or 0)
+    except (TypeError, ValueError):
+        n = 0
+    return [r for r in res if r >= max(2 ** (int(math.log2(res[-1])) + 1 - n), 8)] if n > 0 else []
 
 
 # ----------------------------------------------------------------------------------- NVIDIA generator
@@ -558,6 +199,7 @@ def convert_nvidia_generator(G: PersistentObject, feature_block: Optional[int] =
     img_channels = sd["synthesis.b4.torgb.weight"].shape[0]
     if "img_channels" in kw and int(kw["img_channels"]) != img_channels:
         raise ConversionError(f"init kwargs say img_channels={kw['img_channels']}, toRGB has {img_channels}")
+    _check_image_channels(img_channels)
     channels = {r: int(sd[f"synthesis.b{r}.conv1.weight"].shape[0]) for r in res}
     num_ws = 2 * len(res)
     pickled_num_ws = synthesis.attr("num_ws", G.attr("num_ws"))
@@ -644,11 +286,14 @@ def convert_nvidia_generator(G: PersistentObject, feature_block: Optional[int] =
     if not w_avg_known:
         with torch.no_grad():
             P.mapping_net.w_avg.copy_(export.compute_w_avg(P))
+    _describe_channels(P, (syn_kw.get("channel_base", kw.get("channel_base")),
+                           syn_kw.get("channel_max", kw.get("channel_max"))))
+    fp16 = _fp16_resolutions(synthesis, res, kw, syn_kw)
     info = dict(format="nvidia-stylegan2-pickle", class_name=G.class_name, z_dim=z_dim, c_dim=c_dim, w_dim=w_dim,
                 resolution=resolution, img_channels=img_channels, num_ws=num_ws, mapping_layers=n_fc,
                 mapping_lr_mul=lr_mul, layer_features=layer_features, embed_features=embed_features,
                 conv_clamp=conv_clamp, channels={str(k): v for k, v in channels.items()},
-                num_fp16_res=syn_kw.get("num_fp16_res"), feature_block=fb,
+                num_fp16_res=len(fp16), fp16_resolutions=fp16, feature_block=fb,
                 w_avg="from the pickle" if w_avg_known else "estimated from 10,000 samples (seed 123)",
                 init_kwargs=_plain(kw))
     return P, info
@@ -668,11 +313,34 @@ def _load_exact(module: torch.nn.Module, target: Dict[str, torch.Tensor]):
 
 # ------------------------------------------------------------------------------ rosinality generator
 
+def _refuse_other_rosinality_architectures(keys: List[str], args: dict):
+    """rosinality's train.py also trains SWAGAN (--arch swagan, swagan.py): a generator whose toRGB layers make
+    3 x 4 wavelet bands (12 channels) at half the resolution, ending in an inverse Haar transform. Its tensors
+    otherwise look like a StyleGAN2's; converted as one it would give a 12-channel image of half the size."""
+    arch = str(args.get("arch", "stylegan2"))
+    signs = []
+    if arch.lower() == "swagan":
+        signs.append("args.arch is 'swagan'")
+    if any(k.startswith("iwt.") or ".iwt." in k or ".dwt." in k for k in keys):
+        signs.append("it has inverse-Haar-transform buffers (iwt.*)")
+    if signs:
+        raise ConversionError(f"this is a rosinality SWAGAN checkpoint ({'; '.join(signs)}): SWAGAN's wavelet "
+                              f"generator is not StyleGAN2's skip generator, and only checkpoints of "
+                              f"'train.py --arch stylegan2' can be converted")
+    if arch != "stylegan2":
+        raise ConversionError(f"the checkpoint's args.arch is {arch!r}: only rosinality's 'stylegan2' "
+                              f"architecture can be converted")
+
+
 def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Optional[torch.Tensor],
-                                 lr_mul: float = 0.01, feature_block: Optional[int] = None, noise_seed: int = 0):
-    """rosinality stylegan2-pytorch Generator state dict ('g_ema') -> (project G, info)."""
+                                 lr_mul: float = 0.01, feature_block: Optional[int] = None, noise_seed: int = 0,
+                                 args: Optional[dict] = None):
+    """rosinality stylegan2-pytorch Generator state dict ('g_ema') -> (project G, info). args: the checkpoint's
+    training arguments (args.arch and args.size are checked against the tensors)."""
+    args = dict(args or {})
     sd = {k: v for k, v in sd.items() if isinstance(v, torch.Tensor)}
     keys = list(sd)
+    _refuse_other_rosinality_architectures(keys, args)
     style = _res_list(keys, "style.")
     if not style or style != list(range(1, len(style) + 1)):
         raise ConversionError(f"rosinality mapping layers style.{style}: expected style.1, style.2, ...")
@@ -691,6 +359,12 @@ def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Option
     for k in range(n_rgbs):
         channels[res[k + 1]] = int(sd[f"convs.{2 * k}.conv.weight"].shape[1])
     img_channels = sd["to_rgb1.conv.weight"].shape[1]
+    _check_image_channels(img_channels, " (12 would be 3 colours x 4 wavelet bands: rosinality's SWAGAN)"
+                          if img_channels == 12 else "")
+    size = args.get("size")
+    if isinstance(size, (int, float)) and not isinstance(size, bool) and int(size) != resolution:
+        raise ConversionError(f"the checkpoint's args.size is {int(size)} px but its tensors build a {resolution} px "
+                              f"generator: not a StyleGAN2 generator this converter can map")
     for k in range(n_rgbs):
         if not _fir_ok(sd.get(f"convs.{2 * k}.conv.blur.kernel", torch.zeros(1)), 4.0):
             raise ConversionError(f"convs.{2 * k}: blur kernel is not [1,3,3,1] (x4)")
@@ -747,6 +421,7 @@ def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Option
     if latent_avg is None:
         with torch.no_grad():
             P.mapping_net.w_avg.copy_(export.compute_w_avg(P))
+    _describe_channels(P)
     info = dict(format="rosinality-stylegan2-pytorch", z_dim=z_dim, c_dim=0, w_dim=w_dim, resolution=resolution,
                 img_channels=img_channels, num_ws=2 * len(res), mapping_layers=n_fc, mapping_lr_mul=lr_mul,
                 layer_features=layer_features, conv_clamp=None, channels={str(k): v for k, v in channels.items()},
@@ -759,13 +434,9 @@ def convert_rosinality_generator(sd: Dict[str, torch.Tensor], latent_avg: Option
 
 # ---------------------------------------------------------------------------------------- discriminators
 
-def _train_module():
-    import train  # tools/train.py: its Discriminator; importing it runs nothing but definitions
-    return train
-
-
 def convert_nvidia_discriminator(D: PersistentObject) -> dict:
-    """NVIDIA D -> a dict for discriminator.pt: train.py's Discriminator if it can compute the same, else raw."""
+    """NVIDIA D -> a dict for discriminator.pt: stylegan2.Discriminator (the one train.py trains) if it can compute
+    the same, else raw."""
     sd = D.tensors()
     keys = list(sd)
     res = _res_list(keys, "b")
@@ -785,13 +456,12 @@ def convert_nvidia_discriminator(D: PersistentObject) -> dict:
     if why:
         raw["why_raw"] = why
         return raw
-    train = _train_module()
     R = res[-1]
     img_channels = sd[f"b{R}.fromrgb.weight"].shape[1]
     ch = {r: int(sd[f"b{r}.conv0.weight"].shape[0]) for r in res if r > 4}
     ch[4] = int(sd["b4.conv.weight"].shape[0])
     group = int(D.module("b4").module("mbstd").attr("group_size", 4))
-    P = train.Discriminator(R, img_channels, ch, mbstd_group=group)
+    P = stylegan2.Discriminator(R, img_channels, ch, mbstd_group=group)
     target = {}
 
     def conv(dst: str, src: str, m: PersistentObject, ours, bias=True):
@@ -821,14 +491,13 @@ def convert_nvidia_discriminator(D: PersistentObject) -> dict:
     target["out_b"] = _fold(sd["b4.out.bias"], _scalar(e.module("out").attr("bias_gain")), 1.0)
     _load_exact(P, target)
     return dict(kind="train.Discriminator", config=P.config, state_dict=P.state_dict(),
-                notes="conv_clamp of the original (%s) is not applied by train.Discriminator" % clamp
+                notes="conv_clamp of the original (%s) is not applied by the project's Discriminator" % clamp
                 if clamp else "")
 
 
 def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
-    """rosinality Discriminator state dict ('d') -> train.py's Discriminator."""
+    """rosinality Discriminator state dict ('d') -> stylegan2.Discriminator."""
     sd = {k: v for k, v in sd.items() if isinstance(v, torch.Tensor)}
-    train = _train_module()
     n = len(_res_list(list(sd), "convs."))  # convs.0 = fromRGB, convs.1.. = ResBlocks
     nblocks = n - 1
     R = 4 * 2 ** nblocks
@@ -836,7 +505,7 @@ def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
     res_list = [R // 2 ** i for i in range(nblocks)]
     ch = {r: int(sd[f"convs.{i + 1}.conv1.0.weight"].shape[0]) for i, r in enumerate(res_list)}
     ch[4] = int(sd["final_conv.0.weight"].shape[0])
-    P = train.Discriminator(R, img_channels, ch, mbstd_group=4)
+    P = stylegan2.Discriminator(R, img_channels, ch, mbstd_group=4)
     f = stylegan2.fir_filter().reshape(1, 1, 4, 4)
     target = {"blocks.0.fromrgb.weight": sd["convs.0.0.weight"].float().clone(),
               "blocks.0.fromrgb.bias": sd["convs.0.1.bias"].float().clone(), "blocks.0.fromrgb.f": f}
@@ -858,16 +527,34 @@ def convert_rosinality_discriminator(sd: Dict[str, torch.Tensor]) -> dict:
     _load_exact(P, target)
     return dict(kind="train.Discriminator", config=P.config, state_dict=P.state_dict(),
                 notes="rosinality's minibatch-stddev group falls back to 3 or the whole batch when the batch is not "
-                      "divisible by 4; train.Discriminator uses the largest divisor <= 4 (same for 1-4, 6, 8, 12, ...)")
+                      "divisible by 4; the project's Discriminator uses the largest divisor <= 4 (same for 1-4, 6, 8, 12, ...)")
 
 
 # --------------------------------------------------------------------------------------------- driver
 
+# What a file that unpickles but holds something other than the expected tensors makes the mapping code raise.
+_MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError, RuntimeError, AssertionError,
+              ZeroDivisionError, OverflowError)
+
+
 def detect_and_convert(path: str, network: str = "G_ema", feature_block: Optional[int] = None,
                        discriminator: bool = False, mapping_lr_mul: Optional[float] = None,
                        check_sources: bool = True):
-    """Reads IN and converts. Returns (G, info, D dict or None, extra info for the card)."""
+    """Reads IN and converts. Returns (G, info, D dict or None, extra info for the card). Raises RefusedPickle
+    (UnreadableFile for files that cannot be read at all) or ConversionError, never anything else for a bad file."""
     obj, _ctx = load_file(path, check_sources)
+    try:
+        return _convert(obj, network, feature_block, discriminator, mapping_lr_mul)
+    except (ConversionError, RefusedPickle):
+        raise
+    except _MALFORMED as e:
+        what = " ".join(f"{type(e).__name__}: {e}".split())[:160]
+        raise ConversionError(f"{os.path.basename(path)} holds a network in a shape this converter does not know "
+                              f"({what}): only StyleGAN2 generators of NVIDIA's stylegan2-ada-pytorch/StyleGAN3 code "
+                              f"and rosinality's stylegan2-pytorch can be converted") from e
+
+
+def _convert(obj, network, feature_block, discriminator, mapping_lr_mul):
     extra = {}
     D = None
     if isinstance(obj, PersistentObject) or (isinstance(obj, dict) and any(
@@ -896,7 +583,8 @@ def detect_and_convert(path: str, network: str = "G_ema", feature_block: Optiona
         if lr is None and isinstance(args, Namespace) and isinstance(getattr(args, "lr_mlp", None), float):
             lr = args.lr_mlp
         P, info = convert_rosinality_generator(obj["g_ema"], latent if isinstance(latent, torch.Tensor) else None,
-                                               lr_mul=0.01 if lr is None else lr, feature_block=feature_block)
+                                               lr_mul=0.01 if lr is None else lr, feature_block=feature_block,
+                                               args=args.to_dict() if isinstance(args, Namespace) else None)
         info["network"] = "g_ema"
         if isinstance(args, Namespace):
             extra["training_args"] = _plain(args.to_dict())
@@ -907,7 +595,9 @@ def detect_and_convert(path: str, network: str = "G_ema", feature_block: Optiona
     else:
         kind = type(obj).__name__
         keys = sorted(map(str, obj.keys()))[:10] if isinstance(obj, dict) else []
-        raise ConversionError(f"not a StyleGAN2 network file I know ({kind} {keys})")
+        raise ConversionError(f"not a StyleGAN2 network file I know (it holds a {kind}"
+                              + (f" with keys {keys}" if keys else "") + "): give an NVIDIA network pickle (with "
+                              "'G_ema') or a rosinality stylegan2-pytorch checkpoint (with 'g_ema')")
     return P, info, D, extra
 
 
@@ -940,7 +630,9 @@ def model_card(name: str, path: str, digest: str, info: dict, extra: dict, licen
         f"({bundle['feature_block']['resolution']} px, {bundle['feature_block']['channels']} channels)",
     ]
     if info.get("num_fp16_res"):
-        lines.append(f"- the original ran its {info['num_fp16_res']} highest-resolution blocks in float16 "
+        px = ", ".join(map(str, info.get("fp16_resolutions") or []))
+        lines.append(f"- the original ran its {info['num_fp16_res']} highest-resolution blocks"
+                     + (f" ({px} px)" if px else "") + " in float16 "
                      f"(with conv_clamp); the bundle computes everything in float32, so its images differ from "
                      f"NVIDIA's by float16 rounding (NVIDIA's float16 path also rescales weights and styles "
                      f"before demodulation, which cancels mathematically)")
@@ -966,10 +658,10 @@ def model_card(name: str, path: str, digest: str, info: dict, extra: dict, licen
     return "\n".join(lines)
 
 
-def main(argv=None):
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("input", help="NVIDIA network pickle (.pkl) or rosinality checkpoint (.pt)")
-    ap.add_argument("out_dir")
+    ap.add_argument("out_dir", help="the bundle folder to write: must not exist yet, or be empty")
     ap.add_argument("--name", help="bundle name (default: the input's file name without extension)")
     ap.add_argument("--description", default="")
     ap.add_argument("--license", default="unknown", help="license of the weights (default: unknown)")
@@ -986,17 +678,40 @@ def main(argv=None):
     ap.add_argument("--psi", type=float, default=0.7)
     ap.add_argument("--learning-rate", type=float, default=0.002)
     ap.add_argument("--drag-layers", type=int, default=6)
-    args = ap.parse_args(argv)
+    ap.add_argument("--verbose", action="store_true",
+                    help="on failure, also print the Python traceback (stderr) before the one-line reason")
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    """Converts; returns the bundle's metadata. Errors are raised (cli() turns them into one line and exit 2)."""
+    args = parse_args(argv)
     with torch.no_grad():  # not set_grad_enabled(False): that would leak into a caller (the tests call main)
         return run(args)
 
 
+class OutputError(ValueError):
+    """OUT_DIR cannot take the bundle (it exists and is not an empty folder)."""
+
+
+def check_out_dir(out_dir: str):
+    """A bundle goes into a new folder or an empty one: the converter never overwrites or mixes in files."""
+    if os.path.isdir(out_dir):
+        if os.listdir(out_dir):
+            raise OutputError(f"the output folder {out_dir} already exists and is not empty: give a new folder "
+                              f"(the converter never overwrites files)")
+    elif os.path.lexists(out_dir):
+        raise OutputError(f"{out_dir} exists and is not a folder: give the path of a new folder for the bundle")
+
+
 def run(args):
-    """main() after parsing: converts and writes the bundle; returns its metadata."""
-    digest = export.sha256(args.input)
+    """main() after parsing: converts and writes the bundle; returns its metadata. The bundle is written into a
+    hidden folder beside OUT_DIR and renamed to OUT_DIR only when complete, so a failure leaves nothing behind."""
+    check_out_dir(args.out_dir)
     P, info, D, extra = detect_and_convert(args.input, network=args.network, feature_block=args.feature_block,
                                            discriminator=args.discriminator, mapping_lr_mul=args.mapping_lr_mul,
                                            check_sources=not args.no_source_check)
+    digest = export.sha256(args.input)
     name = args.name or os.path.splitext(os.path.basename(args.input))[0]
     training_data = args.training_data
     if not training_data and extra.get("training_set_kwargs"):
@@ -1005,23 +720,97 @@ def run(args):
             f"{k}={tsk[k]}" for k in ("path", "resolution", "use_labels", "max_size", "xflip") if k in tsk) + ")"
     source = {"file": os.path.basename(args.input), "sha256": digest, "format": info["format"],
               "network": info.get("network"), "converted_by": "tools/convert.py", "computation": "float32"}
-    meta = export.write_bundle(P, args.out_dir, name=name, description=args.description or
-                               f"StyleGAN2 converted from {os.path.basename(args.input)}",
-                               license=args.license, training_data=training_data or "unknown",
-                               learning_rate=args.learning_rate, psi=args.psi, drag_layers=args.drag_layers,
-                               extra={"c_dim": info["c_dim"], "source": source})
-    if D is not None:
-        torch.save(dict(D, format="draggan-fiji-discriminator", version=1, source=source),
-                   os.path.join(args.out_dir, "discriminator.pt"))
-    with open(os.path.join(args.out_dir, "MODEL_CARD.md"), "w") as f:
-        f.write(model_card(name, args.input, digest, info, extra, args.license, meta, D))
+
+    def write(folder):
+        meta = export.write_bundle(P, folder, name=name, description=args.description or
+                                   f"StyleGAN2 converted from {os.path.basename(args.input)}",
+                                   license=args.license, training_data=training_data or "unknown",
+                                   learning_rate=args.learning_rate, psi=args.psi, drag_layers=args.drag_layers,
+                                   extra={"c_dim": info["c_dim"], "source": source})
+        if D is not None:
+            torch.save(dict(D, format="draggan-fiji-discriminator", version=1, source=source),
+                       os.path.join(folder, "discriminator.pt"))
+        with open(os.path.join(folder, "MODEL_CARD.md"), "w") as f:
+            f.write(model_card(name, args.input, digest, info, extra, args.license, meta, D))
+        return meta
+
+    meta = write_complete(args.out_dir, write)
     print(json.dumps(meta, indent=2))
     return meta
 
 
-if __name__ == "__main__":
+def write_complete(out_dir: str, write):
+    """write(folder) into a fresh hidden folder next to out_dir, then renamed to out_dir (which must not exist or
+    be empty). On any failure or interruption the partial folder, and parent folders made for it, are removed."""
+    out_dir = os.path.abspath(out_dir)
+    parent = os.path.dirname(out_dir)
+    made = []
+    p = parent
+    while not os.path.isdir(p):
+        made.append(p)
+        p = os.path.dirname(p)
+    staging = None
     try:
-        main()
-    except (RefusedPickle, ConversionError) as e:
-        print(f"convert.py: {e}", file=sys.stderr)
-        sys.exit(2)
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.converting-", dir=parent)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it 0700; a bundle folder gets the usual permissions
+        result = write(staging)
+        check_out_dir(out_dir)
+        if os.path.isdir(out_dir):
+            os.rmdir(out_dir)  # empty (checked): replaced by the complete bundle
+        os.rename(staging, out_dir)
+        staging = None
+        return result
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for d in made:  # innermost first
+            try:
+                os.rmdir(d)
+            except OSError:
+                break
+        raise
+
+
+def _say(msg: str):
+    """One line on stderr."""
+    print("convert.py: " + " ".join(str(msg).split()), file=sys.stderr, flush=True)
+
+
+def cli(argv=None) -> int:
+    """The command line: 0 converted; 2 the input or OUT_DIR was refused or unreadable (one sentence on stderr
+    saying what is wrong and what to do; --verbose adds the traceback); 1 an unexpected error of the converter."""
+    args = parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # cleans up like Ctrl-C
+    try:
+        with torch.no_grad():
+            run(args)
+        return 0
+    except (RefusedPickle, ConversionError, OutputError) as e:
+        if args.verbose:
+            traceback.print_exc()
+        _say(e)
+        return 2
+    except OSError as e:
+        if args.verbose:
+            traceback.print_exc()
+        _say(f"could not write the bundle into {args.out_dir} ({e.strerror or e}), and nothing was left there: "
+             f"free some space or choose a folder you can write to")
+        return 2
+    except KeyboardInterrupt:
+        _say(f"interrupted; nothing was left in {args.out_dir}")
+        return 130
+    except Exception as e:  # noqa: BLE001 - a bug of the converter: still one line (the traceback with --verbose)
+        if args.verbose:
+            traceback.print_exc()
+        _say(f"unexpected error ({type(e).__name__}: {e}) while converting {args.input}; nothing was left in "
+             f"{args.out_dir}: run again with --verbose and report the traceback")
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

@@ -95,7 +95,7 @@ def write_bundle(G: stylegan2.Generator, out_dir: str, *, name: str, description
 def load_checkpoint(path: str) -> stylegan2.Generator:
     """A train.py checkpoint file, or a slim checkpoint folder (train.py --slim)."""
     if os.path.isdir(path):
-        import train
+        import train  # the slim checkpoint format is train.py's
         ckpt = train.read_slim(path)
     else:
         ckpt = torch.load(path, map_location="cpu")
@@ -107,9 +107,8 @@ def load_checkpoint(path: str) -> stylegan2.Generator:
 def random_generator(resolution: int, channels: int = 1) -> stylegan2.Generator:
     """Random weights in the architecture train.py uses at this resolution (for benchmarks: speed does not
     depend on the weights)."""
-    import train
     torch.manual_seed(0)
-    G = stylegan2.build(dict(train.PRESETS[resolution], resolution=resolution, img_channels=channels,
+    G = stylegan2.build(dict(stylegan2.PRESETS[resolution], resolution=resolution, img_channels=channels,
                              conv_clamp=256.0, noise_seed=0))
     with torch.no_grad():
         G.mapping_net.w_avg.copy_(compute_w_avg(G))

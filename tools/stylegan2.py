@@ -1,4 +1,8 @@
-"""The project's StyleGAN2 generator, written to be scripted by TorchScript.
+"""The project's StyleGAN2 networks: the generator (written to be scripted by TorchScript), the discriminator
+that tools/train.py trains and tools/convert.py writes (``Discriminator``), and train.py's architectures per
+resolution (``PRESETS``). train.py, export.py, convert.py and release_model.py import them from here.
+
+The generator:
 
 It computes what NVIDIA's stylegan2-ada-pytorch generator computes (skip architecture, config F style):
 
@@ -21,6 +25,9 @@ The module exports ``mapping(z, psi)``, ``mapping_c(z, c, psi)`` (with a label),
 and including the feature block: returns the feature block's output and the running RGB image),
 ``tail(feat, img, ws)`` (the remaining blocks) and
 ``synthesis(ws)`` (= tail(head(ws))). ``w_avg()`` returns the tracked average w.
+
+The discriminator (``Discriminator``) is NVIDIA's ResNet discriminator with minibatch standard deviation, and
+optionally extra minibatch-stddev inputs of the pooled image (see its docstring). It is not scripted.
 """
 import math
 from typing import Dict, List, Optional, Tuple
@@ -28,7 +35,6 @@ from typing import Dict, List, Optional, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 
 
 def default_channels(resolution: int, channel_base: int, channel_max: int) -> Dict[int, int]:
@@ -39,6 +45,28 @@ def default_channels(resolution: int, channel_base: int, channel_max: int) -> Di
         out[res] = min(channel_base // res, channel_max)
         res *= 2
     return out
+
+
+def channel_rule(channels: Dict[int, int]) -> Optional[Tuple[int, int]]:
+    """(channel_base, channel_max) for which ``default_channels`` gives exactly these channels per resolution,
+    or None when NVIDIA's rule does not describe them. Of several fitting values, the smallest channel_base
+    (with channel_max = the widest block)."""
+    ch = {int(k): int(v) for k, v in channels.items()}
+    if not ch or min(ch.values()) < 1:
+        return None
+    cmax = max(ch.values())
+    lo, hi = 1, None  # channel_base in [lo, hi]
+    for r, c in ch.items():
+        if c == cmax:
+            lo = max(lo, cmax * r)  # base // r >= cmax
+        else:
+            lo, hi = max(lo, c * r), (c + 1) * r - 1 if hi is None else min(hi, (c + 1) * r - 1)
+    if hi is not None and lo > hi:
+        return None
+    base = lo
+    if default_channels(max(ch), base, cmax) != ch:
+        return None
+    return base, cmax
 
 
 def fir_filter() -> torch.Tensor:
@@ -333,3 +361,149 @@ def build(config: dict) -> Generator:
     if "channels" in cfg and cfg["channels"] is not None:
         cfg["channels"] = {int(k): int(v) for k, v in cfg["channels"].items()}
     return Generator(**cfg)
+
+
+# Architectures per resolution: small enough to train on a few CPU cores, wide enough at the feature block.
+PRESETS = {
+    64: dict(z_dim=256, w_dim=256, mapping_layers=4, feature_block=3,
+             channels={4: 256, 8: 256, 16: 128, 32: 96, 64: 48}),
+    128: dict(z_dim=256, w_dim=256, mapping_layers=4, feature_block=4,
+              channels={4: 256, 8: 256, 16: 128, 32: 96, 64: 64, 128: 32}),
+    # About 5.3 M generator parameters: a float32 bundle of about 21 MB, under the repository's 25 MB limit.
+    256: dict(z_dim=256, w_dim=256, mapping_layers=8, feature_block=5,
+              channels={4: 256, 8: 256, 16: 256, 32: 128, 64: 128, 128: 64, 256: 32}),
+}
+
+
+# ---------------------------------------------------------------------------------------------- discriminator
+
+class Conv(nn.Module):
+    """Equalised-lr convolution; optional FIR blur + stride-2 down-sampling, bias, leaky ReLU * sqrt(2)."""
+
+    def __init__(self, cin, cout, k, bias=True, act=True, down=False):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(cout, cin, k, k))
+        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
+        self.gain = 1.0 / math.sqrt(cin * k * k)
+        self.act, self.down, self.k = act, down, k
+        self.register_buffer("f", fir_filter().reshape(1, 1, 4, 4))
+
+    def forward(self, x, gain=1.0):
+        w = self.weight * self.gain
+        if self.down:
+            c = x.shape[1]
+            pad = (self.k + 1) // 2  # NVIDIA: blur with padding so that the strided conv halves the size
+            x = F.conv2d(F.pad(x, [pad, pad, pad, pad]), self.f.expand(c, 1, 4, 4), groups=c)
+            x = F.conv2d(x, w, stride=2)
+        else:
+            x = F.conv2d(x, w, padding=self.k // 2)
+        if self.bias is not None:
+            x = x + self.bias.reshape(1, -1, 1, 1)
+        if self.act:
+            x = F.leaky_relu(x, 0.2) * math.sqrt(2)
+        return x * gain if gain != 1.0 else x
+
+
+def group_std(x, group):
+    """NVIDIA's minibatch standard deviation: per group of `group` samples (samples i, i + n/group, ...), the std
+    across the group of every value, averaged to one number per group; returned per sample as [n, 1, 1, 1]."""
+    n = x.shape[0]
+    g = min(group, n)
+    while n % g:
+        g -= 1
+    y = x.reshape(g, -1, *x.shape[1:])
+    y = (y - y.mean(dim=0)).square().mean(dim=0).add(1e-8).sqrt().flatten(1).mean(dim=1)
+    return y.reshape(-1, 1, 1, 1).repeat(g, 1, 1, 1)
+
+
+def minibatch_std(x, group):
+    """x with its group_std appended as one constant channel (NVIDIA's layer before the 4x4 convolution)."""
+    n, c, h, w = x.shape
+    return torch.cat([x, group_std(x, group).expand(n, 1, h, w)], dim=1)
+
+
+class DBlock(nn.Module):
+    def __init__(self, cin, cout, img_channels, first, extra_channel=False):
+        super().__init__()
+        self.fromrgb = Conv(img_channels, cin, 1) if first else None
+        self.conv0 = Conv(cin + (1 if extra_channel else 0), cin, 3)
+        self.conv1 = Conv(cin, cout, 3, down=True)
+        self.skip = Conv(cin, cout, 1, bias=False, act=False, down=True)
+
+    def forward(self, x, img, extra=None):
+        if self.fromrgb is not None:
+            x = self.fromrgb(img)
+        y = self.skip(x, gain=math.sqrt(0.5))
+        if extra is not None:
+            x = torch.cat([x, extra.expand(x.shape[0], 1, *x.shape[2:])], dim=1)
+        x = self.conv1(self.conv0(x), gain=math.sqrt(0.5))
+        return y + x
+
+
+class Discriminator(nn.Module):
+    """NVIDIA's ResNet discriminator. `mbstd_res`: resolutions r at which the block reading r x r features also
+    gets the minibatch standard deviation of the *image* average-pooled to r x r, as one more input channel.
+    NVIDIA's single minibatch-stddev layer (on the 4x4 features) did not stop the generator from drawing one layout
+    of nuclei for every z, and neither did one on the 32 x 32 features: measured on nuclei-128, fakes and reals had
+    the same feature spread there (the generator's per-pixel noise varies as much as real layouts do), and D
+    scored 16 copies of one real image like 16 different ones. The pooled image's spread is layout only
+    (std across images, pooled to 32 px: 0.20 for real images, 0.03 for that generator's); see image_spread."""
+
+    def __init__(self, resolution, img_channels, channels, mbstd_group=4, mbstd_res=()):
+        super().__init__()
+        ch = {int(k): int(v) for k, v in channels.items()}
+        res_list = [2 ** i for i in range(int(math.log2(resolution)), 2, -1)]
+        mbstd_res = sorted({int(r) for r in mbstd_res}, reverse=True)
+        self.res_list = res_list
+        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], img_channels, i == 0, r in mbstd_res)
+                                     for i, r in enumerate(res_list)])
+        c4 = ch[4]
+        self.mbstd_group = mbstd_group
+        self.mbstd_res = mbstd_res
+        self.conv = Conv(c4 + 1, c4, 3)
+        self.fc = nn.Parameter(torch.randn(c4, c4 * 16))
+        self.fc_b = nn.Parameter(torch.zeros(c4))
+        self.out = nn.Parameter(torch.randn(1, c4))
+        self.out_b = nn.Parameter(torch.zeros(1))
+        self.config = dict(resolution=resolution, img_channels=img_channels, channels={str(k): v for k, v in ch.items()},
+                           mbstd_group=mbstd_group, mbstd_res=mbstd_res)
+
+    def image_spread(self, img, r):
+        """group_std of the images average-pooled to r x r, divided by the std of all those pooled values: about
+        0.9 for real images, near 0 when a group shares one layout: [n, 1, 1, 1]. Unscaled (0.13 real, 0.07 for
+        a half-collapsed generator) the channel was too small beside D's features to matter: 15 kimg in, its
+        weights had not moved from their initial values and D scored 16 copies of one real image like reals."""
+        p = F.avg_pool2d(img, img.shape[-1] // r) if img.shape[-1] > r else img
+        return group_std(p, self.mbstd_group) / (p.std() + 1e-8)
+
+    def features(self, img):
+        """Every block's output (used by inversion as a perceptual feature extractor)."""
+        x, out = None, []
+        for r, b in zip(self.res_list, self.blocks):
+            x = b(x, img, self.image_spread(img, r) if r in self.mbstd_res else None)
+            out.append(x)
+        return out
+
+    def forward(self, img):
+        x = minibatch_std(self.features(img)[-1], self.mbstd_group)
+        c = x.shape[1] - 1
+        x = self.conv(x)
+        x = F.leaky_relu(x.flatten(1) @ (self.fc / math.sqrt(c * 16)).t() + self.fc_b, 0.2) * math.sqrt(2)
+        return x @ (self.out / math.sqrt(c)).t() + self.out_b
+
+    def load_adding_mbstd(self, state):
+        """Loads the state of a discriminator without some of this one's extra minibatch-stddev channels: the new
+        input channel of those convolutions starts from random weights, everything else computes as trained (the
+        old weights are rescaled for the equalised-lr gain of the larger fan-in)."""
+        own = self.state_dict()
+        for k, v in state.items():
+            if k not in own or own[k].shape == v.shape:
+                continue
+            if v.shape[1] > own[k].shape[1]:
+                raise ValueError(f"the checkpoint's discriminator has more minibatch-stddev inputs than asked for ({k}: "
+                                 f"{v.shape[1]} input channels, {own[k].shape[1]} now): resume with the --d-mbstd-res "
+                                 "it was trained with")
+            grown = own[k].clone()  # conv0.weight of a block that gained the channel: [cout, cin + 1, 3, 3]
+            grown[:, :v.shape[1]] = v * math.sqrt(grown.shape[1] / v.shape[1])
+            state = dict(state, **{k: grown})
+        self.load_state_dict(state)

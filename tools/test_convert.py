@@ -448,6 +448,32 @@ def ros_discriminator_state(seed, *, res, channels, img_ch=3):
     return sd
 
 
+def ros_swagan_state(seed, *, size, channels, style_dim, n_mlp):
+    """rosinality's swagan.py Generator ('train.py --arch swagan') at `size` px: StyleGAN2-like convs up to size / 2,
+    toRGB layers of 3 colours x 4 Haar bands (12 channels), inverse/forward Haar transform buffers (iwt, dwt)."""
+    sd = ros_generator_state(seed, res=size // 2, channels=channels, style_dim=style_dim, n_mlp=n_mlp, img_ch=12)
+    haar = {"ll": torch.tensor([[0.5, 0.5], [0.5, 0.5]]), "lh": torch.tensor([[-0.5, -0.5], [0.5, 0.5]]),
+            "hl": torch.tensor([[-0.5, 0.5], [-0.5, 0.5]]), "hh": torch.tensor([[0.5, -0.5], [-0.5, 0.5]])}
+    n_rgbs = len({k.split(".")[1] for k in sd if k.startswith("to_rgbs.")})
+    for band, f in haar.items():
+        sd[f"iwt.{band}"] = f
+        for k in range(n_rgbs):
+            sd[f"to_rgbs.{k}.iwt.{band}"] = f
+            sd[f"to_rgbs.{k}.dwt.{band}"] = f
+    return sd
+
+
+def to_stylegan3_repo_kwargs(G):
+    """The init kwargs as the StyleGAN3 repository's networks_stylegan2.Generator records them: its signature is
+    (z_dim, c_dim, w_dim, img_resolution, img_channels, mapping_kwargs={}, **synthesis_kwargs), so num_fp16_res,
+    channel_base, conv_clamp, ... are top-level keys (no 'synthesis_kwargs')."""
+    kw = dict(G._init_kwargs)
+    kw.update(kw.pop("synthesis_kwargs"))
+    kw["fused_modconv_default"] = "inference_only"
+    G._init_kwargs = kw
+    return G
+
+
 def ref_rosinality_generator(sd, z, psi, latent_avg, n_mlp, lr_mlp=0.01):
     """rosinality's Generator.forward (randomize_noise=False, truncation toward latent_avg)."""
     x = norm2(z)  # PixelNorm
@@ -538,9 +564,9 @@ def ref_rosinality_discriminator(sd, img):
 # ------------------------------------------------------------------------------------------- tests
 
 def load_D(path):
-    import train
+    import stylegan2
     d = torch.load(path)
-    D = train.Discriminator(**{k: v for k, v in d["config"].items()})
+    D = stylegan2.Discriminator(**{k: v for k, v in d["config"].items()})
     D.load_state_dict(d["state_dict"])
     return D, d
 
@@ -556,6 +582,10 @@ class ConvertTest(unittest.TestCase):
 
     def convert(self, src, *args):
         out = os.path.join(self.dir, "bundle-" + os.path.basename(src))
+        n = 1
+        while os.path.exists(out):  # the converter refuses a non-empty OUT_DIR: a new folder per conversion
+            out = os.path.join(self.dir, f"bundle-{n}-" + os.path.basename(src))
+            n += 1
         with contextlib.redirect_stdout(io.StringIO()):
             meta = convert.main([src, out, *args])
         return out, meta, torch.jit.load(os.path.join(out, "generator.pt"))
@@ -699,6 +729,174 @@ class ConvertTest(unittest.TestCase):
         self.max_err("rosinality legacy 64 gray", err)
         # w_avg estimated by sampling: psi = 0 gives it
         self.assertLess((S.mapping(z, torch.tensor(0.0))[0, 0] - S.w_avg()).abs().max().item(), 1e-6)
+
+    def test_model_json_channel_base_and_max_describe_the_model(self):
+        def arch(src):
+            return self.convert(src)[1]["architecture"]
+
+        # irregular widths (no channel_base / channel_max gives them): the fields are left out
+        src = os.path.join(self.dir, "irregular.pkl")
+        ch = {4: 12, 8: 10, 16: 9, 32: 7, 64: 6}
+        write_nvidia_pickle(src, nv_generator(40, res=64, img_ch=1, channels=ch, z_dim=4, w_dim=4, layers=1))
+        a = arch(src)
+        self.assertNotIn("channel_base", a)
+        self.assertNotIn("channel_max", a)
+        self.assertEqual(a["channels"], {str(k): v for k, v in ch.items()})
+        # NVIDIA's rule: the pickle's own values when they give the tensors' widths ...
+        ch = {4: 8, 8: 8, 16: 8, 32: 8, 64: 4}
+        G = nv_generator(41, res=64, img_ch=1, channels=ch, z_dim=4, w_dim=4, layers=1)
+        G._init_kwargs["synthesis_kwargs"].update(channel_base=300, channel_max=8)
+        write_nvidia_pickle(src, G)
+        a = arch(src)
+        self.assertEqual((a["channel_base"], a["channel_max"]), (300, 8))
+        # ... else the smallest that do (the fixture's kwargs say 32768 / 512, which give 512 everywhere)
+        G._init_kwargs["synthesis_kwargs"].update(channel_base=32768, channel_max=512)
+        write_nvidia_pickle(src, G)
+        a = arch(src)
+        self.assertEqual((a["channel_base"], a["channel_max"]), (256, 8))
+        # rosinality (nothing stated in the file): derived from the widths
+        src = os.path.join(self.dir, "ros-rule.pt")
+        torch.save({"g_ema": ros_generator_state(42, res=64, channels={4: 16, 8: 16, 16: 16, 32: 16, 64: 8},
+                                                 style_dim=4, n_mlp=1)}, src)
+        a = arch(src)
+        self.assertEqual((a["channel_base"], a["channel_max"]), (512, 16))
+        for a in (arch(src), arch(os.path.join(self.dir, "irregular.pkl"))):
+            if "channel_base" in a:
+                self.assertEqual({str(k): v for k, v in convert.stylegan2.default_channels(
+                    a["resolution"], a["channel_base"], a["channel_max"]).items()}, a["channels"])
+
+    def test_float16_note_for_a_stylegan3_repo_stylegan2_pickle(self):
+        ch = {4: 4, 8: 4, 16: 4, 32: 4, 64: 4}
+        G = to_stylegan3_repo_kwargs(nv_generator(43, res=64, img_ch=1, channels=ch, z_dim=4, w_dim=4, layers=1,
+                                                  num_fp16_res=2))
+        self.assertNotIn("synthesis_kwargs", G._init_kwargs)
+        self.assertEqual([r for r in (4, 8, 16, 32, 64) if getattr(G.synthesis, f"b{r}").use_fp16], [32, 64])
+        src = os.path.join(self.dir, "sg3-repo-stylegan2.pkl")
+        write_nvidia_pickle(src, G)
+        out, meta, _ = self.convert(src)
+        with open(os.path.join(out, "MODEL_CARD.md")) as f:
+            card = f.read()
+        self.assertIn("2 highest-resolution blocks (32, 64 px) in float16", card)
+        self.assertEqual((meta["architecture"]["channel_base"], meta["architecture"]["channel_max"]), (256, 4))
+        # no block in float16: no note
+        G = to_stylegan3_repo_kwargs(nv_generator(44, res=64, img_ch=1, channels=ch, z_dim=4, w_dim=4, layers=1))
+        write_nvidia_pickle(src, G)
+        out, _, _ = self.convert(src)
+        with open(os.path.join(out, "MODEL_CARD.md")) as f:
+            self.assertNotIn("float16", f.read())
+
+    # ----------------------------------------------------------------------- hostile and wrong inputs
+
+    def run_cli(self, *args):
+        """tools/convert.py as a command: (exit code, stderr)."""
+        p = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "convert.py"),
+                            *args], capture_output=True, text=True, timeout=300)
+        return p.returncode, p.stderr
+
+    def call_cli(self, *args):
+        """convert.cli in this process (faster): (exit code, stderr)."""
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = convert.cli(list(args))
+        return code, err.getvalue()
+
+    def assert_one_line_refusal(self, code, err, out, *words):
+        self.assertEqual(code, 2, err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertTrue(err.startswith("convert.py: "), err)
+        for w in words:
+            self.assertIn(w, err)
+        self.assertFalse(os.path.exists(out), "no bundle folder is left behind")
+        parent = os.path.dirname(out)
+        self.assertEqual([f for f in os.listdir(parent) if f.startswith(".")] if os.path.isdir(parent) else [], [],
+                         "no partial folder is left behind")
+
+    def test_swagan_checkpoints_are_refused_naming_swagan(self):
+        ch = {4: 8, 8: 8, 16: 6, 32: 5}
+        g = ros_swagan_state(50, size=64, channels=ch, style_dim=8, n_mlp=2)
+        src = os.path.join(self.dir, "swagan.pt")
+        torch.save({"g_ema": g, "latent_avg": torch.zeros(8),
+                    "args": argparse.Namespace(arch="swagan", size=64, channel_multiplier=2)}, src)
+        out = os.path.join(self.dir, "models", "swagan")
+        self.assert_one_line_refusal(*self.run_cli(src, out), out, "SWAGAN", "args.arch is 'swagan'")
+        self.assertFalse(os.path.exists(os.path.dirname(out)), "the parent folder made for it is gone too")
+        # without args (older checkpoints): the Haar buffers give it away
+        torch.save({"g_ema": g}, src)
+        self.assert_one_line_refusal(*self.call_cli(src, out), out, "SWAGAN", "iwt")
+        # a StyleGAN2 checkpoint whose args.size disagrees with its tensors
+        torch.save({"g_ema": ros_generator_state(51, res=32, channels=ch, style_dim=8, n_mlp=2),
+                    "args": argparse.Namespace(arch="stylegan2", size=64)}, src)
+        self.assert_one_line_refusal(*self.call_cli(src, out), out, "args.size is 64 px", "32 px")
+
+    def test_random_empty_and_text_files_end_with_one_sentence_and_exit_2(self):
+        rnd = np.random.default_rng(7)
+        files = {"random.pkl": rnd.integers(0, 256, 4096, dtype=np.uint8).tobytes(), "empty.pkl": b"",
+                 "notes.txt": b"not a network, just some text\nsecond line\n"}
+        said = {"random.pkl": "not a network file", "empty.pkl": "empty", "notes.txt": "is text"}
+        for name, data in files.items():
+            src = os.path.join(self.dir, name)
+            with open(src, "wb") as f:
+                f.write(data)
+            out = os.path.join(self.dir, "out-" + name)
+            self.assert_one_line_refusal(*self.run_cli(src, out), out, name, said[name])
+
+    def test_truncated_missing_and_folder_inputs_end_with_one_sentence(self):
+        ch = {4: 4, 8: 4, 16: 4}
+        zip_src, pkl_src = os.path.join(self.dir, "full.pt"), os.path.join(self.dir, "full.pkl")
+        torch.save({"g_ema": ros_generator_state(52, res=16, channels=ch, style_dim=4, n_mlp=1)}, zip_src)
+        write_nvidia_pickle(pkl_src, nv_generator(53, res=16, img_ch=1, channels=ch, z_dim=4, w_dim=4, layers=1))
+        out = os.path.join(self.dir, "out")
+        for src in (zip_src, pkl_src):
+            with open(src, "rb") as f:
+                data = f.read()
+            cut = src + ".part"
+            with open(cut, "wb") as f:
+                f.write(data[:len(data) // 2])
+            self.assert_one_line_refusal(*self.call_cli(cut, out), out, "ends early or is damaged")
+        self.assert_one_line_refusal(*self.call_cli(os.path.join(self.dir, "nope.pkl"), out), out, "no such file")
+        folder = os.path.join(self.dir, "a-folder")
+        os.mkdir(folder)
+        self.assert_one_line_refusal(*self.call_cli(folder, out), out, "is a folder")
+        # --verbose adds the traceback, still ending with the sentence
+        code, err = self.call_cli(cut, out, "--verbose")
+        self.assertEqual(code, 2)
+        self.assertIn("Traceback", err)
+        self.assertTrue(err.strip().splitlines()[-1].startswith("convert.py: "), err)
+
+    def test_out_dir_is_never_overwritten_and_a_failed_write_leaves_nothing(self):
+        ch = {4: 4, 8: 4, 16: 4}
+        src = os.path.join(self.dir, "small.pt")
+        torch.save({"g_ema": ros_generator_state(54, res=16, channels=ch, style_dim=4, n_mlp=1)}, src)
+        out = os.path.join(self.dir, "existing")
+        os.mkdir(out)
+        with open(os.path.join(out, "model.json"), "w") as f:
+            f.write("mine")
+        code, err = self.call_cli(src, out)
+        self.assertEqual(code, 2, err)
+        self.assertIn("not empty", err)
+        with open(os.path.join(out, "model.json")) as f:
+            self.assertEqual(f.read(), "mine", "an existing folder's files are left alone")
+        self.assertEqual(os.listdir(out), ["model.json"])
+        # an empty folder is fine
+        empty = os.path.join(self.dir, "empty-folder")
+        os.mkdir(empty)
+        self.assertEqual(self.call_cli(src, empty)[0], 0)
+        self.assertTrue(os.path.exists(os.path.join(empty, "generator.pt")))
+        # the disk fills up after generator.pt was written: no half bundle
+        real = convert.export.write_bundle
+
+        def full_disk(G, folder, **kw):
+            real(G, folder, **kw)
+            raise OSError(28, "No space left on device", os.path.join(folder, "model.json"))
+
+        convert.export.write_bundle = full_disk
+        try:
+            out = os.path.join(self.dir, "new", "bundle")
+            self.assert_one_line_refusal(*self.call_cli(src, out), out, "No space left on device")
+            self.assertFalse(os.path.exists(os.path.dirname(out)))
+        finally:
+            convert.export.write_bundle = real
 
     # -------------------------------------------------------------------------- malicious files
 

@@ -1,7 +1,8 @@
 """Tests of tools/train.py (run: /usr/bin/python3 -m unittest tools/test_train.py).
 
-The discriminator's extra minibatch-stddev channel, and a real (very short) training run that stops, resumes,
-gains that channel on resume, and keeps the noise inputs below the output resolution at strength 0.
+The discriminator's extra minibatch-stddev channel (the discriminator lives in tools/stylegan2.py), and a real
+(very short) training run that stops, resumes, gains that channel on resume, and keeps the noise inputs below
+the output resolution at strength 0.
 """
 import contextlib
 import io
@@ -13,6 +14,7 @@ import unittest
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stylegan2  # noqa: E402
 import train  # noqa: E402
 
 torch.set_num_threads(1)
@@ -24,8 +26,8 @@ class MinibatchStdTest(unittest.TestCase):
 
     def test_copies_have_no_spread_and_different_samples_do(self):
         x = torch.randn(8, 3, 5, 5)
-        same = train.minibatch_std(x[:1].repeat(8, 1, 1, 1), 4)
-        diff = train.minibatch_std(x, 4)
+        same = stylegan2.minibatch_std(x[:1].repeat(8, 1, 1, 1), 4)
+        diff = stylegan2.minibatch_std(x, 4)
         self.assertEqual(tuple(diff.shape), (8, 4, 5, 5))
         self.assertTrue(torch.equal(diff[:, :3], x), "the input channels pass unchanged")
         self.assertLess(same[:, 3].abs().max().item(), 1e-3)
@@ -35,7 +37,7 @@ class MinibatchStdTest(unittest.TestCase):
         # Group size 4 over 8 samples: samples i and i + 2, i + 4, i + 6 form a group (NVIDIA's reshape(G, -1)).
         x = torch.zeros(8, 1, 1, 1)
         x[0::2] = torch.tensor([0.0, 1.0, 2.0, 3.0]).reshape(4, 1, 1, 1)  # group of the even samples varies
-        y = train.minibatch_std(x, 4)[:, 1, 0, 0]
+        y = stylegan2.minibatch_std(x, 4)[:, 1, 0, 0]
         self.assertTrue(torch.all(y[0::2] > 1.0))
         self.assertTrue(torch.all(y[1::2] < 1e-3))
 
@@ -44,8 +46,8 @@ class DiscriminatorGrowthTest(unittest.TestCase):
 
     def test_an_old_discriminator_gains_the_channel_and_keeps_its_weights(self):
         torch.manual_seed(0)
-        old = train.Discriminator(32, 1, CH32)
-        new = train.Discriminator(32, 1, CH32, mbstd_res=[16])
+        old = stylegan2.Discriminator(32, 1, CH32)
+        new = stylegan2.Discriminator(32, 1, CH32, mbstd_res=[16])
         self.assertEqual(new.config["mbstd_res"], [16])
         new.load_adding_mbstd(old.state_dict())
         grown = new.blocks[1].conv0.weight  # block index 1 reads 16 x 16 features
@@ -63,10 +65,10 @@ class DiscriminatorGrowthTest(unittest.TestCase):
             self.assertTrue(torch.allclose(new(img), old(img), atol=1e-5), "and is the only difference")
         # The other way (a resume asking for fewer channels than the checkpoint has) is refused with a message.
         with self.assertRaisesRegex(ValueError, "--d-mbstd-res"):
-            train.Discriminator(32, 1, CH32).load_adding_mbstd(new.state_dict())
+            stylegan2.Discriminator(32, 1, CH32).load_adding_mbstd(new.state_dict())
 
     def test_the_extra_channel_sees_the_layout_not_the_pixel_noise(self):
-        d = train.Discriminator(32, 1, CH32, mbstd_res=[8])
+        d = stylegan2.Discriminator(32, 1, CH32, mbstd_res=[8])
         g = torch.Generator().manual_seed(1)
         yy, xx = torch.meshgrid(torch.arange(32.0), torch.arange(32.0), indexing="ij")
 
@@ -80,11 +82,12 @@ class DiscriminatorGrowthTest(unittest.TestCase):
         s_same, s_varied = d.image_spread(same, 8).mean().item(), d.image_spread(varied, 8).mean().item()
         self.assertGreater(s_varied, 2 * s_same, (s_same, s_varied))
         # NVIDIA's layer on the full-resolution image sees mostly the noise: hardly any difference.
-        full_same, full_varied = train.group_std(same, 4).mean().item(), train.group_std(varied, 4).mean().item()
+        full_same = stylegan2.group_std(same, 4).mean().item()
+        full_varied = stylegan2.group_std(varied, 4).mean().item()
         self.assertLess(full_varied / full_same, s_varied / s_same)
 
     def test_a_discriminator_without_extra_channels_is_nvidias(self):
-        d = train.Discriminator(32, 1, CH32)
+        d = stylegan2.Discriminator(32, 1, CH32)
         self.assertEqual(d.config["mbstd_res"], [])
         self.assertEqual(d.blocks[1].conv0.weight.shape[1], CH32[16])
 
@@ -112,7 +115,7 @@ class TrainingRunTest(unittest.TestCase):
             ck2 = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
             self.assertEqual(ck2["state"]["step"], 4)
             self.assertEqual(ck2["D_config"]["mbstd_res"], [16])
-            D = train.Discriminator(**ck2["D_config"])
+            D = stylegan2.Discriminator(**ck2["D_config"])
             D.load_state_dict(ck2["D"])
             self.assertTrue(torch.isfinite(D(torch.zeros(4, 1, 64, 64))).all())
             self.assertTrue(os.path.exists(os.path.join(run, "samples.png")))

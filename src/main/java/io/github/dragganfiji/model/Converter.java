@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  */
 public final class Converter {
 
-	static final String[] SCRIPTS = { "convert.py", "export.py", "stylegan2.py" };
+	static final String[] SCRIPTS = { "convert.py", "safe_unpickle.py", "export.py", "stylegan2.py" };
 	static final String[] PYTHONS = { "/usr/bin/python3", "python3", "python" };
 
 	private Converter() {}
