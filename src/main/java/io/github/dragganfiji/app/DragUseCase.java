@@ -11,6 +11,7 @@ import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.model.ShutdownGuard;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -56,11 +57,23 @@ public final class DragUseCase {
 	 * @param drag the engine's result (last step, updates, arrived, cancelled)
 	 * @param seconds wall time of the loop
 	 */
-	public record Result(DragResult drag, double seconds) {}
+	public record Result(DragResult drag, double seconds) {
+
+		/** Why the drag stopped early, as a sentence for the user, or null when it arrived or ran its steps. */
+		public String note(final DragConfig config) {
+			if (drag.diverged()) return String.format(java.util.Locale.ROOT, "The drag diverged after step %d (its " +
+				"loss or latent stopped being finite), so it stopped there: the result ends at the last good step. " +
+				"Try a smaller learning rate than %g or a smaller mask lambda than %g.", drag.last().index(), config
+					.learningRate(), config.lambdaMask());
+			if (drag.cancelled()) return "Stopped after step " + drag.last().index() + "; the steps done are kept.";
+			return null;
+		}
+	}
 
 	/**
 	 * Runs the drag on the calling thread (never the event thread), reporting every step to {@code steps} on this
-	 * thread; stops at a step boundary when {@code cancelled} says so. {@code log} hears about the runtime and device.
+	 * thread; stops at a step boundary when {@code cancelled} says so or the JVM is exiting (Ctrl-C, SIGTERM).
+	 * {@code log} hears about the runtime and device.
 	 */
 	public static Result run(final Request r, final DragListener steps, final BooleanSupplier cancelled,
 		final Consumer<String> log)
@@ -68,7 +81,7 @@ public final class DragUseCase {
 		final long t0 = System.nanoTime();
 		final DragResult result = GeneratorCache.use(r.model().dir(), DjlRuntime.device(r.device(), log), g -> {
 			try (DragSession s = new DragSession(g, r.start().ws(), r.input(), r.config())) {
-				return s.run(steps, cancelled);
+				return s.run(steps, () -> cancelled.getAsBoolean() || ShutdownGuard.stopping());
 			}
 		});
 		return new Result(result, (System.nanoTime() - t0) / 1e9);

@@ -16,6 +16,7 @@ import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.model.ShutdownGuard;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -123,7 +124,8 @@ public final class InvertUseCase {
 	}
 
 	/** Inverts on the calling thread; stops early (keeping what it has) when {@code cancelled} says so. */
-	public static Result run(final Request r, final Progress progress, final BooleanSupplier cancelled) {
+	public static Result run(final Request r, final Progress progress, final BooleanSupplier userCancel) {
+		final BooleanSupplier cancelled = () -> userCancel.getAsBoolean() || ShutdownGuard.stopping();
 		final ModelMetadata m = r.model().metadata();
 		final Device device = DjlRuntime.device(r.device(), progress::log);
 		final long t0 = System.nanoTime();

@@ -68,6 +68,18 @@ final class Args {
 		}
 	}
 
+	/** --seed: a whole number (a long), 0 when not given. */
+	long seed() {
+		final String v = values.get("seed");
+		if (v == null) return 0;
+		try {
+			return Long.parseLong(v.trim());
+		}
+		catch (final NumberFormatException e) {
+			throw new UsageException("--seed needs a whole number, not '" + v + "'");
+		}
+	}
+
 	double number(final String name, final double fallback) {
 		final String v = values.get(name);
 		if (v == null) return fallback;

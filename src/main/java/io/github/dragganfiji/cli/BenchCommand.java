@@ -8,6 +8,7 @@ import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.model.ShutdownGuard;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ public final class BenchCommand {
 			final List<Long> stamps = new ArrayList<>();
 			final long start = System.nanoTime();
 			try (DragSession s = new DragSession(g, ws0, input, cfg)) {
-				s.run(step -> stamps.add(System.nanoTime()), () -> false);
+				s.run(step -> stamps.add(System.nanoTime()), ShutdownGuard::stopping);
 			}
 			final List<Double> per = new ArrayList<>();
 			long prev = start;

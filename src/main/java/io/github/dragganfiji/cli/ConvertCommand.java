@@ -38,7 +38,14 @@ final class ConvertCommand {
 				.manualCommand(in, out));
 			return 3;
 		}
-		final int code = Converter.run(python, in, out, extra, System.out::println);
-		return code == 0 ? 0 : 3;
+		final List<String> lines = new ArrayList<>();
+		final int code = Converter.run(python, in, out, extra, line -> {
+			lines.add(line);
+			// The converter's progress goes to stdout; its one-line reason for failing is printed once, below.
+			if (!Converter.isReason(line) && (Main.debug() || !Converter.isTraceback(lines))) System.out.println(line);
+		});
+		if (code == 0) return 0;
+		System.err.println("draggan convert: " + Converter.reason(lines, code));
+		return code == 2 ? 3 : 4;
 	}
 }

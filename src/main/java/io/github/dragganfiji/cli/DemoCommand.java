@@ -29,6 +29,7 @@ final class DemoCommand {
 
 	static int run(final Args a) throws IOException {
 		final Args args = a.withDefault("seed", Integer.toString(SEED));
+		Outputs.requireFolder(Path.of(a.get("out", "out/demo")));
 		final ImagePlus input = GenerateCommand.generate(args);
 		final LatentImage image = LatentImage.of(input, CliModels.searchPath(a.get("model", null)));
 		final int res = input.getWidth();

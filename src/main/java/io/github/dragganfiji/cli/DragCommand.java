@@ -43,7 +43,9 @@ final class DragCommand {
 	static int run(final Args a) throws IOException {
 		final Path out = Path.of(a.get("out", "out/drag"));
 		final Path imageFile = a.has("image") ? Path.of(a.get("image", "")) : null;
-		if (imageFile != null) Outputs.refuseOverwriting(imageFile, out, OUTPUT_NAMES);
+		for (final String input : List.of("image", "mask", "points-csv"))
+			if (a.has(input)) Outputs.refuseOverwriting(Path.of(a.get(input, "")), out, OUTPUT_NAMES);
+		Outputs.requireFolder(out);
 		final ImagePlus input = imageFile != null ? open(imageFile) : GenerateCommand.generate(a);
 		final LatentImage image = LatentImage.of(input, CliModels.searchPath(a.get("model", null)));
 		final int res = input.getWidth();
@@ -55,6 +57,8 @@ final class DragCommand {
 		final var m = image.model().metadata();
 		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
 		final double stop = a.number("stop", 0);
+		if (!Double.isFinite(stop)) throw new Args.UsageException("--stop needs a distance in pixels (0 = the paper's " +
+			"rule), not " + a.get("stop", ""));
 		final String tracking = a.get("tracking", "l1").toLowerCase(Locale.ROOT);
 		if (!tracking.equals("l1") && !tracking.equals("l2")) throw new Args.UsageException("--tracking is l1 or l2");
 		final DragConfig cfg = new DragConfig(a.integer("steps", d.maxSteps()), a.number("lr", d.learningRate()), a
@@ -74,14 +78,17 @@ final class DragCommand {
 		final io.github.dragganfiji.model.DeviceChoice device, final Path out) throws IOException
 	{
 		final var m = image.model().metadata();
+		final DragUseCase.Request request = new DragUseCase.Request(image.model(), image.latent(), in, cfg, device);
+		Outputs.makeFolder(out); // after every check, before the drag: nothing made for a refused drag
 		final DragResultStack stack = new DragResultStack(image.imp(), image.model(), in, false);
 		final ProgressBar bar = new ProgressBar(System.err, cfg.maxSteps());
-		final DragUseCase.Result r = DragUseCase.run(new DragUseCase.Request(image.model(), image.latent(), in, cfg,
-			device), step -> {
+		final DragUseCase.Result r = DragUseCase.run(request, step -> {
 				stack.step(step);
 				bar.step(step);
 			}, () -> false, System.err::println);
 		bar.done();
+		final String note = r.note(cfg);
+		if (note != null) System.err.println("draggan drag: " + note);
 		return write(stack.finish(DragPlugin.describe(cfg, in, m.name())), r, out, image.imp());
 	}
 
@@ -97,13 +104,16 @@ final class DragCommand {
 		Outputs.montage(flat, out.resolve("montage.png"));
 		final DragStep last = r.drag().last();
 		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"%s after %d steps in %.1f s (%.0f ms per step)%n", r.drag().arrived() ? "Arrived" : r.drag().cancelled()
-				? "Stopped" : "Max steps reached", r.drag().updates(), r.seconds(), 1000 * r.seconds() / Math.max(1, r
-					.drag().updates())));
+			"%s after %d steps in %.1f s (%.0f ms per step)%n", r.drag().arrived() ? "Arrived" : r.drag().diverged()
+				? "Diverged, stopped" : r.drag().cancelled() ? "Stopped" : "Max steps reached", r.drag().updates(), r
+					.seconds(), 1000 * r.seconds() / Math.max(1, r.drag().updates())));
 		for (int i = 0; i < last.handles().size(); i++)
 			s.append(String.format(Locale.ROOT, "handle %d: now at (%.0f, %.0f), %.2f px from its target%n", i + 1, last
 				.handles().get(i).x(), last.handles().get(i).y(), last.distances()[i]));
-		s.append("Wrote ").append(out.resolve("drag.tif")).append(", drag.gif, montage.png, start.tif\n");
+		final int slices = stack.getNChannels() > 1 ? stack.getNFrames() : stack.getStackSize();
+		s.append("Wrote ").append(out.resolve("drag.tif")).append(" (").append(slices).append(" slices), drag.gif")
+			.append(slices > Outputs.MAX_ANIMATION_FRAMES ? " (" + Outputs.MAX_ANIMATION_FRAMES + " of them, evenly " +
+				"spaced)" : "").append(", montage.png, start.tif\n");
 		Outputs.text(s.toString(), out.resolve("summary.txt"));
 		System.out.print(s);
 		return 0;
@@ -178,9 +188,13 @@ final class DragCommand {
 			return m;
 		}
 		if (!a.has("mask")) return null;
-		final ImagePlus img = open(Path.of(a.get("mask", "")));
+		final Path file = Path.of(a.get("mask", ""));
+		if (!Files.isRegularFile(file)) throw new IllegalArgumentException("No such mask image: " + file + " (give an " +
+			"image of the drag's size whose non-zero pixels may move).");
+		final ImagePlus img = open(file);
 		if (img.getWidth() != res || img.getHeight() != res) throw new IllegalArgumentException("The mask is " + img
-			.getWidth() + " x " + img.getHeight() + "; the image is " + res + " x " + res);
+			.getWidth() + " x " + img.getHeight() + " pixels; the image is " + res + " x " + res + ": give a mask of " +
+			"the image's size.");
 		final ImageProcessor ip = img.getProcessor();
 		final boolean[] m = new boolean[res * res];
 		for (int i = 0; i < m.length; i++)

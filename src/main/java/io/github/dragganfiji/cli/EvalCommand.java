@@ -73,6 +73,7 @@ public final class EvalCommand {
 			"tracked_dist,ncc_x,ncc_y,ncc_dist,ncc_score,updates,arrived,seconds,leakage\n");
 		int d = 0;
 		for (final EvalSuite.Spec spec : EvalSuite.defaults(drags)) {
+			Main.requireNotStopping();
 			final GenerateUseCase.Result start = GenerateUseCase.run(new GenerateUseCase.Request(model, spec.seed(), m
 				.truncationPsi(), 0, device), d == 0 ? log : null);
 			final float[] before = start.image();

@@ -11,6 +11,7 @@ import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.model.ShutdownGuard;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,6 +90,7 @@ final class EvalInvertCommand {
 		final double range = m.outputMax() - m.outputMin();
 		final List<Row> rows = new ArrayList<>();
 		for (final Path file : images) {
+			Main.requireNotStopping();
 			// The plugin's own path: center crop and scaling, percentile mapping, projection, tuning, the better kept.
 			final String name = file.getFileName().toString();
 			final InversionInput in = InversionInput.of(DragCommand.open(file), m, InversionInput.Framing.CROP);
@@ -117,6 +119,7 @@ final class EvalInvertCommand {
 		}
 		final double truncation = Double.isNaN(psi) ? m.truncationPsi() : psi;
 		for (int k = 0; k < generated; k++) {
+			Main.requireNotStopping();
 			// The model's own images, projected as they are (no intensity mapping, no tuning).
 			final long t0 = System.nanoTime();
 			final GenerateUseCase.Result own = GenerateUseCase.run(new GenerateUseCase.Request(model, FIRST_SEED + k,
@@ -124,7 +127,7 @@ final class EvalInvertCommand {
 			final float[] target = own.image();
 			final double[] ssim = new double[1];
 			final Projector.Step p = GeneratorCache.use(bundle, DjlRuntime.device(device, null), g -> {
-				final Projector.Step q = Projector.project(g, target, proj, s -> {}, () -> false);
+				final Projector.Step q = Projector.project(g, target, proj, s -> {}, ShutdownGuard::stopping);
 				ssim[0] = InvertUseCase.ssim(g, q.image(), target);
 				return q;
 			});

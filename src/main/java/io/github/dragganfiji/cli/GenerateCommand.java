@@ -24,8 +24,9 @@ final class GenerateCommand {
 	private GenerateCommand() {}
 
 	static int run(final Args a) throws IOException {
+		final Path out = Path.of(a.get("out", "out/generated-seed" + a.seed() + ".tif"));
+		Outputs.requireFile(out);
 		final ImagePlus imp = generate(a);
-		final Path out = Path.of(a.get("out", "out/generated-seed" + a.integer("seed", 0) + ".tif"));
 		Outputs.tiff(imp, out);
 		System.out.println("Wrote " + out + " (" + imp.getTitle() + ")");
 		return 0;
@@ -36,7 +37,7 @@ final class GenerateCommand {
 		final ModelSearchPath.Entry e = CliModels.model(a);
 		final Rendering.BitDepth bits = Rendering.BitDepth.parse(a.get("bits", "8") + "-bit");
 		Main.startRuntime(a);
-		return Rendering.generated(GenerateUseCase.run(new GenerateUseCase.Request(e, a.integer("seed", 0), a.number(
+		return Rendering.generated(GenerateUseCase.run(new GenerateUseCase.Request(e, a.seed(), a.number(
 			"psi", e.metadata().truncationPsi()), a.integer("class", 0), Main.device(a)), System.err::println), bits);
 	}
 }

@@ -35,6 +35,7 @@ final class InvertCommand {
 		if (!a.has("image")) throw new Args.UsageException("--image FILE is required");
 		final Path imageFile = Path.of(a.get("image", "")), file = Path.of(a.get("out", "out/inverted.tif"));
 		Outputs.refuseOverwriting(imageFile, file);
+		Outputs.requireFile(file);
 		final ImagePlus imp = DragCommand.open(imageFile);
 		final ModelSearchPath.Entry e = CliModels.model(a);
 		final Projector.Options d = Projector.Options.defaults();

@@ -5,13 +5,18 @@ import ai.djl.engine.EngineException;
 import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.InvalidBundleException;
+import io.github.dragganfiji.model.PyTorch;
+import io.github.dragganfiji.model.ShutdownGuard;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The command-line entry point ({@code ./draggan COMMAND ...}): builds each use case's input straight from numbers and
- * files. Exit codes: 0 done, 2 usage error, 3 bad input or model, 4 engine failure.
+ * files. Exit codes: 0 done, 2 usage error, 3 bad input or model, 4 engine or internal failure; every failure is one
+ * sentence on stderr (the stack trace only with DRAGGAN_DEBUG=1).
  */
 public final class Main {
 
@@ -31,7 +36,10 @@ public final class Main {
 	private Main() {}
 
 	public static void main(final String[] args) {
-		System.exit(run(args));
+		// Ctrl-C or SIGTERM: the engine stops at a step boundary and the command still writes what is done before the
+		// JVM exits (ShutdownGuard waits for this section), so no step is lost and libtorch is never cut off mid-step.
+		final int code = ShutdownGuard.run(() -> run(args));
+		System.exit(code);
 	}
 
 	/** Runs a command; returns the exit code. */
@@ -74,21 +82,44 @@ public final class Main {
 			}
 		}
 		catch (final Args.UsageException e) {
-			System.err.println("draggan " + cmd + ": " + e.getMessage() + " (see 'draggan " + cmd + " --help')");
-			return 2;
+			return fail(cmd, e, e.getMessage() + " (see 'draggan " + cmd + " --help')", 2);
 		}
 		catch (final IllegalArgumentException | InvalidBundleException | IllegalStateException e) {
-			System.err.println("draggan " + cmd + ": " + e.getMessage());
-			return 3;
+			return fail(cmd, e, e.getMessage(), 3);
 		}
 		catch (final EngineException e) {
-			System.err.println("draggan " + cmd + ": the PyTorch engine failed: " + e.getMessage());
-			return 4;
+			return fail(cmd, e, "the PyTorch engine failed: " + PyTorch.oneLine(e) + DETAILS, 4);
 		}
-		catch (final java.io.IOException e) {
-			System.err.println("draggan " + cmd + ": " + e.getMessage());
-			return 3;
+		catch (final IOException e) {
+			return fail(cmd, e, Outputs.explain(e), 3);
 		}
+		catch (final UncheckedIOException e) {
+			return fail(cmd, e, Outputs.explain(e.getCause()), 3);
+		}
+		catch (final OutOfMemoryError e) {
+			return fail(cmd, e, "out of memory. Record fewer steps (--every N), or give Java more memory " +
+				"(DRAGGAN_JAVA_OPTS=-Xmx8g ./draggan ...).", 4);
+		}
+		catch (final RuntimeException e) {
+			return fail(cmd, e, "unexpected error (" + e.getClass().getSimpleName() + ": " + PyTorch.oneLine(e) + ")" +
+				DETAILS, 4);
+		}
+	}
+
+	/** How the user gets a failure's stack trace (never shown otherwise). */
+	static final String DETAILS = "; run with DRAGGAN_DEBUG=1 for the details";
+
+	/** Whether to print stack traces and other details: DRAGGAN_DEBUG=1 or -Ddraggan.debug=true. */
+	static boolean debug() {
+		final String env = System.getenv("DRAGGAN_DEBUG");
+		return Boolean.getBoolean("draggan.debug") || env != null && !env.isBlank() && !env.equals("0");
+	}
+
+	/** One sentence on stderr (the stack trace too when debugging); returns the exit code. */
+	private static int fail(final String cmd, final Throwable e, final String message, final int code) {
+		if (debug()) e.printStackTrace();
+		System.err.println("draggan " + cmd + ": " + message);
+		return code;
 	}
 
 	/**
@@ -97,8 +128,15 @@ public final class Main {
 	 */
 	static DjlRuntime.Info startRuntime(final Args a) {
 		final DjlRuntime.Options sys = DjlRuntime.Options.fromSystem();
-		return DjlRuntime.start(new DjlRuntime.Options(a.has("device") ? device(a) : sys.device(), a.integer("threads",
-			sys.threads()), sys.interopThreads(), sys.libtorchDir(), sys.allowDownload()), System.err::println);
+		final int threads = a.integer("threads", sys.threads());
+		if (threads < 0) throw new Args.UsageException("--threads needs 0 (all cores) or more, not " + threads);
+		return DjlRuntime.start(new DjlRuntime.Options(a.has("device") ? device(a) : sys.device(), threads, sys
+			.interopThreads(), sys.libtorchDir(), sys.allowDownload()), System.err::println);
+	}
+
+	/** Between the items of a long command: an interrupt ends it without writing a partial report. */
+	static void requireNotStopping() {
+		if (ShutdownGuard.stopping()) throw new IllegalStateException("interrupted; no report was written.");
 	}
 
 	/** The --device option (auto when not given). */

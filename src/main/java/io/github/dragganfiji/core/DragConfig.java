@@ -20,18 +20,30 @@ public record DragConfig(int maxSteps, double learningRate, double lambdaMask, i
 	boolean wPlus, int layers, TrackingNorm trackingNorm, int recordEvery)
 {
 
+	/** The largest learning rate accepted: Adam moves every optimized value by up to this much per step. */
+	public static final double MAX_LEARNING_RATE = 1;
+	/** The largest mask lambda accepted. */
+	public static final double MAX_LAMBDA = 1e6;
+
+	/** Checks every value; an IllegalArgumentException says which one is wrong and what is allowed. */
 	public DragConfig {
-		if (maxSteps < 0) throw new IllegalArgumentException("max steps must be 0 or more, not " + maxSteps);
-		if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be positive");
-		if (!(lambdaMask >= 0)) throw new IllegalArgumentException("lambda must be 0 or more");
-		if (r1 < 1) throw new IllegalArgumentException("r1 must be at least 1 pixel, not " + r1);
-		if (r2 < 1) throw new IllegalArgumentException("r2 must be at least 1 pixel, not " + r2);
-		if (layers < 1) throw new IllegalArgumentException("at least one W+ layer must be optimized");
-		if (recordEvery < 1) throw new IllegalArgumentException("record every N steps needs N >= 1");
+		if (maxSteps < 0) throw new IllegalArgumentException("Max steps must be 0 or more, not " + maxSteps + ".");
+		if (!(learningRate > 0 && learningRate <= MAX_LEARNING_RATE)) throw new IllegalArgumentException(
+			"The learning rate must be a number above 0 and at most " + MAX_LEARNING_RATE + " (0.002 is typical), " +
+				"not " + learningRate + ".");
+		if (!(lambdaMask >= 0 && lambdaMask <= MAX_LAMBDA)) throw new IllegalArgumentException("Mask lambda must be " +
+			"a number from 0 to " + (long) MAX_LAMBDA + " (20 is typical), not " + lambdaMask + ".");
+		if (r1 < 1) throw new IllegalArgumentException("r1 must be at least 1 pixel, not " + r1 + ".");
+		if (r2 < 1) throw new IllegalArgumentException("r2 must be at least 1 pixel, not " + r2 + ".");
+		if (layers < 1) throw new IllegalArgumentException("At least one W+ layer must be optimized, not " + layers +
+			".");
+		if (recordEvery < 1) throw new IllegalArgumentException("Record every N steps needs N of at least 1, not " +
+			recordEvery + ".");
 		if (trackingNorm == null) throw new IllegalArgumentException("tracking norm missing");
 		// Handles within 1 px get no motion supervision, so a smaller stop distance could never be reached.
-		if (!Double.isNaN(stopDistance) && !(stopDistance >= 1)) throw new IllegalArgumentException(
-			"stop distance must be at least 1 pixel, not " + stopDistance);
+		if (!Double.isNaN(stopDistance) && !(stopDistance >= 1 && stopDistance < Double.POSITIVE_INFINITY))
+			throw new IllegalArgumentException("The stop distance must be a number of at least 1 pixel, not " +
+				stopDistance + ".");
 	}
 
 	/**

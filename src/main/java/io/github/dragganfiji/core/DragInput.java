@@ -47,7 +47,8 @@ public record DragInput(List<Point> handles, List<Point> targets, boolean[] mova
 	 * Checks and normalizes a drag: at least one handle, one target per handle, every point on the image (a point
 	 * less than half a pixel outside the range of pixel centres is moved onto the nearest centre; farther out is an
 	 * error), no handle on its own target, no two handles on one pixel, a movable area of the image's size with at
-	 * least one pixel. Handles or targets outside the movable area are allowed and noted. Errors are
+	 * least one pixel and at least one handle inside. Other handles or targets outside the movable area are allowed
+	 * and noted. Errors are
 	 * IllegalArgumentExceptions with a sentence for the user.
 	 */
 	public static DragInput of(final List<Point> handles, final List<Point> targets, final boolean[] movable,
@@ -82,6 +83,9 @@ public record DragInput(List<Point> handles, List<Point> targets, boolean[] mova
 					" is outside the movable area");
 			}
 		}
+		if (movable != null && hs.stream().noneMatch(h -> movable[index(h, width)])) throw new IllegalArgumentException(
+			"Every handle is outside the movable area, where the mask holds the image still: nothing could be " +
+				"dragged. Put the area ROI around the handles (and where they should go).");
 		return new DragInput(hs, ts, movable, width, height, notes);
 	}
 

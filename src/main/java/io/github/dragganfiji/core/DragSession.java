@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 
 import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
+import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.PyTorch;
 
@@ -108,21 +109,39 @@ public final class DragSession implements AutoCloseable {
 	/** Runs until arrival, max steps or cancel, reporting every step. */
 	public DragResult run(final DragListener listener, final BooleanSupplier cancelled) {
 		final long t0 = System.nanoTime();
+		DragStep previous = null;
 		while (true) {
 			final boolean stop = cancelled.getAsBoolean();
 			final Iteration it = iterate(t0, stop);
+			if (it == null) return diverged(previous, listener);
 			listener.step(it.step());
-			if (it.finished()) return new DragResult(it.step(), it.step().index(), it.arrived(), stop);
+			if (it.finished()) return new DragResult(it.step(), it.step().index(), it.arrived(), stop, it.diverged());
+			previous = it.step();
 		}
 	}
 
-	private record Iteration(DragStep step, boolean finished, boolean arrived) {}
+	private record Iteration(DragStep step, boolean finished, boolean arrived, boolean diverged) {}
 
-	/** One forward; tracking, reporting, and unless this is the last step, the loss and one update. */
+	/** The update made the latent non-finite or implausible: the previous step is the last good one (rendered). */
+	private DragResult diverged(final DragStep good, final DragListener listener) {
+		DragStep last = good;
+		if (good.image() == null) {
+			last = new DragStep(good.index(), good.handles(), good.distances(), good.loss(), good.ws(), generator
+				.imageOf(good.ws()), good.elapsedNanos());
+			listener.step(last);
+		}
+		return new DragResult(last, last.index(), false, false, true);
+	}
+
+	/**
+	 * One forward; tracking, reporting, and unless this is the last step, the loss and one update. Null when the last
+	 * update left the latent non-finite or implausible; a non-finite loss makes this step the last (diverged).
+	 */
 	private Iteration iterate(final long t0, final boolean cancelled) {
 		DragStep report;
 		boolean finished;
 		boolean arrived;
+		boolean diverged = false;
 		try (NDManager sm = manager.newSubManager()) {
 			final List<NDArray> attached = new ArrayList<>(List.of(wOpt, wFixed));
 			if (fixedMask != null) attached.add(fixedMask);
@@ -135,6 +154,8 @@ public final class DragSession implements AutoCloseable {
 				final NDArray head = wOpt.getShape().get(1) == layers ? wOpt : wOpt.broadcast(new Shape(1, layers,
 					wDim));
 				final NDArray ws = head.concat(wFixed, 1);
+				final float[] wsValues = ws.stopGradient().toFloatArray();
+				if (step > 0 && !plausible(wsValues)) return null;
 				final Generator.Head out = generator.head(ws, true);
 				final NDArray flat = out.features().reshape(channels, (long) featureRes * featureRes);
 				final NDArray detached = flat.stopGradient();
@@ -149,12 +170,14 @@ public final class DragSession implements AutoCloseable {
 				if (!finished) {
 					final NDArray l = loss(flat, detached, out.features());
 					loss = l.getFloat();
-					gc.backward(l);
+					diverged = !Double.isFinite(loss);
+					if (diverged) finished = true;
+					else gc.backward(l);
 				}
 				final boolean render = finished || step % config.recordEvery() == 0;
 				final float[] image = render ? generator.tail(out.features().stopGradient(), out.image()
 					.stopGradient(), ws.stopGradient(), false).toFloatArray() : null;
-				report = new DragStep(step, List.copyOf(handles), dist, loss, ws.stopGradient().toFloatArray(), image,
+				report = new DragStep(step, List.copyOf(handles), dist, loss, wsValues, image,
 					System.nanoTime() - t0);
 			}
 			if (!finished) {
@@ -162,7 +185,14 @@ public final class DragSession implements AutoCloseable {
 			}
 		}
 		step++;
-		return new Iteration(report, finished, arrived);
+		return new Iteration(report, finished, arrived, diverged);
+	}
+
+	/** Whether every value is finite and within a latent's plausible range. */
+	private static boolean plausible(final float[] ws) {
+		for (final float v : ws)
+			if (!(Math.abs(v) <= Latent.MAX_ABS)) return false;
+		return true;
 	}
 
 	/** Step 0: keep F0 (only when the mask needs it) and the reference features at the initial handles. */

@@ -29,9 +29,20 @@ public final class PivotalTuner {
 	 */
 	public record Options(int steps, double learningRate, double msssimWeight) {
 
+		/**
+		 * The largest learning rate accepted (a typing slip such as 3e30 is refused; a merely too large one makes the
+		 * tuning diverge, and its best step is kept).
+		 */
+		public static final double MAX_LEARNING_RATE = 10;
+
 		public Options {
 			if (steps < 1) throw new IllegalArgumentException("tuning needs at least one step");
-			if (!(learningRate > 0)) throw new IllegalArgumentException("the learning rate must be positive");
+			if (!(learningRate > 0 && learningRate <= MAX_LEARNING_RATE)) throw new IllegalArgumentException(
+				"The tuning learning rate must be a number above 0 and at most " + MAX_LEARNING_RATE + " (0.0003 is " +
+					"typical), not " + learningRate + ".");
+			if (!(msssimWeight >= 0 && msssimWeight <= Projector.Options.MAX_MSSSIM_WEIGHT)) throw new IllegalArgumentException(
+				"The MS-SSIM weight must be a number from 0 to " + (int) Projector.Options.MAX_MSSSIM_WEIGHT +
+					" (1 is typical), not " + msssimWeight + ".");
 		}
 
 		public static Options defaults() {

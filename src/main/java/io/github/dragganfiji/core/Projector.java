@@ -29,6 +29,14 @@ public final class Projector {
 	 */
 	public record Options(int steps, double learningRate, double msssimWeight, int recordEvery, int starts) {
 
+		/**
+		 * The largest learning rate accepted (Adam moves each value of w by up to this much per step; a too large
+		 * one only makes the projection keep an early step).
+		 */
+		public static final double MAX_LEARNING_RATE = 10;
+		/** The largest MS-SSIM weight accepted. */
+		public static final double MAX_MSSSIM_WEIGHT = 1000;
+
 		public Options(final int steps, final double learningRate, final double msssimWeight) {
 			this(steps, learningRate, msssimWeight, 0, 1);
 		}
@@ -40,8 +48,12 @@ public final class Projector {
 		public Options {
 			if (steps < 1) throw new IllegalArgumentException("projection needs at least one step");
 			if (starts < 1) throw new IllegalArgumentException("projection needs at least one start");
-			if (!(learningRate > 0)) throw new IllegalArgumentException("the learning rate must be positive");
-			if (!(msssimWeight >= 0)) throw new IllegalArgumentException("the MS-SSIM weight must be 0 or more");
+			if (!(learningRate > 0 && learningRate <= MAX_LEARNING_RATE)) throw new IllegalArgumentException(
+				"The projection's learning rate must be a number above 0 and at most " + MAX_LEARNING_RATE +
+					" (0.03 is typical), not " + learningRate + ".");
+			if (!(msssimWeight >= 0 && msssimWeight <= MAX_MSSSIM_WEIGHT)) throw new IllegalArgumentException(
+				"The MS-SSIM weight must be a number from 0 to " + (int) MAX_MSSSIM_WEIGHT + " (1 is typical), not " +
+					msssimWeight + ".");
 			if (recordEvery < 0) throw new IllegalArgumentException("record every N steps needs N >= 0");
 		}
 

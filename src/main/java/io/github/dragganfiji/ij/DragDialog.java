@@ -18,6 +18,9 @@ final class DragDialog {
 	/** The parameter dialog (macro-recordable); null when cancelled. */
 	static DragConfig show(final ModelMetadata m, final int handles) {
 		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
+		PluginSupport.requireMacroChoice("Latent space", SPACES, "latent space");
+		PluginSupport.requireMacroChoice("Tracking distance", NORMS, "tracking distance");
+		PluginSupport.requireMacroChoice("Device", PluginSupport.DEVICES, "device");
 		final GenericDialog gd = new GenericDialog(DragPlugin.TITLE);
 		gd.addMessage(handles + " handle(s); model '" + m.name() + "' (" + m.resolution() + " px)");
 		gd.addNumericField("Max steps", Prefs.get("draggan.drag.steps", d.maxSteps()), 0);
@@ -49,10 +52,14 @@ final class DragDialog {
 		final String device = gd.getNextChoice();
 		if (layers > m.numWs()) throw new PluginSupport.UserError("Layers optimized must be at most " + m.numWs() +
 			" for this model.");
+		if (r1 > m.resolution() || r2 > m.resolution()) throw new PluginSupport.UserError("r1 and r2 must be at " +
+			"most the image size (" + m.resolution() + " px), not " + r1 + " and " + r2 + ".");
 		if (!(lr > 0)) throw new PluginSupport.UserError("The learning rate must be positive.");
 		if (!(lambda >= 0)) throw new PluginSupport.UserError("Mask lambda must be 0 or more.");
 		if (!(stop == 0 || stop >= 1)) throw new PluginSupport.UserError("The stop distance must be 0 (the paper's rule) " +
 			"or at least 1 pixel.");
+		final DragConfig config = new DragConfig(steps, lr, lambda, r1, r2, stop == 0 ? Double.NaN : stop, wPlus,
+			layers, norm.equals(NORMS[0]) ? TrackingNorm.L1 : TrackingNorm.L2, every); // checked before remembered
 		Prefs.set("draggan.drag.steps", steps);
 		Prefs.set("draggan.drag.r1" + per, r1);
 		Prefs.set("draggan.drag.r2" + per, r2);
@@ -64,8 +71,7 @@ final class DragDialog {
 		Prefs.set("draggan.drag.norm", norm);
 		Prefs.set("draggan.drag.every", every);
 		Prefs.set("draggan.device", device);
-		return new DragConfig(steps, lr, lambda, r1, r2, stop == 0 ? Double.NaN : stop, wPlus, layers, norm.equals(
-			NORMS[0]) ? TrackingNorm.L1 : TrackingNorm.L2, every);
+		return config;
 	}
 
 	private static int whole(final double v, final String what, final int min) {

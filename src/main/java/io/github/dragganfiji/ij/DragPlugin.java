@@ -119,8 +119,10 @@ public class DragPlugin implements PlugIn {
 				.index(), config.maxSteps(), step.meanDistance()));
 		}, IJ::escapePressed, IJ::log);
 		IJ.showProgress(1.0);
+		final String note = r.note(config);
+		if (note != null) IJ.log("DragGAN: " + note);
 		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", r.drag().arrived() ? "arrived"
-			: r.drag().cancelled() ? "stopped" : "max steps reached", r.drag().updates(), r.seconds()));
+			: r.drag().diverged() ? "diverged, stopped" : r.drag().cancelled() ? "stopped" : "max steps reached", r.drag().updates(), r.seconds()));
 		final ImagePlus stack = out.finish(describe(config, p.input(), m.name()));
 		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.
 		if (stack.getWindow() == null) stack.show();

@@ -100,7 +100,9 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		for (final ImageProcessor p : ps)
 			stack.addSlice(label, p);
 		latents.add(new Latent(meta.numWs(), meta.wDim(), step.ws()));
-		recorded.add(step);
+		// Kept without its image and latent (they are the slice and its property): a long drag keeps no copies.
+		recorded.add(new DragStep(step.index(), step.handles(), step.distances(), step.loss(), null, null, step
+			.elapsedNanos()));
 		addOverlay(recorded.size(), step);
 		if (live && (imp == null || recorded.size() - shown >= 5)) refresh();
 	}
@@ -113,7 +115,7 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 			place(r, frame);
 		}
 		for (int i = 0; i < targets.size(); i++) {
-			final List<Point> track = tracks.get(i);
+			final List<Point> track = drawn(tracks.get(i));
 			if (track.size() > 1) {
 				final float[] xs = new float[track.size()], ys = new float[track.size()];
 				for (int k = 0; k < track.size(); k++) {
@@ -132,6 +134,24 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 			place(dot(h, Color.RED), frame);
 			place(dot(t, Color.BLUE), frame);
 		}
+	}
+
+	/** The most points a drawn track has: every slice draws its own, so long drags stay linear in size. */
+	static final int MAX_TRACK_POINTS = 200;
+
+	/**
+	 * A track as drawn: consecutive repeats dropped (a handle often stays on its pixel for many steps), then at most
+	 * {@link #MAX_TRACK_POINTS} evenly spaced points, the first and the last always.
+	 */
+	static List<Point> drawn(final List<Point> track) {
+		final List<Point> distinct = new ArrayList<>();
+		for (final Point p : track)
+			if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(p)) distinct.add(p);
+		if (distinct.size() <= MAX_TRACK_POINTS) return distinct;
+		final List<Point> out = new ArrayList<>(MAX_TRACK_POINTS);
+		for (int k = 0; k < MAX_TRACK_POINTS; k++)
+			out.add(distinct.get((int) Math.round(k * (distinct.size() - 1) / (double) (MAX_TRACK_POINTS - 1))));
+		return out;
 	}
 
 	private static Roi dot(final Point p, final Color c) {
@@ -188,7 +208,7 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		return imp;
 	}
 
-	/** The steps that became slices. */
+	/** The steps that became slices (their images and latents are the slices and the slices' properties). */
 	public List<DragStep> recorded() {
 		return recorded;
 	}

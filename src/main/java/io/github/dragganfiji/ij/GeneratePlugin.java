@@ -37,6 +37,9 @@ public class GeneratePlugin implements PlugIn {
 		final String[] names = models.bundles().keySet().toArray(new String[0]);
 		if (names.length == 0) throw new PluginSupport.UserError("No DragGAN models found. Looked in: " + models
 			.folders() + ". Add a bundle folder with Plugins > DragGAN > Models...");
+		PluginSupport.requireMacroChoice("Model", names, "DragGAN model");
+		PluginSupport.requireMacroChoice("Bit depth", Rendering.BitDepth.labels(), "bit depth");
+		PluginSupport.requireMacroChoice("Device", PluginSupport.DEVICES, "device");
 		final GenericDialog gd = new GenericDialog(TITLE);
 		gd.addChoice("Model", names, Prefs.get("draggan.generate.model", names[0]));
 		gd.addNumericField("Seed", Prefs.get("draggan.generate.seed", 0), 0);

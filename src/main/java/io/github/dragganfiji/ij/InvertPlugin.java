@@ -51,6 +51,9 @@ public class InvertPlugin implements PlugIn {
 		if (names.length == 0) throw new PluginSupport.UserError("No DragGAN models found. Looked in: " + models
 			.folders());
 		final Projector.Options d = Projector.Options.defaults();
+		PluginSupport.requireMacroChoice("Model", names, "DragGAN model");
+		PluginSupport.requireMacroChoice("Geometry", InversionInput.Framing.labels(), "geometry");
+		PluginSupport.requireMacroChoice("Device", PluginSupport.DEVICES, "device");
 		final GenericDialog gd = new GenericDialog(TITLE);
 		gd.addChoice("Model", names, Prefs.get("draggan.invert.model", names[0]));
 		gd.addChoice("Geometry", InversionInput.Framing.labels(), Prefs.get("draggan.invert.geometry", "center crop"));

@@ -35,8 +35,16 @@ public class ModelsPlugin implements PlugIn {
 		final GenericDialog gd = new GenericDialog(TITLE);
 		gd.addMessage("Search path:\n" + String.join("\n", FijiModels.searchPath().folders().stream().map(Path::toString)
 			.toList()));
-		gd.addDirectoryField("Add folder (optional)", "");
-		gd.addFileField("Convert checkpoint (optional, .pkl or .pt)", "");
+		// Headless, ij1-patcher's dialog skips directory and file fields (their values would be missing): plain
+		// text fields there, with the same labels and so the same macro keys (add=, convert=).
+		if (java.awt.GraphicsEnvironment.isHeadless()) {
+			gd.addStringField("Add folder (optional)", "", 40);
+			gd.addStringField("Convert checkpoint (optional, .pkl or .pt)", "", 40);
+		}
+		else {
+			gd.addDirectoryField("Add folder (optional)", "");
+			gd.addFileField("Convert checkpoint (optional, .pkl or .pt)", "");
+		}
 		gd.addStringField("Converted model name", "");
 		gd.addStringField("License of its weights", "unknown");
 		gd.showDialog();
@@ -74,15 +82,19 @@ public class ModelsPlugin implements PlugIn {
 				.manualCommand(checkpoint, out));
 		IJ.log("DragGAN: converting " + checkpoint + " with " + python + " ...");
 		final int code;
+		final List<String> lines = new java.util.ArrayList<>();
 		try {
 			code = Converter.run(python, checkpoint, out, List.of("--name", base, "--license", license.isEmpty()
-				? "unknown" : license), line -> IJ.log("  " + line));
+				? "unknown" : license), line -> {
+					lines.add(line);
+					IJ.log("  " + line);
+				});
 		}
 		catch (final IOException e) {
 			throw new PluginSupport.UserError("The conversion could not run: " + e.getMessage());
 		}
-		if (code != 0) throw new PluginSupport.UserError("The conversion failed (exit code " + code +
-			"); the reason is in the Log window.");
+		if (code != 0) throw new PluginSupport.UserError("The conversion of " + checkpoint.getFileName() + " failed: " +
+			Converter.reason(lines, code));
 		FijiModels.addFolderIfNeeded(out.getParent());
 		IJ.log("DragGAN: converted into " + out);
 	}

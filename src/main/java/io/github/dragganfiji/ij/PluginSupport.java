@@ -3,8 +3,13 @@ package io.github.dragganfiji.ij;
 import ai.djl.engine.EngineException;
 
 import ij.IJ;
+import ij.Macro;
 
 import io.github.dragganfiji.model.InvalidBundleException;
+import io.github.dragganfiji.model.PyTorch;
+
+import java.util.Arrays;
+import java.util.Locale;
 
 /** What every DragGAN plugin shares: the device choices, and turning failures into messages. */
 final class PluginSupport {
@@ -31,7 +36,16 @@ final class PluginSupport {
 		try {
 			body.run();
 		}
-		catch (final IllegalArgumentException | InvalidBundleException e) {
+		catch (final NumberFormatException e) {
+			// Headless, ij1-patcher's dialog throws this for a macro value that is not a number (max=abc).
+			IJ.error(title, notANumber(e.getMessage(), Macro.getOptions()));
+		}
+		catch (final InvalidBundleException e) {
+			if (e.getCause() != null) IJ.log("DragGAN: " + title + ": " + e.getMessage() + "; details: " + e.getCause()
+				.getMessage());
+			IJ.error(title, e.getMessage());
+		}
+		catch (final IllegalArgumentException e) {
 			IJ.error(title, e.getMessage());
 		}
 		catch (final OutOfMemoryError e) {
@@ -41,9 +55,9 @@ final class PluginSupport {
 		catch (final EngineException e) {
 			final String msg = String.valueOf(e.getMessage());
 			IJ.log("DragGAN: " + title + " failed in the PyTorch engine: " + msg);
-			IJ.error(title, msg.toLowerCase(java.util.Locale.ROOT).contains("out of memory")
+			IJ.error(title, msg.toLowerCase(Locale.ROOT).contains("out of memory")
 				? "The device ran out of memory. Try the CPU, fewer handles, or a smaller model."
-				: "The PyTorch engine failed: " + firstLine(msg) + " (details in the Log window)");
+				: "The PyTorch engine failed: " + PyTorch.oneLine(e) + " (details in the Log window)");
 		}
 		catch (final IllegalStateException e) {
 			IJ.error(title, e.getMessage());
@@ -52,13 +66,36 @@ final class PluginSupport {
 			IJ.log("DragGAN: " + title + " failed: " + e);
 			for (final StackTraceElement s : e.getStackTrace())
 				IJ.log("    at " + s);
-			IJ.error(title, "Unexpected error: " + firstLine(String.valueOf(e.getMessage())) +
-				" (details in the Log window)");
+			IJ.error(title, "Unexpected error: " + PyTorch.oneLine(e) + " (details in the Log window)");
 		}
 	}
 
-	private static String firstLine(final String s) {
-		final int nl = s.indexOf('\n');
-		return nl < 0 ? s : s.substring(0, nl);
+	/**
+	 * The sentence for a macro value that is not a number: names the macro key that holds it when the options say,
+	 * e.g. "The macro option max=abc is not a number: give a number, e.g. max=200."
+	 */
+	static String notANumber(final String exceptionMessage, final String options) {
+		final String value = exceptionMessage == null ? "" : exceptionMessage.replaceFirst("^For input string: ", "")
+			.replaceAll("^\"|\"$", "");
+		if (options != null) for (final String part : options.trim().split("\\s+")) {
+			final int eq = part.indexOf('=');
+			if (eq > 0 && part.substring(eq + 1).replaceAll("^\\[|\\]$", "").equals(value)) return "The macro option " +
+				part + " is not a number: give a number there, e.g. " + part.substring(0, eq) + "=1.";
+		}
+		return "'" + value + "' is not a number: every numeric field needs a number.";
+	}
+
+	/**
+	 * In a macro, refuses a choice that is not offered: headless, ij1-patcher's dialog would silently take the first
+	 * item instead (model=no-such-model would run the first model). {@code label} is the dialog label, whose first
+	 * word is the macro key.
+	 */
+	static void requireMacroChoice(final String label, final String[] items, final String what) {
+		final String options = Macro.getOptions();
+		if (options == null) return;
+		final String value = Macro.getValue(options, Macro.trimKey(label), null);
+		if (value == null || Arrays.asList(items).contains(value)) return;
+		throw new UserError("There is no " + what + " '" + value + "'. Choose one of: " + String.join(", ", items) +
+			".");
 	}
 }

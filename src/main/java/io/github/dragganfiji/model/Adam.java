@@ -19,9 +19,11 @@ public final class Adam {
 	private final List<NDArray> params;
 	private final List<NDArray> m = new ArrayList<>();
 	private final List<NDArray> v = new ArrayList<>();
+	/** The constant factors, made once: a scalar made per operation would be one more array per step each. */
+	private final NDArray b1, c1, b2, c2, eps;
 	private int t;
 
-	/** Moment arrays are created in each parameter's manager. */
+	/** Moment arrays are created in each parameter's manager (the constants in the first one's). */
 	public Adam(final List<NDArray> params, final double lr) {
 		this.lr = lr;
 		this.params = List.copyOf(params);
@@ -29,6 +31,12 @@ public final class Adam {
 			m.add(p.zerosLike());
 			v.add(p.zerosLike());
 		}
+		final NDManager home = this.params.get(0).getManager();
+		b1 = home.create((float) B1);
+		c1 = home.create((float) (1 - B1));
+		b2 = home.create((float) B2);
+		c2 = home.create((float) (1 - B2));
+		eps = home.create((float) EPS);
 	}
 
 	/** Adam on one array. */
@@ -53,10 +61,13 @@ public final class Adam {
 			final NDArray grad = param.getGradient();
 			try (NDManager tmp = grad.getManager().newSubManager()) {
 				tmp.tempAttachAll(param, mk, vk, grad);
-				mk.muli((float) B1).addi(grad.mul((float) (1 - B1)));
-				vk.muli((float) B2).addi(grad.square().mul((float) (1 - B2)));
-				final NDArray denom = vk.sqrt().div((float) Math.sqrt(bc2)).add((float) EPS);
-				param.subi(mk.div(denom).mul((float) (stepLr / bc1)));
+				// In place where the arrays are ours (the gradient is discarded after the step): the same arithmetic
+				// as torch.optim.Adam with fewer temporary arrays, i.e. less Java garbage per step.
+				final NDArray g2 = grad.square();
+				mk.muli(b1).addi(grad.muli(c1));
+				vk.muli(b2).addi(g2.muli(c2));
+				final NDArray denom = vk.sqrt().divi((float) Math.sqrt(bc2)).addi(eps);
+				param.subi(mk.div(denom).muli((float) (stepLr / bc1)));
 			}
 			finally {
 				grad.close();

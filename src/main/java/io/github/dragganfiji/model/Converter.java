@@ -80,9 +80,39 @@ public final class Converter {
 		return s.matches("[A-Za-z0-9_./-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
 	}
 
+	/** The prefix of the converter's one-line messages (what it refused and why, or what went wrong). */
+	static final String PREFIX = "convert.py: ";
+
+	/** Whether an output line is the converter's one-line reason. */
+	public static boolean isReason(final String line) {
+		return line.startsWith(PREFIX);
+	}
+
+	/** Whether the output so far ends inside a Python traceback (an error before the converter could catch it). */
+	public static boolean isTraceback(final List<String> lines) {
+		for (int i = lines.size() - 1; i >= 0; i--) {
+			if (lines.get(i).startsWith("Traceback (most recent call last)")) return true;
+			if (isReason(lines.get(i))) return false;
+		}
+		return false;
+	}
+
+	/**
+	 * Why a conversion failed, as one sentence: the converter's own message, else the last line of Python's output
+	 * (the exception of a traceback), never the traceback itself.
+	 */
+	public static String reason(final List<String> lines, final int code) {
+		for (int i = lines.size() - 1; i >= 0; i--)
+			if (isReason(lines.get(i))) return lines.get(i).substring(PREFIX.length()).strip();
+		for (int i = lines.size() - 1; i >= 0; i--)
+			if (!lines.get(i).isBlank()) return "the converter failed (exit code " + code + "): " + lines.get(i).strip();
+		return "the converter failed (exit code " + code + ") without saying why";
+	}
+
 	/**
 	 * Converts, streaming the converter's output lines to {@code log}; returns its exit code (0 done, 2 refused or
-	 * unreadable input).
+	 * unreadable input, with one line starting {@code convert.py: } saying why). When the JVM exits meanwhile
+	 * (Ctrl-C, SIGTERM), the converter is stopped too (it then leaves nothing behind).
 	 */
 	public static int run(final String python, final Path in, final Path out, final List<String> extra,
 		final Consumer<String> log) throws IOException
@@ -91,6 +121,16 @@ public final class Converter {
 		final ProcessBuilder pb = new ProcessBuilder(command(python, script, in, out, extra)).redirectErrorStream(true);
 		pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
 		final Process p = pb.start();
+		final Thread stop = new Thread(() -> {
+			p.destroy(); // SIGTERM: the converter removes its half-written bundle
+			try {
+				p.waitFor(10, TimeUnit.SECONDS);
+			}
+			catch (final InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}, "DragGAN converter stop");
+		Runtime.getRuntime().addShutdownHook(stop);
 		try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
 			StandardCharsets.UTF_8)))
 		{
@@ -106,6 +146,12 @@ public final class Converter {
 			throw new IOException("conversion interrupted", e);
 		}
 		finally {
+			try {
+				Runtime.getRuntime().removeShutdownHook(stop);
+			}
+			catch (final IllegalStateException shuttingDown) {
+				// the hook stops the converter
+			}
 			try (var files = Files.list(script.getParent())) {
 				for (final Path f : (Iterable<Path>) files::iterator)
 					Files.deleteIfExists(f);

@@ -64,8 +64,8 @@ public final class GeneratorBundle {
 		}
 		catch (final MalformedModelException | IOException | EngineException | ClassCastException e) {
 			model.close();
-			throw new InvalidBundleException(weights, "not a TorchScript module this plugin can load: " + e
-				.getMessage(), e);
+			throw new InvalidBundleException(weights, "not a TorchScript module this plugin can load (" + PyTorch
+				.oneLine(e) + ")", e);
 		}
 		catch (final RuntimeException e) {
 			model.close();
@@ -114,7 +114,8 @@ public final class GeneratorBundle {
 			return call.get();
 		}
 		catch (final EngineException | IllegalArgumentException | IllegalStateException e) {
-			throw new InvalidBundleException(weights, "calling " + what + " failed: " + e.getMessage(), e);
+			throw new InvalidBundleException(weights, "does not behave like a DragGAN generator: " + what +
+				" failed (" + PyTorch.oneLine(e) + ")", e);
 		}
 	}
 

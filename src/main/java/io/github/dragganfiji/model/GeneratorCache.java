@@ -24,12 +24,15 @@ public final class GeneratorCache {
 
 	/**
 	 * Runs {@code work} on the generator of this bundle on this device, loading it if needed; other callers wait.
-	 * The generator must not escape {@code work}.
+	 * The generator must not escape {@code work}. The JVM does not exit while work runs ({@link ShutdownGuard}): loops
+	 * check {@link ShutdownGuard#stopping()} at their step boundaries.
 	 */
 	public static <T> T use(final Path dir, final Device device, final Function<Generator, T> work) {
-		synchronized (LOCK) {
-			return work.apply(get(dir, device));
-		}
+		return ShutdownGuard.run(() -> {
+			synchronized (LOCK) {
+				return work.apply(get(dir, device));
+			}
+		});
 	}
 
 	/**

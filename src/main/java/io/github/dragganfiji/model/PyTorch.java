@@ -59,6 +59,18 @@ public final class PyTorch {
 		JniUtils.writeModule((PtSymbolBlock) block, out, false);
 	}
 
+	/**
+	 * One line of an engine failure for the user: libtorch's TorchScript errors carry the interpreter's traceback over
+	 * many lines; the line that says what failed is its last {@code SomethingError: ...} line (else the first line).
+	 */
+	public static String oneLine(final Throwable e) {
+		final String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+		final String[] lines = msg.split("\\R");
+		for (int i = lines.length - 1; i >= 0; i--)
+			if (lines[i].matches("\\s*[A-Za-z_.]*(Error|Exception): .*")) return lines[i].strip();
+		return lines[0].strip();
+	}
+
 	/** The folder of the libtorch that was loaded. */
 	static String libtorchPath() {
 		return LibUtils.getLibtorchPath();

@@ -6,6 +6,7 @@
  * ({@link io.github.dragganfiji.model.GeneratorCache#use}), starting DJL and choosing the device
  * ({@link io.github.dragganfiji.model.DjlRuntime}), and the one class that reaches into DJL's PyTorch engine
  * ({@link io.github.dragganfiji.model.PyTorch}) with the optimizer step shared by every optimization
- * ({@link io.github.dragganfiji.model.Adam}). No ImageJ here.
+ * ({@link io.github.dragganfiji.model.Adam}), and the guard that keeps the JVM from exiting mid-step
+ * ({@link io.github.dragganfiji.model.ShutdownGuard}). No ImageJ here.
  */
 package io.github.dragganfiji.model;

@@ -1,6 +1,7 @@
 package io.github.dragganfiji.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,7 +124,10 @@ class GeneratorBundleTest {
 		TestBundles.editJson(dir, o -> o.addProperty("z_dim", 16));
 		final InvalidBundleException e = load(dir);
 		assertEquals(dir.resolve("generator.pt"), e.file());
-		assertTrue(e.problem().startsWith("calling mapping(z, psi) failed"), e.problem());
+		assertTrue(e.problem().startsWith("does not behave like a DragGAN generator: mapping(z, psi) failed ("), e
+			.problem());
+		assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("Traceback"), "one line, no " +
+			"TorchScript traceback: " + e.getMessage());
 	}
 
 	private void assertDisagreement(final java.util.function.Consumer<com.google.gson.JsonObject> edit,
