@@ -32,6 +32,7 @@ public final class BenchCommand {
 	static final String HELP = """
 		draggan bench --bundle DIR [--steps 50] [--warmup 5] [--threads N] [--device auto|cpu|gpu] [--warm-engine]
 		  Median ms per drag step after warm-up, time to the first step, engine start, load, peak RSS: one JSON line.
+		  Without --threads the engine chooses between all cores and fewer by measuring (as in Fiji); --threads N fixes it.
 		  --warm-engine first runs the warm-up that Generate Image does in the background.
 		""";
 
@@ -57,8 +58,10 @@ public final class BenchCommand {
 				steps);
 			final List<Long> stamps = new ArrayList<>();
 			final long start = System.nanoTime();
+			final String usage;
 			try (DragSession s = new DragSession(g, ws0, input, cfg)) {
 				s.run(step -> stamps.add(System.nanoTime()), () -> false);
+				usage = s.threadUsage();
 			}
 			final List<Double> per = new ArrayList<>();
 			long prev = start;
@@ -74,9 +77,10 @@ public final class BenchCommand {
 			System.out.println(String.format(Locale.ROOT,
 				"{\"engine\": \"java\", \"libtorch\": \"%s\", \"device\": \"%s\", \"threads\": %d, \"resolution\": %d, " +
 					"\"engine_start_ms\": %.0f, \"load_ms\": %.0f, \"first_step_ms\": %.1f, \"median_ms\": %.1f, " +
-					"\"steps\": %d, \"peak_rss_mb\": %.0f}", info.libtorchVersion(), decision.gpu() ? "gpu" : "cpu",
-				info.threads(), res, (tEngine - t0) / 1e6, (tLoad - tEngine) / 1e6, per.get(0), median, steady
-					.size(), peakRssMb()));
+					"\"steps\": %d, \"peak_rss_mb\": %.0f, \"adaptive_threads\": %b, \"thread_use\": \"%s\", " +
+					"\"omp\": \"%s\"}", info.libtorchVersion(), decision.gpu() ? "gpu" : "cpu", info.threads(), res, (tEngine -
+						t0) / 1e6, (tLoad - tEngine) / 1e6, per.get(0), median, steady.size(), peakRssMb(), info
+							.adaptiveThreads(), usage, info.waitPolicy()));
 		}
 		return 0;
 	}

@@ -10,6 +10,7 @@ import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.PyTorch;
+import io.github.dragganfiji.model.ThreadTuner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class DragSession implements AutoCloseable {
 	private final NDArray wFixed;
 	private final NDArray fixedMask;
 	private final Adam adam;
+	private final ThreadTuner threads;
 	private NDArray refs;
 	private NDArray f0;
 	private int step;
@@ -90,6 +92,7 @@ public final class DragSession implements AutoCloseable {
 		wOpt.setRequiresGradient(true);
 		fixedMask = mask(input.movable());
 		adam = new Adam(wOpt, config.learningRate());
+		threads = ThreadTuner.of(generator);
 	}
 
 	private NDArray mask(final boolean[] movable) {
@@ -110,7 +113,10 @@ public final class DragSession implements AutoCloseable {
 		final long t0 = System.nanoTime();
 		while (true) {
 			final boolean stop = cancelled.getAsBoolean();
+			threads.beforeStep();
+			final long s0 = System.nanoTime();
 			final Iteration it = iterate(t0, stop);
+			threads.afterStep(System.nanoTime() - s0);
 			listener.step(it.step());
 			if (it.finished()) return new DragResult(it.step(), it.step().index(), it.arrived(), stop);
 		}
@@ -265,6 +271,11 @@ public final class DragSession implements AutoCloseable {
 		return ps.stream().mapToDouble(Point::y).toArray();
 	}
 
+	/** How many steps ran at each thread count (empty when the count is fixed). */
+	public String threadUsage() {
+		return threads.usage();
+	}
+
 	/** Steps taken so far (reports made). */
 	public int steps() {
 		return step;
@@ -272,6 +283,7 @@ public final class DragSession implements AutoCloseable {
 
 	@Override
 	public void close() {
+		threads.done();
 		manager.close();
 	}
 }

@@ -9,6 +9,7 @@ import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.PyTorch;
+import io.github.dragganfiji.model.ThreadTuner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -72,8 +73,11 @@ public final class PivotalTuner {
 			double bestLoss = Double.POSITIVE_INFINITY;
 			int bestIndex = 0;
 			Projector.Step last = null;
+			final ThreadTuner threads = ThreadTuner.of(g);
 			for (int i = 0; i < o.steps(); i++) {
 				final boolean end = i == o.steps() - 1 || cancelled.getAsBoolean();
+				threads.beforeStep();
+				final long s0 = System.nanoTime();
 				try (NDManager sm = mm.newSubManager()) {
 					sm.tempAttachAll(pivot, goal);
 					final double loss, mse;
@@ -95,9 +99,11 @@ public final class PivotalTuner {
 					if (!end) adam.step();
 					last = new Projector.Step(i, loss, ImageLoss.psnr(mse, range), end ? ws.clone() : null, img);
 				}
+				threads.afterStep(System.nanoTime() - s0);
 				listener.step(last);
 				if (end) break;
 			}
+			threads.done();
 			if (last == null || last.index() == bestIndex) return last;
 			for (int k = 0; k < weights.size(); k++)
 				weights.get(k).set(best.get(k).toByteBuffer());
