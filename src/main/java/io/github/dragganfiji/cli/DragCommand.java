@@ -13,6 +13,7 @@ import io.github.dragganfiji.core.TrackingNorm;
 import io.github.dragganfiji.ij.DragPlugin;
 import io.github.dragganfiji.ij.DragResultStack;
 import io.github.dragganfiji.ij.LatentImage;
+import io.github.dragganfiji.ij.RealImageOptions;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,15 +28,19 @@ final class DragCommand {
 
 	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "image", "points", "points-csv", "mask",
 		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "device", "threads",
-		"out");
-	static final List<String> FLAGS = List.of("w");
+		"region-radius", "out");
+	static final List<String> FLAGS = List.of("w", "raw");
 	static final String HELP = """
 		draggan drag (--image FILE.tif | --model NAME|DIR --seed N [--psi P]) (--points "hx,hy,tx,ty;..." | --points-csv FILE)
 		             [--mask FILE.png | --mask-rect x,y,w,h] [--steps 200] [--lr LR] [--lambda 20] [--r1 R] [--r2 R]
 		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--device auto|cpu|gpu] [--out DIR]
+		             [--raw] [--region-radius PX]
 		  Drags handles to targets. The image is a TIFF written by this tool or the plugin (it carries its latent),
 		  or generated from a seed. Points: pixel coordinates, handle then target. Mask: non-zero pixels may move.
 		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif, DIR/montage.png, DIR/summary.txt.
+		  A real (inverted) image keeps its pixels outside the movable area (paste-back; --raw shows the generator's
+		  output everywhere); without a mask only pixels within --region-radius (1/8 of the side) of each
+		  handle-to-target segment may change.
 		""";
 
 	private DragCommand() {}
@@ -61,8 +66,10 @@ final class DragCommand {
 			.number("lambda", d.lambdaMask()), a.integer("r1", d.r1()), a.integer("r2", d.r2()), stop == 0
 				? Double.NaN : stop, !a.has("w"), a.integer("layers", d.layers()), tracking.equals("l1")
 					? TrackingNorm.L1 : TrackingNorm.L2, a.integer("every", 1));
+		final RealImageOptions d0 = RealImageOptions.defaults(m.resolution());
+		final RealImageOptions real = new RealImageOptions(!a.has("raw"), a.number("region-radius", d0.regionRadius()));
 		Main.startRuntime(a);
-		return drag(image, in, cfg, Main.device(a), out);
+		return drag(image, in, cfg, Main.device(a), out, real);
 	}
 
 	/** What a drag writes into its folder. */
@@ -70,11 +77,13 @@ final class DragCommand {
 		"summary.txt");
 
 	/** Runs a drag from an image and writes its outputs (shared with demo); returns the exit code (0). */
-	static int drag(final LatentImage image, final DragInput in, final DragConfig cfg,
-		final io.github.dragganfiji.model.DeviceChoice device, final Path out) throws IOException
+	static int drag(final LatentImage image, final DragInput requested, final DragConfig cfg,
+		final io.github.dragganfiji.model.DeviceChoice device, final Path out, final RealImageOptions real)
+		throws IOException
 	{
 		final var m = image.model().metadata();
-		final DragResultStack stack = new DragResultStack(image.imp(), image.model(), in, false);
+		final DragInput in = real.movable(image, requested, System.err::println);
+		final DragResultStack stack = DragPlugin.resultStack(image, in, real, false);
 		final ProgressBar bar = new ProgressBar(System.err, cfg.maxSteps());
 		final DragUseCase.Result r = DragUseCase.run(new DragUseCase.Request(image.model(), image.latent(), in, cfg,
 			device), step -> {
@@ -82,7 +91,8 @@ final class DragCommand {
 				bar.step(step);
 			}, () -> false, System.err::println);
 		bar.done();
-		return write(stack.finish(DragPlugin.describe(cfg, in, m.name())), r, out, image.imp());
+		return write(stack.finish(DragPlugin.describe(cfg, in, m.name()) + " pasteBack=" + real.pastesBack(image)), r,
+			out, image.imp());
 	}
 
 	/** Writes the outputs of a finished drag and prints the summary; returns the exit code (0). */

@@ -15,8 +15,16 @@ final class DragDialog {
 
 	private DragDialog() {}
 
+	/**
+	 * The dialog's answers.
+	 *
+	 * @param config the drag's parameters
+	 * @param realImage how a real (inverted) image is edited
+	 */
+	record Answer(DragConfig config, RealImageOptions realImage) {}
+
 	/** The parameter dialog (macro-recordable); null when cancelled. */
-	static DragConfig show(final ModelMetadata m, final int handles) {
+	static Answer show(final ModelMetadata m, final int handles, final boolean inverted) {
 		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
 		final GenericDialog gd = new GenericDialog(DragPlugin.TITLE);
 		gd.addMessage(handles + " handle(s); model '" + m.name() + "' (" + m.resolution() + " px)");
@@ -34,6 +42,12 @@ final class DragDialog {
 		gd.addChoice("Tracking distance", NORMS, Prefs.get("draggan.drag.norm", NORMS[0]));
 		gd.addNumericField("Record every N steps", Prefs.get("draggan.drag.every", 1), 0);
 		gd.addChoice("Device", PluginSupport.DEVICES, Prefs.get("draggan.device", "auto"));
+		final RealImageOptions r = RealImageOptions.defaults(m.resolution());
+		if (inverted) gd.addMessage("Real (inverted) image:");
+		gd.addCheckbox("Paste back the original outside the movable area (real images)", Prefs.get(
+			"draggan.drag.pasteBack", r.pasteBack()));
+		gd.addNumericField("Region radius without an area ROI (px, real images)", Prefs.get("draggan.drag.region." + m
+			.resolution(), r.regionRadius()), 0);
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		final int steps = whole(gd.getNextNumber(), "Max steps", 0);
@@ -47,6 +61,10 @@ final class DragDialog {
 		final String norm = gd.getNextChoice();
 		final int every = whole(gd.getNextNumber(), "Record every N steps", 1);
 		final String device = gd.getNextChoice();
+		final boolean pasteBack = gd.getNextBoolean();
+		final double region = gd.getNextNumber();
+		if (!(region >= 1) || region != Math.rint(region)) throw new PluginSupport.UserError("The region radius must " +
+			"be a whole number of pixels, at least 1.");
 		if (layers > m.numWs()) throw new PluginSupport.UserError("Layers optimized must be at most " + m.numWs() +
 			" for this model.");
 		if (!(lr > 0)) throw new PluginSupport.UserError("The learning rate must be positive.");
@@ -64,8 +82,10 @@ final class DragDialog {
 		Prefs.set("draggan.drag.norm", norm);
 		Prefs.set("draggan.drag.every", every);
 		Prefs.set("draggan.device", device);
-		return new DragConfig(steps, lr, lambda, r1, r2, stop == 0 ? Double.NaN : stop, wPlus, layers, norm.equals(
-			NORMS[0]) ? TrackingNorm.L1 : TrackingNorm.L2, every);
+		Prefs.set("draggan.drag.pasteBack", pasteBack);
+		Prefs.set("draggan.drag.region." + m.resolution(), region);
+		return new Answer(new DragConfig(steps, lr, lambda, r1, r2, stop == 0 ? Double.NaN : stop, wPlus, layers, norm.equals(
+			NORMS[0]) ? TrackingNorm.L1 : TrackingNorm.L2, every), new RealImageOptions(pasteBack, region));
 	}
 
 	private static int whole(final double v, final String what, final int min) {

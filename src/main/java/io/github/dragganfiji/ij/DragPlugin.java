@@ -14,6 +14,7 @@ import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragResult;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.Latent;
@@ -40,9 +41,10 @@ public class DragPlugin implements PlugIn {
 				"Generate Image..., then add point ROIs: handle, target, handle, target...");
 			if (offerInversion(imp)) return;
 			final Prepared p = prepare(imp, rois(imp));
-			final DragConfig config = DragDialog.show(p.image().model().metadata(), p.input().size());
-			if (config == null) return;
-			execute(p, config, Prefs.get("draggan.device", "auto"));
+			final DragDialog.Answer a = DragDialog.show(p.image().model().metadata(), p.input().size(), p.image()
+				.isInverted());
+			if (a == null) return;
+			execute(p, a.config(), Prefs.get("draggan.device", "auto"), a.realImage());
 		});
 	}
 
@@ -104,12 +106,24 @@ public class DragPlugin implements PlugIn {
 	 */
 	public record Outcome(ImagePlus stack, ResultsTable table, DragResult result, double seconds) {}
 
-	/** Runs the drag on the calling thread; the result stack is shown (registered for the macro when headless). */
+	/** {@link #execute(Prepared, DragConfig, String, RealImageOptions)} with the real-image defaults. */
 	public static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice) {
+		return execute(p, config, deviceChoice, RealImageOptions.defaults(p.image().model().metadata().resolution()));
+	}
+
+	/**
+	 * Runs the drag on the calling thread; the result stack is shown (registered for the macro when headless). A
+	 * real image without an area ROI gets the default region, and with paste-back its result keeps the original
+	 * outside the movable area.
+	 */
+	public static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice,
+		final RealImageOptions real)
+	{
 		final ModelMetadata m = p.image().model().metadata();
 		final boolean live = !java.awt.GraphicsEnvironment.isHeadless() && !ij.macro.Interpreter.isBatchMode();
-		final DragResultStack out = new DragResultStack(p.image().imp(), p.image().model(), p.input(), live);
-		final DragUseCase.Request request = new DragUseCase.Request(p.image().model(), p.latent(), p.input(), config,
+		final DragInput input = real.movable(p.image(), p.input(), IJ::log);
+		final DragResultStack out = resultStack(p.image(), input, real, live);
+		final DragUseCase.Request request = new DragUseCase.Request(p.image().model(), p.latent(), input, config,
 			DeviceChoice.parse(deviceChoice));
 		IJ.resetEscape();
 		final DragUseCase.Result r = DragUseCase.run(request, step -> {
@@ -121,10 +135,20 @@ public class DragPlugin implements PlugIn {
 		IJ.showProgress(1.0);
 		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", r.drag().arrived() ? "arrived"
 			: r.drag().cancelled() ? "stopped" : "max steps reached", r.drag().updates(), r.seconds()));
-		final ImagePlus stack = out.finish(describe(config, p.input(), m.name()));
+		final ImagePlus stack = out.finish(describe(config, input, m.name()) + " pasteBack=" + real.pastesBack(p
+			.image()));
 		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.
 		if (stack.getWindow() == null) stack.show();
-		return new Outcome(stack, results(p.input(), r.drag(), r.seconds()), r.drag(), r.seconds());
+		return new Outcome(stack, results(input, r.drag(), r.seconds()), r.drag(), r.seconds());
+	}
+
+	/** The result stack of a drag: pasted into the image's pixels for a real image with paste-back, else raw. */
+	public static DragResultStack resultStack(final LatentImage image, final DragInput input,
+		final RealImageOptions real, final boolean live)
+	{
+		if (!real.pastesBack(image)) return new DragResultStack(image.imp(), image.model(), input, live);
+		return new DragResultStack(image.imp(), image.model(), input, live, image.processors(), PasteBack.weights(input
+			.movable(), input.width(), input.height(), PasteBack.FEATHER));
 	}
 
 	/** The drag's parameters as one line (the stack's {@link ImageProperties#PARAMS}). */

@@ -40,6 +40,8 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	private final Rendering.BitDepth depth;
 	private final List<Point> targets;
 	private final Roi area;
+	private final ImageProcessor[] base;
+	private final float[] weights;
 	private final boolean live;
 	private final ImageStack stack;
 	private final Overlay overlay = new Overlay();
@@ -60,6 +62,21 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	public DragResultStack(final ImagePlus source, final ModelSearchPath.Entry model, final DragInput input,
 		final boolean live)
 	{
+		this(source, model, input, live, null, null);
+	}
+
+	/**
+	 * A result stack with paste-back: every slice is {@code base} outside the movable area (bit for bit) and the
+	 * generator's output inside it, blended by {@code weights} ({@link io.github.dragganfiji.core.PasteBack}).
+	 *
+	 * @param base the source's pixels the slices are pasted into, one processor per channel (null: raw output)
+	 * @param weights the blend weights [res * res]
+	 */
+	public DragResultStack(final ImagePlus source, final ModelSearchPath.Entry model, final DragInput input,
+		final boolean live, final ImageProcessor[] base, final float[] weights)
+	{
+		this.base = base;
+		this.weights = weights;
 		this.source = source;
 		this.model = model;
 		this.meta = model.metadata();
@@ -92,9 +109,10 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		for (int i = 0; i < targets.size(); i++)
 			tracks.get(i).add(step.handles().get(i));
 		if (step.image() == null) return;
-		final ImageProcessor[] ps = mapping != null ? Rendering.toProcessors(step.image(), meta.imageChannels(), meta
+		final ImageProcessor[] raw = mapping != null ? Rendering.toProcessors(step.image(), meta.imageChannels(), meta
 			.resolution(), mapping, depth, source.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(step
 				.image(), meta.imageChannels(), meta.resolution(), meta.outputMin(), meta.outputMax(), depth);
+		final ImageProcessor[] ps = base == null ? raw : Rendering.pasteBack(raw, base, weights);
 		final String label = String.format(Locale.ROOT, "step %d, mean distance %.1f px", step.index(), step
 			.meanDistance());
 		for (final ImageProcessor p : ps)
