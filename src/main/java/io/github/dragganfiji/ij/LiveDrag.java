@@ -233,6 +233,8 @@ final class LiveDrag {
 			@Override
 			public void failed(final RuntimeException error) {
 				EventQueue.invokeLater(() -> {
+					area = null;
+					redraw();
 					IJ.showStatus("DragGAN: the edit failed");
 					PluginSupport.guard(DragTool.NAME, () -> {
 						throw error;
@@ -297,6 +299,7 @@ final class LiveDrag {
 	/** On the event thread, after the last frame: keep what the edit made, tell, record. */
 	private void done(final DragEditor.Edit edit, final DragUseCase.Result r, final DragResultStack stack) {
 		showPending();
+		area = null; // shown while the edit runs; the selection itself stays
 		lastStats = new Stats(framesShown, framesShown > 1 ? (framesShown - 1) / ((lastShownNanos - firstShownNanos) /
 			1e9) : 0, firstChangeNanos == 0 ? Double.NaN : (firstChangeNanos - startNanos) / 1e6, steps > 1
 				? lastElapsedNanos / 1e6 / (steps - 1) : Double.NaN, steps == 0 ? Double.NaN : toolNanos / 1e6 / steps,

@@ -30,13 +30,16 @@ import java.util.concurrent.Callable;
  * key presses, as a user would: installs the tool from its menu command, generates an image, clicks two handle/target
  * pairs, presses Space, checks between two screen grabs while the edit runs that the displayed image and the handle
  * overlay changed, presses Space to stop, Ctrl+Z to undo (the screen, the pixels and the latent are back to the
- * start), Ctrl+Shift+Z to redo and H for the history stack. Prints the measured figures (in-place updates per
- * second, Space to the first visible change); with {@code --gif FILE} also writes the session as an animated GIF.
+ * start), Ctrl+Shift+Z to redo; draws a rectangle with ImageJ's rectangle tool and goes on with it as the movable
+ * area (tinted on screen); H for the history stack; checks that the macro recorder got the edits and that the
+ * recorded macro, replayed, ends at the tool's latent. Prints the measured figures (in-place updates per second,
+ * Space to the first visible change, with {@code --baseline-steps} the engine alone in the same JVM); with
+ * {@code --gif FILE} also writes the session as an animated GIF.
  * <p>
  * Run in a JVM of its own with a display ({@code DragToolGuiTest} does); exits 0 when every check passed, 1 with
  * the reason otherwise. Arguments: {@code --models DIR --model NAME --seed N --zoom PERCENT
- * --points "hx,hy,tx,ty;hx,hy,tx,ty" [--run-steps N] [--gif FILE]}: with {@code --run-steps} the edit runs for
- * at least that many steps (or until it arrives) before Space stops it.
+ * --points "hx,hy,tx,ty;hx,hy,tx,ty" [--area x,y,w,h] [--run-steps N] [--baseline-steps N] [--gif FILE]}: with
+ * {@code --run-steps} the first edit runs for at least that many steps (or until it arrives) before Space stops it.
  */
 public final class DragToolRobot {
 
@@ -132,11 +135,24 @@ public final class DragToolRobot {
 			waitFor(() -> session() != null && count(session().editor().pairs()) == placed, 20_000, "point " +
 				placed + " placed");
 		}
-		final List<DragEditor.Pair> placed = session().editor().pairs();
+		List<DragEditor.Pair> placed = session().editor().pairs();
 		check(placed.size() == xy.length / 4, "two pairs placed: " + placed);
 		for (int k = 0; k < placed.size(); k++)
 			check(placed.get(k).handle().x() == xy[4 * k] && placed.get(k).target().y() == xy[4 * k + 3],
 				"pair " + (k + 1) + " where it was clicked: " + placed.get(k));
+		// Dragging a point moves it (the last target, 4 px down and back); an Alt-click removes the nearest pair.
+		final int last = xy.length - 2;
+		drag(xy[last] + 0.5, xy[last + 1] + 0.5, xy[last] + 0.5, xy[last + 1] + 4.5);
+		check(session().editor().pairs().get(placed.size() - 1).target().equals(new io.github.dragganfiji.core.Point(
+			xy[last], xy[last + 1] + 4)), "the dragged target moved: " + session().editor().pairs());
+		drag(xy[last] + 0.5, xy[last + 1] + 4.5, xy[last] + 0.5, xy[last + 1] + 0.5);
+		click(3, 3);
+		click(10, 3);
+		check(session().editor().pairs().size() == placed.size() + 1, "a third pair");
+		robot.keyPress(KeyEvent.VK_ALT);
+		click(4, 4);
+		robot.keyRelease(KeyEvent.VK_ALT);
+		check(session().editor().pairs().equals(placed), "Alt-click removed it again: " + session().editor().pairs());
 		waitForWarmEngine();
 		robot.waitForIdle();
 		Thread.sleep(300);
@@ -221,7 +237,7 @@ public final class DragToolRobot {
 		final int tinted = cyan(masked);
 		check(tinted > box[2] * box[3] * canvas.getMagnification() * canvas.getMagnification() / 2, "the movable " +
 			"area tinted cyan (" + tinted + " px)");
-		if (session().editor().running()) key(KeyEvent.VK_SPACE);
+		if (session().editor().running()) key(KeyEvent.VK_ESCAPE); // Esc stops too
 		waitFor(() -> session().editor().history().size() == 2 && !session().editor().running(), 60_000,
 			"the second edit kept");
 		settle();
