@@ -1,0 +1,94 @@
+package io.github.dragganfiji.ij;
+
+import ij.ImagePlus;
+import ij.gui.Arrow;
+import ij.gui.OvalRoi;
+import ij.gui.Overlay;
+import ij.gui.PolygonRoi;
+import ij.gui.Roi;
+import ij.plugin.filter.ThresholdToSelection;
+import ij.process.ByteProcessor;
+import ij.process.ImageProcessor;
+
+import io.github.dragganfiji.app.DragEditor;
+import io.github.dragganfiji.core.Point;
+
+import java.awt.Color;
+import java.util.List;
+
+/**
+ * The DragGAN tool's overlay on the image being edited, in the colours of the result stacks: the movable area
+ * (tinted cyan), each handle's track in the running or last edit (yellow), an arrow from each handle to its target
+ * (white), handles (red) and targets (blue). Whatever overlay the image had before stays under it.
+ */
+final class EditOverlay {
+
+	static final Color HANDLE = Color.RED;
+	static final Color TARGET = Color.BLUE;
+	static final Color TRACK = Color.YELLOW;
+	static final Color AREA = Color.CYAN;
+	static final Color AREA_FILL = new Color(0, 255, 255, 40);
+
+	private EditOverlay() {}
+
+	/**
+	 * The overlay to show.
+	 *
+	 * @param base the image's own overlay before the tool touched it (kept under ours), or null
+	 * @param pairs the points (handles may lack targets)
+	 * @param tracks per pair, the handle's positions so far (shorter lists or none are fine)
+	 * @param area the movable area's outline, or null
+	 */
+	static Overlay of(final Overlay base, final List<DragEditor.Pair> pairs, final List<List<Point>> tracks,
+		final Roi area)
+	{
+		final Overlay ov = base == null ? new Overlay() : base.duplicate();
+		ov.selectable(false); // clicks on the dots are the tool's, not ImageJ's overlay editing
+		if (area != null) {
+			final Roi r = (Roi) area.clone();
+			r.setStrokeColor(AREA);
+			r.setFillColor(AREA_FILL); // a tint: visible under the selection's own outline
+			ov.add(r);
+		}
+		for (int i = 0; i < pairs.size(); i++) {
+			final List<Point> track = i < tracks.size() ? tracks.get(i) : List.of();
+			if (track.size() > 1) {
+				final float[] xs = new float[track.size()], ys = new float[track.size()];
+				for (int k = 0; k < track.size(); k++) {
+					xs[k] = (float) (track.get(k).x() + 0.5);
+					ys[k] = (float) (track.get(k).y() + 0.5);
+				}
+				final PolygonRoi line = new PolygonRoi(xs, ys, Roi.POLYLINE);
+				line.setStrokeColor(TRACK);
+				ov.add(line);
+			}
+			final Point h = pairs.get(i).handle(), t = pairs.get(i).target();
+			if (t != null) {
+				final Arrow arrow = new Arrow(h.x() + 0.5, h.y() + 0.5, t.x() + 0.5, t.y() + 0.5);
+				arrow.setStrokeColor(Color.WHITE);
+				arrow.setHeadSize(4);
+				ov.add(arrow);
+			}
+			ov.add(dot(h, HANDLE));
+			if (t != null) ov.add(dot(t, TARGET));
+		}
+		return ov;
+	}
+
+	private static Roi dot(final Point p, final Color c) {
+		final OvalRoi o = new OvalRoi(p.x() + 0.5 - 2.5, p.y() + 0.5 - 2.5, 5, 5);
+		o.setStrokeColor(c);
+		o.setFillColor(c);
+		return o;
+	}
+
+	/** The outline of a movable mask (null for none). */
+	static Roi outline(final boolean[] movable, final int width, final int height) {
+		if (movable == null) return null;
+		final ByteProcessor bp = new ByteProcessor(width, height);
+		for (int i = 0; i < movable.length; i++)
+			if (movable[i]) bp.set(i, 255);
+		bp.setThreshold(255, 255, ImageProcessor.NO_LUT_UPDATE);
+		return ThresholdToSelection.run(new ImagePlus("mask", bp));
+	}
+}
