@@ -8,6 +8,7 @@ import ij.gui.Roi;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.RoiManager;
+import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.app.DragUseCase;
 import io.github.dragganfiji.core.DragConfig;
@@ -147,8 +148,11 @@ public class DragPlugin implements PlugIn {
 		final RealImageOptions real, final boolean live)
 	{
 		if (!real.pastesBack(image)) return new DragResultStack(image.imp(), image.model(), input, live);
-		return new DragResultStack(image.imp(), image.model(), input, live, image.processors(), PasteBack.weights(input
-			.movable(), input.width(), input.height(), PasteBack.FEATHER));
+		final ImageProcessor[] base = image.processors();
+		for (int i = 0; i < base.length; i++)
+			base[i] = base[i].duplicate(); // a snapshot: the interactive tool changes the image's pixels as it goes
+		return new DragResultStack(image.imp(), image.model(), input, live, base, PasteBack.weights(input.movable(),
+			input.width(), input.height(), PasteBack.FEATHER));
 	}
 
 	/** The drag's parameters as one line (the stack's {@link ImageProperties#PARAMS}). */

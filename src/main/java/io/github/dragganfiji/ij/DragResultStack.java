@@ -103,16 +103,24 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		return ThresholdToSelection.run(new ImagePlus("mask", bp));
 	}
 
+	/**
+	 * A step's image as this stack's slices show it: in the source's bit depth (and intensities, for an inverted
+	 * image), pasted into the source's pixels when this stack pastes back.
+	 */
+	public ImageProcessor[] render(final float[] image) {
+		final ImageProcessor[] raw = mapping != null ? Rendering.toProcessors(image, meta.imageChannels(), meta
+			.resolution(), mapping, depth, source.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(image, meta
+				.imageChannels(), meta.resolution(), meta.outputMin(), meta.outputMax(), depth);
+		return base == null ? raw : Rendering.pasteBack(raw, base, weights);
+	}
+
 	/** Takes one step: every step extends the tracks; steps with an image add a slice. */
 	@Override
 	public void step(final DragStep step) {
 		for (int i = 0; i < targets.size(); i++)
 			tracks.get(i).add(step.handles().get(i));
 		if (step.image() == null) return;
-		final ImageProcessor[] raw = mapping != null ? Rendering.toProcessors(step.image(), meta.imageChannels(), meta
-			.resolution(), mapping, depth, source.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(step
-				.image(), meta.imageChannels(), meta.resolution(), meta.outputMin(), meta.outputMax(), depth);
-		final ImageProcessor[] ps = base == null ? raw : Rendering.pasteBack(raw, base, weights);
+		final ImageProcessor[] ps = render(step.image());
 		final String label = String.format(Locale.ROOT, "step %d, mean distance %.1f px", step.index(), step
 			.meanDistance());
 		for (final ImageProcessor p : ps)

@@ -205,7 +205,10 @@ final class LiveDrag {
 		final RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? RoiManager.getRawInstance() : RoiManager
 			.getInstance(); // as Drag... reads it
 		if (rm != null) rois.addAll(List.of(rm.getRoisAsArray()));
-		final boolean[] movable = RoiConversion.movableArea(rois, imp.getWidth(), imp.getHeight());
+		final boolean[] drawn = RoiConversion.movableArea(rois, imp.getWidth(), imp.getHeight());
+		// A real image without an area: the default region around each handle-to-target segment, as Drag... does.
+		final RealImageOptions real = RealImageOptions.remembered(imp.getWidth());
+		final boolean[] movable = drawn != null || !image.isInverted() ? drawn : defaultRegion(real);
 		startNanos = System.nanoTime();
 		firstShownNanos = lastShownNanos = firstChangeNanos = paintNanos = toolNanos = lastElapsedNanos = 0;
 		framesShown = steps = 0;
@@ -213,7 +216,7 @@ final class LiveDrag {
 
 			@Override
 			public void started(final DragInput input) {
-				growing = new DragResultStack(imp, image.model(), input, false);
+				growing = DragPlugin.resultStack(image, input, real, false);
 				growingTracks = new ArrayList<>();
 				for (int i = 0; i < input.size(); i++)
 					growingTracks.add(new ArrayList<>());
@@ -417,13 +420,27 @@ final class LiveDrag {
 		else imp.updateAndDraw();
 	}
 
-	/** Generator output as this image's pixel arrays (its bit depth, its intensity mapping if inverted). */
+	/** The default region of a real image around the complete pairs' segments, or null without a complete pair. */
+	private boolean[] defaultRegion(final RealImageOptions real) {
+		final List<io.github.dragganfiji.core.Point> hs = new ArrayList<>(), ts = new ArrayList<>();
+		for (final DragEditor.Pair p : editor.pairs())
+			if (p.complete()) {
+				hs.add(p.handle());
+				ts.add(p.target());
+			}
+		if (hs.isEmpty()) return null;
+		IJ.log(String.format(java.util.Locale.ROOT, "DragGAN tool: '%s' is a real image without an area ROI: only " +
+			"pixels within %.0f px of each handle-to-target segment change", imp.getTitle(), real.regionRadius()));
+		return DragInput.of(hs, ts, null, imp.getWidth(), imp.getHeight()).aroundSegments(real.regionRadius())
+			.movable();
+	}
+
+	/**
+	 * Generator output as this image's pixel arrays, as the edit's result stack renders it (its bit depth, its
+	 * intensity mapping and paste-back if inverted).
+	 */
 	private Object[] pixelsOf(final float[] img) {
-		final ModelMetadata m = image.model().metadata();
-		final Rendering.BitDepth depth = Rendering.BitDepth.of(imp.getBitDepth());
-		final ImageProcessor[] ps = mapping != null ? Rendering.toProcessors(img, m.imageChannels(), m.resolution(),
-			mapping, depth, imp.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(img, m.imageChannels(), m
-				.resolution(), m.outputMin(), m.outputMax(), depth);
+		final ImageProcessor[] ps = growing.render(img);
 		final Object[] out = new Object[ps.length];
 		for (int i = 0; i < ps.length; i++)
 			out[i] = ps[i].getPixels();

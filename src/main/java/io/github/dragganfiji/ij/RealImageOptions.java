@@ -17,6 +17,13 @@ public record RealImageOptions(boolean pasteBack, double regionRadius) {
 		return new RealImageOptions(true, Math.max(4, resolution / 8));
 	}
 
+	/** The options as the Drag dialog last left them (its defaults before), for the interactive tool. */
+	public static RealImageOptions remembered(final int resolution) {
+		final RealImageOptions d = defaults(resolution);
+		return new RealImageOptions(ij.Prefs.get("draggan.drag.pasteBack", d.pasteBack()), ij.Prefs.get(
+			"draggan.drag.region." + resolution, d.regionRadius()));
+	}
+
 	/**
 	 * The movable area the drag uses: the user's, or for a real image without one, the region around each
 	 * segment (with a note saying so); a generated image's input unchanged.
