@@ -4,13 +4,8 @@ import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.gui.Arrow;
-import ij.gui.OvalRoi;
 import ij.gui.Overlay;
-import ij.gui.PolygonRoi;
 import ij.gui.Roi;
-import ij.plugin.filter.ThresholdToSelection;
-import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.core.DragInput;
@@ -21,7 +16,6 @@ import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
 
-import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -82,7 +76,7 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		this.meta = model.metadata();
 		this.depth = Rendering.BitDepth.of(source.getBitDepth());
 		this.targets = input.targets();
-		this.area = outline(input.movable(), input.width(), input.height());
+		this.area = EditOverlay.outline(input.movable(), input.width(), input.height());
 		this.live = live;
 		stack = new ImageStack(meta.resolution(), meta.resolution());
 		channels = meta.imageChannels() == 3 ? 1 : meta.imageChannels();
@@ -91,16 +85,6 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		mapping = map == null || map.isBlank() ? null : IntensityMapping.decode(map);
 		for (int i = 0; i < targets.size(); i++)
 			tracks.add(new ArrayList<>());
-	}
-
-	/** The outline of a movable mask (null for none). */
-	private static Roi outline(final boolean[] movable, final int width, final int height) {
-		if (movable == null) return null;
-		final ByteProcessor bp = new ByteProcessor(width, height);
-		for (int i = 0; i < movable.length; i++)
-			if (movable[i]) bp.set(i, 255);
-		bp.setThreshold(255, 255, ImageProcessor.NO_LUT_UPDATE);
-		return ThresholdToSelection.run(new ImagePlus("mask", bp));
 	}
 
 	/**
@@ -134,37 +118,17 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	private void addOverlay(final int frame, final DragStep step) {
 		if (area != null) {
 			final Roi r = (Roi) area.clone();
-			r.setStrokeColor(Color.CYAN);
+			r.setStrokeColor(EditOverlay.AREA);
 			r.setFillColor(null);
 			place(r, frame);
 		}
 		for (int i = 0; i < targets.size(); i++) {
-			final List<Point> track = tracks.get(i);
-			if (track.size() > 1) {
-				final float[] xs = new float[track.size()], ys = new float[track.size()];
-				for (int k = 0; k < track.size(); k++) {
-					xs[k] = (float) (track.get(k).x() + 0.5);
-					ys[k] = (float) (track.get(k).y() + 0.5);
-				}
-				final PolygonRoi line = new PolygonRoi(xs, ys, Roi.POLYLINE);
-				line.setStrokeColor(Color.YELLOW);
-				place(line, frame);
-			}
+			if (tracks.get(i).size() > 1) place(EditOverlay.track(tracks.get(i)), frame);
 			final Point h = step.handles().get(i), t = targets.get(i);
-			final Arrow arrow = new Arrow(h.x() + 0.5, h.y() + 0.5, t.x() + 0.5, t.y() + 0.5);
-			arrow.setStrokeColor(Color.WHITE);
-			arrow.setHeadSize(4);
-			place(arrow, frame);
-			place(dot(h, Color.RED), frame);
-			place(dot(t, Color.BLUE), frame);
+			place(EditOverlay.arrow(h, t), frame);
+			place(EditOverlay.dot(h, EditOverlay.HANDLE), frame);
+			place(EditOverlay.dot(t, EditOverlay.TARGET), frame);
 		}
-	}
-
-	private static Roi dot(final Point p, final Color c) {
-		final OvalRoi o = new OvalRoi(p.x() + 0.5 - 2.5, p.y() + 0.5 - 2.5, 5, 5);
-		o.setStrokeColor(c);
-		o.setFillColor(c);
-		return o;
 	}
 
 	private void place(final Roi r, final int frame) {

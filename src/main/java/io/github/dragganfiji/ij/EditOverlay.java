@@ -52,30 +52,37 @@ final class EditOverlay {
 		}
 		for (int i = 0; i < pairs.size(); i++) {
 			final List<Point> track = i < tracks.size() ? tracks.get(i) : List.of();
-			if (track.size() > 1) {
-				final float[] xs = new float[track.size()], ys = new float[track.size()];
-				for (int k = 0; k < track.size(); k++) {
-					xs[k] = (float) (track.get(k).x() + 0.5);
-					ys[k] = (float) (track.get(k).y() + 0.5);
-				}
-				final PolygonRoi line = new PolygonRoi(xs, ys, Roi.POLYLINE);
-				line.setStrokeColor(TRACK);
-				ov.add(line);
-			}
+			if (track.size() > 1) ov.add(track(track));
 			final Point h = pairs.get(i).handle(), t = pairs.get(i).target();
-			if (t != null) {
-				final Arrow arrow = new Arrow(h.x() + 0.5, h.y() + 0.5, t.x() + 0.5, t.y() + 0.5);
-				arrow.setStrokeColor(Color.WHITE);
-				arrow.setHeadSize(4);
-				ov.add(arrow);
-			}
+			if (t != null) ov.add(arrow(h, t));
 			ov.add(dot(h, HANDLE));
 			if (t != null) ov.add(dot(t, TARGET));
 		}
 		return ov;
 	}
 
-	private static Roi dot(final Point p, final Color c) {
+	/** A handle's track (yellow), through the pixel centres. */
+	static Roi track(final List<Point> track) {
+		final float[] xs = new float[track.size()], ys = new float[track.size()];
+		for (int k = 0; k < track.size(); k++) {
+			xs[k] = (float) (track.get(k).x() + 0.5);
+			ys[k] = (float) (track.get(k).y() + 0.5);
+		}
+		final PolygonRoi line = new PolygonRoi(xs, ys, Roi.POLYLINE);
+		line.setStrokeColor(TRACK);
+		return line;
+	}
+
+	/** The arrow from a handle to its target (white). */
+	static Roi arrow(final Point h, final Point t) {
+		final Arrow arrow = new Arrow(h.x() + 0.5, h.y() + 0.5, t.x() + 0.5, t.y() + 0.5);
+		arrow.setStrokeColor(Color.WHITE);
+		arrow.setHeadSize(4);
+		return arrow;
+	}
+
+	/** A handle's or target's dot. */
+	static Roi dot(final Point p, final Color c) {
 		final OvalRoi o = new OvalRoi(p.x() + 0.5 - 2.5, p.y() + 0.5 - 2.5, 5, 5);
 		o.setStrokeColor(c);
 		o.setFillColor(c);
