@@ -7,7 +7,9 @@ import ij.process.ImageProcessor;
 import io.github.dragganfiji.app.DragUseCase;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
+import io.github.dragganfiji.core.DragMode;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.core.TrackingNorm;
 import io.github.dragganfiji.ij.DragPlugin;
@@ -27,21 +29,24 @@ import java.util.Locale;
 final class DragCommand {
 
 	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "image", "points", "points-csv", "mask",
-		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "device", "threads",
-		"region-radius", "out");
+		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "mode", "device",
+		"threads", "region-radius", "out");
 	static final List<String> FLAGS = List.of("w", "raw");
 	static final String HELP = """
 		draggan drag (--image FILE.tif | --model NAME|DIR --seed N [--psi P]) (--points "hx,hy,tx,ty;..." | --points-csv FILE)
 		             [--mask FILE.png | --mask-rect x,y,w,h] [--steps 200] [--lr LR] [--lambda 20] [--r1 R] [--r2 R]
-		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--device auto|cpu|gpu] [--out DIR]
-		             [--raw] [--region-radius PX]
+		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--mode MODE] [--device auto|cpu|gpu]
+		             [--out DIR] [--raw] [--region-radius PX]
 		  Drags handles to targets. The image is a TIFF written by this tool or the plugin (it carries its latent),
 		  or generated from a seed. Points: pixel coordinates, handle then target. Mask: non-zero pixels may move.
-		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif, DIR/montage.png, DIR/summary.txt.
+		  Modes: paper (DragGAN as published), anchored, line, stable (see the README); default: %s. --lr and --r1
+		  default to the mode's (the robust modes: twice the model's learning rate, r1 = 16 px at 512).
+		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif, DIR/montage.png, DIR/summary.txt;
+		  the summary says where each handle's content was found in the last image (verified by NCC).
 		  A real (inverted) image keeps its pixels outside the movable area (paste-back; --raw shows the generator's
 		  output everywhere); without a mask only pixels within --region-radius (1/8 of the side) of each
 		  handle-to-target segment may change.
-		""";
+		""".formatted(DragConfig.DEFAULT_MODE.key());
 
 	private DragCommand() {}
 
@@ -58,14 +63,21 @@ final class DragCommand {
 		for (final String note : in.notes())
 			System.err.println("draggan drag: " + note);
 		final var m = image.model().metadata();
-		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
+		final DragMode mode;
+		try {
+			mode = DragMode.parse(a.get("mode", DragConfig.DEFAULT_MODE.key()));
+		}
+		catch (final IllegalArgumentException e) {
+			throw new Args.UsageException(e.getMessage());
+		}
+		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers(), mode);
 		final double stop = a.number("stop", 0);
 		final String tracking = a.get("tracking", "l1").toLowerCase(Locale.ROOT);
 		if (!tracking.equals("l1") && !tracking.equals("l2")) throw new Args.UsageException("--tracking is l1 or l2");
 		final DragConfig cfg = new DragConfig(a.integer("steps", d.maxSteps()), a.number("lr", d.learningRate()), a
 			.number("lambda", d.lambdaMask()), a.integer("r1", d.r1()), a.integer("r2", d.r2()), stop == 0
 				? Double.NaN : stop, !a.has("w"), a.integer("layers", d.layers()), tracking.equals("l1")
-					? TrackingNorm.L1 : TrackingNorm.L2, a.integer("every", 1));
+					? TrackingNorm.L1 : TrackingNorm.L2, a.integer("every", 1), mode);
 		final RealImageOptions d0 = RealImageOptions.defaults(m.resolution());
 		final RealImageOptions real = new RealImageOptions(!a.has("raw"), a.number("region-radius", d0.regionRadius()));
 		Main.startRuntime(a);
@@ -91,8 +103,8 @@ final class DragCommand {
 				bar.step(step);
 			}, () -> false, System.err::println);
 		bar.done();
-		return write(stack.finish(DragPlugin.describe(cfg, in, m.name()) + " pasteBack=" + real.pastesBack(image)), r,
-			out, image.imp());
+		return write(stack.finish(DragPlugin.describe(cfg, in, m.name()) + " pasteBack=" + real.pastesBack(image), r
+			.drag().verification()), r, out, image.imp());
 	}
 
 	/** Writes the outputs of a finished drag and prints the summary; returns the exit code (0). */
@@ -106,13 +118,20 @@ final class DragCommand {
 		Outputs.gif(flat, out.resolve("drag.gif"));
 		Outputs.montage(flat, out.resolve("montage.png"));
 		final DragStep last = r.drag().last();
+		final DragVerification.Result v = r.drag().verification();
 		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"%s after %d steps in %.1f s (%.0f ms per step)%n", r.drag().arrived() ? "Arrived" : r.drag().cancelled()
-				? "Stopped" : "Max steps reached", r.drag().updates(), r.seconds(), 1000 * r.seconds() / Math.max(1, r
-					.drag().updates())));
-		for (int i = 0; i < last.handles().size(); i++)
-			s.append(String.format(Locale.ROOT, "handle %d: now at (%.0f, %.0f), %.2f px from its target%n", i + 1, last
-				.handles().get(i).x(), last.handles().get(i).y(), last.distances()[i]));
+			"%s after %d steps in %.1f s (%.0f ms per step)%n", v.arrived() ? "Arrived" : r.drag().cancelled()
+				? "Stopped, not arrived" : "Not arrived", r.drag().updates(), r.seconds(), 1000 * r.seconds() / Math.max(1,
+					r.drag().updates())));
+		s.append(Character.toUpperCase(v.describe().charAt(0))).append(v.describe().substring(1)).append(".\n");
+		for (int i = 0; i < last.handles().size(); i++) {
+			final DragVerification.Handle vh = v.handles().get(i);
+			s.append(String.format(Locale.ROOT, "handle %d: now at (%.1f, %.1f), %.2f px from its target (tracked); " +
+				"content found at (%.0f, %.0f), %.2f px from its target (verified, NCC %.2f): %s%n", i + 1, last.handles()
+					.get(i).x(), last.handles().get(i).y(), last.distances()[i], vh.found().x(), vh.found().y(), vh
+						.distance(), vh.score(), v.arrived(vh) ? "arrived" : vh.fartherThanStart() ? "not arrived, farther " +
+							"than at the start" : "not arrived"));
+		}
 		s.append("Wrote ").append(out.resolve("drag.tif")).append(", drag.gif, montage.png, start.tif\n");
 		Outputs.text(s.toString(), out.resolve("summary.txt"));
 		System.out.print(s);

@@ -61,7 +61,8 @@ public final class Main {
 				case "info":
 					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
 				case "eval":
-					return help ? usage(EvalCommand.HELP) : EvalCommand.run(new Args(rest, EvalCommand.OPTIONS, List.of()));
+					return help ? usage(EvalCommand.HELP) : EvalCommand.run(new Args(rest, EvalCommand.OPTIONS,
+						EvalCommand.FLAGS));
 				case "eval-invert":
 					return help ? usage(EvalInvertCommand.HELP) : EvalInvertCommand.run(new Args(rest,
 						EvalInvertCommand.OPTIONS, List.of()));

@@ -5,7 +5,16 @@ package io.github.dragganfiji.core;
  *
  * @param last the last step
  * @param updates how many optimizer updates were made
- * @param arrived whether every handle reached its target
+ * @param arrived whether the tracker reports every handle at its target (see {@code verification} for the image)
  * @param cancelled whether the user stopped it
+ * @param verification where the content really went, measured in the image (null when not measured)
  */
-public record DragResult(DragStep last, int updates, boolean arrived, boolean cancelled) {}
+public record DragResult(DragStep last, int updates, boolean arrived, boolean cancelled,
+	DragVerification.Result verification)
+{
+
+	/** A result without a verification. */
+	public DragResult(final DragStep last, final int updates, final boolean arrived, final boolean cancelled) {
+		this(last, updates, arrived, cancelled, null);
+	}
+}

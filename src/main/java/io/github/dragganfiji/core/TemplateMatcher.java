@@ -17,6 +17,21 @@ public final class TemplateMatcher {
 	public static double[] match(final float[] before, final float[] after, final int size, final int fromX,
 		final int fromY, final int nearX, final int nearY, final int patchRadius, final int searchRadius)
 	{
+		return match(before, after, size, fromX, fromY, nearX - searchRadius, nearY - searchRadius, nearX +
+			searchRadius, nearY + searchRadius, nearX, nearY, patchRadius);
+	}
+
+	/**
+	 * The centre in {@code after} within the window [x0, x1] x [y0, y1] whose patch best matches the patch of
+	 * {@code before} around {@code from} (half-width {@code patchRadius}, shrunk to fit the image); of equal matches,
+	 * the one nearest {@code (prefX, prefY)}.
+	 *
+	 * @return {x, y, ncc}
+	 */
+	public static double[] match(final float[] before, final float[] after, final int size, final int fromX,
+		final int fromY, final int x0, final int y0, final int x1, final int y1, final int prefX, final int prefY,
+		final int patchRadius)
+	{
 		final int r = Math.max(1, Math.min(patchRadius, Math.min(Math.min(fromX, fromY), Math.min(size - 1 - fromX,
 			size - 1 - fromY))));
 		final int n = (2 * r + 1) * (2 * r + 1);
@@ -33,9 +48,9 @@ public final class TemplateMatcher {
 			norm += tpl[i] * tpl[i];
 		}
 		double best = Double.NEGATIVE_INFINITY;
-		int bx = nearX, by = nearY;
-		for (int cy = Math.max(r, nearY - searchRadius); cy <= Math.min(size - 1 - r, nearY + searchRadius); cy++)
-			for (int cx = Math.max(r, nearX - searchRadius); cx <= Math.min(size - 1 - r, nearX + searchRadius); cx++) {
+		int bx = prefX, by = prefY;
+		for (int cy = Math.max(r, y0); cy <= Math.min(size - 1 - r, y1); cy++)
+			for (int cx = Math.max(r, x0); cx <= Math.min(size - 1 - r, x1); cx++) {
 				double m = 0;
 				for (int dy = -r; dy <= r; dy++)
 					for (int dx = -r; dx <= r; dx++)
@@ -50,9 +65,9 @@ public final class TemplateMatcher {
 						var += v * v;
 					}
 				final double ncc = dot / Math.sqrt(var * norm + 1e-12);
-				// Ties go to the candidate nearest the search centre.
-				if (ncc > best + 1e-12 || Math.abs(ncc - best) <= 1e-12 && Math.hypot(cx - nearX, cy - nearY) < Math
-					.hypot(bx - nearX, by - nearY))
+				// Ties go to the candidate nearest the preferred point.
+				if (ncc > best + 1e-12 || Math.abs(ncc - best) <= 1e-12 && Math.hypot(cx - prefX, cy - prefY) < Math
+					.hypot(bx - prefX, by - prefY))
 				{
 					best = ncc;
 					bx = cx;

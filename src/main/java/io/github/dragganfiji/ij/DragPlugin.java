@@ -15,6 +15,7 @@ import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragResult;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.DeviceChoice;
@@ -134,13 +135,15 @@ public class DragPlugin implements PlugIn {
 				.index(), config.maxSteps(), step.meanDistance()));
 		}, IJ::escapePressed, IJ::log);
 		IJ.showProgress(1.0);
-		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", r.drag().arrived() ? "arrived"
-			: r.drag().cancelled() ? "stopped" : "max steps reached", r.drag().updates(), r.seconds()));
+		final DragVerification.Result v = r.drag().verification();
+		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", v.arrived() ? "arrived"
+			: r.drag().cancelled() ? "stopped, not arrived" : "not arrived", r.drag().updates(), r.seconds()));
+		IJ.log("DragGAN: " + v.describe() + ".");
 		final ImagePlus stack = out.finish(describe(config, input, m.name()) + " pasteBack=" + real.pastesBack(p
-			.image()));
+			.image()), v);
 		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.
 		if (stack.getWindow() == null) stack.show();
-		return new Outcome(stack, results(input, r.drag(), r.seconds()), r.drag(), r.seconds());
+		return new Outcome(stack, results(input, r.drag(), r.seconds(), config), r.drag(), r.seconds());
 	}
 
 	/** The result stack of a drag: pasted into the image's pixels for a real image with paste-back, else raw. */
@@ -158,9 +161,10 @@ public class DragPlugin implements PlugIn {
 	/** The drag's parameters as one line (the stack's {@link ImageProperties#PARAMS}). */
 	public static String describe(final DragConfig c, final DragInput p, final String model) {
 		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"model=%s steps=%d lr=%g lambda=%g r1=%d r2=%d stop=%s space=%s layers=%d tracking=%s every=%d handles=",
-			model, c.maxSteps(), c.learningRate(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c.stopDistance())
-				? "paper" : c.stopDistance(), c.wPlus() ? "W+" : "W", c.layers(), c.trackingNorm(), c.recordEvery()));
+			"model=%s steps=%d lr=%g lambda=%g r1=%d r2=%d stop=%s space=%s layers=%d tracking=%s every=%d mode=%s " +
+				"handles=", model, c.maxSteps(), c.learningRate(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c
+					.stopDistance()) ? "paper" : c.stopDistance(), c.wPlus() ? "W+" : "W", c.layers(), c.trackingNorm(), c
+						.recordEvery(), c.mode().key()));
 		for (int i = 0; i < p.size(); i++)
 			s.append(i == 0 ? "" : ";").append(p.handles().get(i).x()).append(',').append(p.handles().get(i).y())
 				.append("->").append(p.targets().get(i).x()).append(',').append(p.targets().get(i).y());
@@ -168,15 +172,35 @@ public class DragPlugin implements PlugIn {
 		return s.toString();
 	}
 
-	private static ResultsTable results(final DragInput p, final DragResult r, final double seconds) {
+	/**
+	 * One row per handle: start, target, the tracker's final position and distance, and where the content was found
+	 * in the last image (the verified position and distance, {@link DragVerification}); "Arrived" is 1 only when
+	 * the verified distance is within the stop distance + 1 px, and "Status" says it in words.
+	 */
+	/** A handle's outcome in words. */
+	static String status(final DragVerification.Handle vh, final DragVerification.Result v, final double tracked) {
+		if (v.arrived(vh)) return "arrived";
+		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "not arrived: content %.1f px from the " +
+			"target", vh.distance()));
+		if (tracked <= v.tolerance()) s.append(String.format(Locale.ROOT, " (the tracker says %.1f px)", tracked));
+		if (vh.fartherThanStart()) s.append(String.format(Locale.ROOT, ", farther than at the start (%.1f px)", vh
+			.startDistance()));
+		return s.toString();
+	}
+
+	private static ResultsTable results(final DragInput p, final DragResult r, final double seconds,
+		final DragConfig config)
+	{
 		// Headless there are no table windows: the rows go to the standard Results table (nResults, getResult).
 		final boolean headless = java.awt.GraphicsEnvironment.isHeadless();
 		final String title = headless ? "Results" : "DragGAN Results";
 		ResultsTable rt = headless ? ResultsTable.getResultsTable() : ResultsTable.getResultsTable(title);
 		if (rt == null) rt = new ResultsTable();
 		final DragStep last = r.last();
+		final DragVerification.Result v = r.verification();
 		for (int i = 0; i < p.size(); i++) {
 			final Point h = p.handles().get(i), t = p.targets().get(i), f = last.handles().get(i);
+			final DragVerification.Handle vh = v.handles().get(i);
 			rt.incrementCounter();
 			rt.addValue("Handle", i + 1);
 			rt.addValue("Start X", h.x());
@@ -186,9 +210,14 @@ public class DragPlugin implements PlugIn {
 			rt.addValue("Final X", f.x());
 			rt.addValue("Final Y", f.y());
 			rt.addValue("Distance", last.distances()[i]);
+			rt.addValue("Verified X", vh.found().x());
+			rt.addValue("Verified Y", vh.found().y());
+			rt.addValue("Verified distance", vh.distance());
 			rt.addValue("Steps", r.updates());
 			rt.addValue("Time (s)", seconds);
-			rt.addValue("Arrived", r.arrived() ? 1 : 0);
+			rt.addValue("Arrived", v.arrived(vh) ? 1 : 0);
+			rt.addValue("Status", status(vh, v, last.distances()[i]));
+			rt.addValue("Mode", config.mode().key());
 		}
 		rt.show(title);
 		return rt;

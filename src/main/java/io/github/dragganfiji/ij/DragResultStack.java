@@ -10,6 +10,7 @@ import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.Latent;
@@ -22,7 +23,8 @@ import java.util.Locale;
 
 /**
  * The result of a drag as a stack that grows while the drag runs: one slice (or one frame of channels) per
- * recorded step, labelled with the step and the mean distance, carrying that step's latent, with an overlay of the
+ * recorded step, labelled with the step and the tracked mean distance (the last one also with the distance verified
+ * in the image), carrying that step's latent, with an overlay of the
  * handles (red), targets (blue), the arrow between them, each handle's track (yellow) and the movable area (cyan).
  * Used as the drag's step listener by the plugin and the command line alike.
  */
@@ -163,6 +165,20 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		final int dot = t.lastIndexOf('.');
 		if (dot > 0 && t.length() - dot <= 5) t = t.substring(0, dot);
 		return t + " drag";
+	}
+
+	/**
+	 * The finished stack, with the drag's verification in the last slice's label ("...; verified 4.2 px, not
+	 * arrived"): see {@link #finish(String)}.
+	 */
+	public ImagePlus finish(final String params, final DragVerification.Result verification) {
+		if (verification != null && !recorded.isEmpty()) {
+			final String label = stack.getSliceLabel(stack.getSize()) + String.format(Locale.ROOT, "; verified %.1f px, %s",
+				verification.meanDistance(), verification.arrived() ? "arrived" : "not arrived");
+			for (int k = stack.getSize() - channels + 1; k <= stack.getSize(); k++)
+				stack.setSliceLabel(label, k);
+		}
+		return finish(params);
 	}
 
 	/** The finished stack: metadata on it and its display range; shown only if it was live. */

@@ -61,10 +61,11 @@ final class EditMacro {
 	/** The Drag dialog's macro options for these parameters and this many steps. */
 	static String options(final DragConfig c, final int steps, final String device) {
 		return String.format(Locale.ROOT,
-			"max=%d learning=%s mask=%s r1=%d r2=%d stop=%s latent=%s layers=%d tracking=[%s] record=%d device=%s",
-			steps, c.learningRate(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c.stopDistance()) ? "0" : c
+			"max=%d learning=%s mask=%s r1=%d r2=%d stop=%s latent=%s layers=%d tracking=[%s] record=%d device=%s " +
+				"mode=%s", steps, new java.math.BigDecimal(c.learningRate()).round(new java.math.MathContext(6))
+					.stripTrailingZeros().toPlainString(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c.stopDistance()) ? "0" : c
 				.stopDistance(), c.wPlus() ? "W+" : "W", c.layers(), c.trackingNorm() == TrackingNorm.L1 ? L1 : L2, c
-					.recordEvery(), device);
+					.recordEvery(), device, c.mode().key());
 	}
 
 	/**

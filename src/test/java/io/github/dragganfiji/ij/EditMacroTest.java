@@ -13,6 +13,8 @@ import ij.gui.Roi;
 import ij.gui.ShapeRoi;
 
 import io.github.dragganfiji.app.DragEditor;
+import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.DragMode;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
@@ -118,7 +120,10 @@ class EditMacroTest {
 	@Test
 	void theOptionsAreTheDragDialogsKeys() {
 		assertEquals("max=12 learning=0.05 mask=20.0 r1=3 r2=4 stop=0 latent=W+ layers=6 tracking=[L1 (paper)] " +
-			"record=1 device=cpu", EditMacro.options(LiveDragTest.config(99), 12, "cpu"));
+			"record=1 device=cpu mode=paper", EditMacro.options(LiveDragTest.config(99).withMode(DragMode.PAPER)
+				.withLearningRate(0.05), 12, "cpu"));
+		assertTrue(EditMacro.options(LiveDragTest.config(99), 12, "cpu").endsWith(" mode=" + DragConfig.DEFAULT_MODE
+			.key()), "the mode is recorded");
 	}
 
 	@Test
