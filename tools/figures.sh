@@ -2,8 +2,9 @@
 # Regenerates the README's and the user guide's pictures from real runs on a sample model:
 #   tools/figures.sh [MODEL] [OUT_DIR]        (defaults: nuclei-128, docs/images)
 # 1. demo.png        ./draggan demo's montage (start, steps, end; handles red, targets blue, track yellow)
-# 2. inversion.png   a simulator image the model never saw (seed 6,000,000), its inversion (projection + pivotal
-#                    tuning) and a drag of the inversion
+# 2. inversion.png   a simulator image the model never saw (seed 6,000,000), its reconstruction (projection +
+#                    pivotal tuning), a drag of the inverted image with paste-back (the default: every pixel outside
+#                    the movable region is the original's) and the same drag's raw generator output (--raw)
 # 3. screenshot.png  ImageJ with Generate Image... and Drag... run (tools/screenshot.sh; needs Xvfb, ImageMagick)
 # Pause CPU-heavy work (a training run) first.
 set -euo pipefail
@@ -41,25 +42,26 @@ DRAGGAN_JAVA_OPTS="-Xmx4g ${DRAGGAN_JAVA_OPTS:-} -Ddraggan.userModels=$work/user
 	--out "$work/inverted.tif" | tee "$work/invert.txt"
 DRAGGAN_JAVA_OPTS="-Xmx4g ${DRAGGAN_JAVA_OPTS:-} -Ddraggan.userModels=$work/user-models" ./draggan drag --image "$work/inverted.tif" \
 	--points "$points" --steps 200 --out "$work/drag" | tee "$work/drag.txt"
-/usr/bin/python3 - "$real" "$work/inverted.tif" "$work/drag/drag.gif" "$dest/inversion.png" \
-	"$(grep '^PSNR' "$work/invert.txt" | grep -o 'PSNR [0-9.]* dB' | head -1)" <<'PY'
+DRAGGAN_JAVA_OPTS="-Xmx4g ${DRAGGAN_JAVA_OPTS:-} -Ddraggan.userModels=$work/user-models" ./draggan drag --image "$work/inverted.tif" \
+	--points "$points" --steps 200 --raw --out "$work/drag-raw" | tee "$work/drag-raw.txt"
+/usr/bin/python3 - "$real" "$work/inverted_reconstruction.tif" "$work/drag/drag.tif" "$work/drag-raw/drag.tif" \
+	"$dest/inversion.png" "$(grep '^PSNR' "$work/invert.txt" | grep -o 'PSNR [0-9.]* dB' | head -1)" <<'PY'
 import sys
 import numpy as np
 from PIL import Image, ImageDraw, ImageSequence
-real, inv, gif, out, psnr = sys.argv[1:6]
+real, recon, pasted, raw, out, psnr = sys.argv[1:7]
 side = 256
-src = np.asarray(Image.open(real), dtype=float)  # 16-bit: shown with one display range for both
+src = np.asarray(Image.open(real), dtype=float)  # 16-bit: one display range for every panel
 lo, hi = np.percentile(src, [0.5, 99.8])
 show = lambda x: Image.fromarray(np.uint8(np.clip((x - lo) / (hi - lo), 0, 1) * 255)).convert("RGB").resize(
     (side, side), Image.NEAREST)  # noqa: E731
-a = show(src)
-b = show(np.asarray(Image.open(inv), dtype=float))
-frames = [f.convert("RGB") for f in ImageSequence.Iterator(Image.open(gif))]
-c = frames[-1].resize((side, side), Image.NEAREST)
-labels = ["simulated, never seen in training", f"inverted: {psnr}", "the inversion dragged"]
-sheet = Image.new("RGB", (3 * side + 8, side + 22), "white")
+last = lambda f: np.asarray([p for p in ImageSequence.Iterator(Image.open(f))][-1], dtype=float)  # noqa: E731
+panels = [show(src), show(np.asarray(Image.open(recon), dtype=float)), show(last(pasted)), show(last(raw))]
+labels = ["simulated, never seen in training", f"reconstruction: {psnr}", "drag with paste-back (default)",
+          "drag, raw generator output"]
+sheet = Image.new("RGB", (4 * side + 12, side + 22), "white")
 draw = ImageDraw.Draw(sheet)
-for i, (im, text) in enumerate(zip((a, b, c), labels)):
+for i, (im, text) in enumerate(zip(panels, labels)):
     sheet.paste(im, (i * (side + 4), 22))
     draw.text((i * (side + 4) + 4, 5), text, fill="black")
 sheet.save(out)

@@ -13,6 +13,7 @@ is the paper's (1 px, 2 px with 5 or more handles).
 
   /usr/bin/python3 tools/reference_drag.py --fixture src/test/resources/fixtures/tiny-drag.json
   /usr/bin/python3 tools/reference_drag.py --bundle sample-models/X --bench --threads 2
+  python3 tools/reference_drag.py --bundle sample-models/X --bench --device cuda      (tools/gpu/README.md)
 """
 import argparse
 import json
@@ -39,12 +40,13 @@ def drag(S, meta, ws0, handles, targets, movable=None, steps=30, lr=2e-3, r1=3, 
          w_plus=True, norm="l2", stop=None, on_step=None):
     """Runs the loop; returns a list of per-step dicts (loss, handles, distances, margins, seconds)."""
     res = meta["resolution"]
+    dev = ws0.device
     w0 = ws0.detach().clone()
     wopt = (w0[:, :layers] if w_plus else w0[:, :1]).clone().requires_grad_(True)
     opt = torch.optim.Adam([wopt], lr=lr)
     fixed = None
     if movable is not None and 0 < int(movable.sum()) < movable.numel() and lam > 0:
-        fixed = (1.0 - movable.float()).reshape(1, 1, res, res)
+        fixed = (1.0 - movable.float()).reshape(1, 1, res, res).to(dev)
     points = [(math.floor(x + 0.5), math.floor(y + 0.5)) for x, y in handles]  # halves up, as ImageJ and Java
     stop_at = stop if stop is not None else (2.0 if len(points) >= 5 else 1.0)
     refs, feat0 = None, None
@@ -84,14 +86,14 @@ def drag(S, meta, ws0, handles, targets, movable=None, steps=30, lr=2e-3, r1=3, 
             if on_step:
                 on_step(entry)
             break
-        loss = torch.zeros([])
+        loss = torch.zeros([], device=dev)
         for j, ((x, y), (tx, ty)) in enumerate(zip(points, targets)):
             if dist[j] <= 1:
                 continue
             dx, dy = (tx - x) / dist[j], (ty - y) / dist[j]
             q = disk(x, y, r1, res)
-            qx = torch.tensor([a for a, _ in q], dtype=torch.float32)
-            qy = torch.tensor([b for _, b in q], dtype=torch.float32)
+            qx = torch.tensor([a for a, _ in q], dtype=torch.float32, device=dev)
+            qy = torch.tensor([b for _, b in q], dtype=torch.float32, device=dev)
             grid = torch.stack([(qx + dx) / (res - 1) * 2 - 1, (qy + dy) / (res - 1) * 2 - 1], dim=-1)
             target = F.grid_sample(feat_r, grid.reshape(1, 1, -1, 2), align_corners=True)[:, :, 0, :]
             current = feat_r[:, :, qy.long(), qx.long()].detach()
@@ -109,10 +111,10 @@ def drag(S, meta, ws0, handles, targets, movable=None, steps=30, lr=2e-3, r1=3, 
     return log
 
 
-def load(bundle):
+def load(bundle, device="cpu"):
     with open(os.path.join(bundle, "model.json")) as f:
         meta = json.load(f)
-    S = torch.jit.load(os.path.join(bundle, meta["weights"]["file"]))
+    S = torch.jit.load(os.path.join(bundle, meta["weights"]["file"]), map_location=device)
     for p in S.parameters():
         p.requires_grad_(False)
     return S, meta
@@ -144,12 +146,13 @@ def make_fixture(path, norm="l2"):
     print("wrote", path, "with", len(log), "steps; final handles", log[-1]["handles"])
 
 
-def bench(bundle, steps, warmup, threads, seed):
-    """Median ms per step after warm-up, time to first step and peak RSS, as the Java benchmark measures."""
-    S, meta = load(bundle)
+def bench(bundle, steps, warmup, threads, seed, device="cpu"):
+    """Median ms per step after warm-up, time to first step and peak RSS, as the Java benchmark measures.
+    On CUDA each step ends in a synchronisation anyway (the loss and the tracked points are read back)."""
+    S, meta = load(bundle, device)
     res = meta["resolution"]
-    z = torch.randn(1, meta["z_dim"], generator=torch.Generator().manual_seed(seed))
-    ws0 = S.mapping(z, torch.tensor(meta["truncation_psi"]))
+    z = torch.randn(1, meta["z_dim"], generator=torch.Generator().manual_seed(seed)).to(device)
+    ws0 = S.mapping(z, torch.tensor(meta["truncation_psi"], device=device))
     c = res // 2
     handles, targets = [[c - res // 4, c]], [[c + res // 4, c]]  # too far to arrive within the run
     times = []
@@ -166,9 +169,13 @@ def bench(bundle, steps, warmup, threads, seed):
          r1=max(1, round(3 * res / 512)), r2=max(1, round(12 * res / 512)), layers=meta["drag_layers"],
          norm="l1", on_step=on_step)  # the Java engine's defaults
     steady = times[warmup:warmup + steps]
-    out = dict(engine="python", torch=torch.__version__, threads=threads, resolution=res,
+    out = dict(engine="python", torch=torch.__version__, device=str(device), threads=threads, resolution=res,
                first_step_ms=times[0] * 1000, median_ms=statistics.median(steady) * 1000, steps=len(steady),
                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if torch.device(device).type == "cuda":
+        out["gpu_name"] = torch.cuda.get_device_name(device)
+        out["peak_gpu_allocated_mb"] = torch.cuda.max_memory_allocated(device) / 2 ** 20
+        out["peak_gpu_reserved_mb"] = torch.cuda.max_memory_reserved(device) / 2 ** 20
     print(json.dumps(out))
     return out
 
@@ -182,6 +189,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--device", default="cpu", help="torch device for --bench, e.g. cuda")
     args = ap.parse_args()
     torch.set_num_threads(args.threads or os.cpu_count())
     if args.fixture:
@@ -189,7 +197,7 @@ def main():
         make_fixture(args.fixture)
         make_fixture(args.fixture.replace(".json", "-l1.json"), norm="l1")
     if args.bench:
-        bench(args.bundle, args.steps, args.warmup, torch.get_num_threads(), args.seed)
+        bench(args.bundle, args.steps, args.warmup, torch.get_num_threads(), args.seed, args.device)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,9 @@ def criteria(q):
     """Rows for the card from quality.py's JSON ("criteria": {key: {label, generated, simulated, ...}})."""
     out = []
     for c in q.get("criteria", {}).values():
-        if "rel_diff" in c:
+        if "detail" in c:             # quality.py's own line: the figure, its sim-vs-sim baseline and the goal
+            detail = c["detail"]
+        elif "rel_diff" in c:
             detail = f"{c['rel_diff']:+.0%} ({c['limit']})"
         elif "ratio" in c:
             detail = f"ratio {c['ratio']:.2f} ({c['limit']})"

@@ -141,7 +141,7 @@ public final class InvertUseCase {
 			final int[] tuningSteps = { 0 };
 			if (r.tuning() != null && !cancelled.getAsBoolean()) {
 				try (Generator own = GeneratorBundle.load(r.model().dir(), device)) {
-					final Projector.Step q = PivotalTuner.tune(own, projected.ws(), target, r.tuning(), s -> {
+					final Projector.Step q = PivotalTuner.tune(own, g, projected.ws(), target, r.tuning(), s -> {
 						tuningSteps[0] = s.index() + 1;
 						progress.tuning(s);
 					}, cancelled);

@@ -7,6 +7,7 @@ import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.EvalSuite;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.ij.LatentImage;
+import io.github.dragganfiji.ij.RealImageOptions;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ final class DemoCommand {
 		final var m = image.model().metadata();
 		final DragConfig cfg = DragConfig.defaults(res, m.learningRate(), m.dragLayers()).withMaxSteps(a.integer(
 			"steps", 200));
-		return DragCommand.drag(image, in, cfg, Main.device(a), Path.of(a.get("out", "out/demo")));
+		return DragCommand.drag(image, in, cfg, Main.device(a), Path.of(a.get("out", "out/demo")), RealImageOptions
+			.defaults(res));
 	}
 }

@@ -7,12 +7,15 @@ import ij.process.ImageProcessor;
 import io.github.dragganfiji.app.DragUseCase;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
+import io.github.dragganfiji.core.DragMode;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.core.TrackingNorm;
 import io.github.dragganfiji.ij.DragPlugin;
 import io.github.dragganfiji.ij.DragResultStack;
 import io.github.dragganfiji.ij.LatentImage;
+import io.github.dragganfiji.ij.RealImageOptions;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,17 +29,25 @@ import java.util.Locale;
 final class DragCommand {
 
 	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "image", "points", "points-csv", "mask",
-		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "device", "threads",
-		"out");
-	static final List<String> FLAGS = List.of("w");
+		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "mode", "device",
+		"threads", "region-radius", "out");
+	static final List<String> FLAGS = List.of("w", "raw");
 	static final String HELP = """
 		draggan drag (--image FILE.tif | --model NAME|DIR --seed N [--psi P]) (--points "hx,hy,tx,ty;..." | --points-csv FILE)
 		             [--mask FILE.png | --mask-rect x,y,w,h] [--steps 200] [--lr LR] [--lambda 20] [--r1 R] [--r2 R]
-		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--device auto|cpu|gpu] [--out DIR]
+		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--mode MODE] [--device auto|cpu|gpu]
+		             [--out DIR] [--raw] [--region-radius PX]
 		  Drags handles to targets. The image is a TIFF written by this tool or the plugin (it carries its latent),
 		  or generated from a seed. Points: pixel coordinates, handle then target. Mask: non-zero pixels may move.
-		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif, DIR/montage.png, DIR/summary.txt.
-		""";
+		  Modes: paper (DragGAN as published), anchored, line, stable (see the README); default: %s. --lr and --r1
+		  default to the mode's (the robust modes: three times the model's learning rate, r1 = 24 px at 512).
+		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif and DIR/montage.png (at most 100
+		  evenly spaced steps), DIR/summary.txt;
+		  the summary says where each handle's content was found in the last image (verified by NCC).
+		  A real (inverted) image keeps its pixels outside the movable area (paste-back; --raw shows the generator's
+		  output everywhere); without a mask only pixels within --region-radius (1/8 of the side; 1 px to the
+		  image size) of each handle-to-target segment may change.
+		""".formatted(DragConfig.DEFAULT_MODE.key());
 
 	private DragCommand() {}
 
@@ -55,7 +66,14 @@ final class DragCommand {
 		for (final String note : in.notes())
 			System.err.println("draggan drag: " + note);
 		final var m = image.model().metadata();
-		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
+		final DragMode mode;
+		try {
+			mode = DragMode.parse(a.get("mode", DragConfig.DEFAULT_MODE.key()));
+		}
+		catch (final IllegalArgumentException e) {
+			throw new Args.UsageException(e.getMessage());
+		}
+		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers(), mode);
 		final double stop = a.number("stop", 0);
 		if (!Double.isFinite(stop)) throw new Args.UsageException("--stop needs a distance in pixels (0 = the paper's " +
 			"rule), not " + a.get("stop", ""));
@@ -64,9 +82,12 @@ final class DragCommand {
 		final DragConfig cfg = new DragConfig(a.integer("steps", d.maxSteps()), a.number("lr", d.learningRate()), a
 			.number("lambda", d.lambdaMask()), a.integer("r1", d.r1()), a.integer("r2", d.r2()), stop == 0
 				? Double.NaN : stop, !a.has("w"), a.integer("layers", d.layers()), tracking.equals("l1")
-					? TrackingNorm.L1 : TrackingNorm.L2, a.integer("every", 1));
+					? TrackingNorm.L1 : TrackingNorm.L2, a.integer("every", 1), mode);
+		final RealImageOptions d0 = RealImageOptions.defaults(m.resolution());
+		final RealImageOptions real = new RealImageOptions(!a.has("raw"), a.number("region-radius", d0.regionRadius()))
+			.requireFits(m.resolution());
 		Main.startRuntime(a);
-		return drag(image, in, cfg, Main.device(a), out);
+		return drag(image, in, cfg, Main.device(a), out, real);
 	}
 
 	/** What a drag writes into its folder. */
@@ -74,13 +95,15 @@ final class DragCommand {
 		"summary.txt");
 
 	/** Runs a drag from an image and writes its outputs (shared with demo); returns the exit code (0). */
-	static int drag(final LatentImage image, final DragInput in, final DragConfig cfg,
-		final io.github.dragganfiji.model.DeviceChoice device, final Path out) throws IOException
+	static int drag(final LatentImage image, final DragInput requested, final DragConfig cfg,
+		final io.github.dragganfiji.model.DeviceChoice device, final Path out, final RealImageOptions real)
+		throws IOException
 	{
 		final var m = image.model().metadata();
+		final DragInput in = real.movable(image, requested, System.err::println);
 		final DragUseCase.Request request = new DragUseCase.Request(image.model(), image.latent(), in, cfg, device);
 		Outputs.makeFolder(out); // after every check, before the drag: nothing made for a refused drag
-		final DragResultStack stack = new DragResultStack(image.imp(), image.model(), in, false);
+		final DragResultStack stack = DragPlugin.resultStack(image, in, real, false);
 		final ProgressBar bar = new ProgressBar(System.err, cfg.maxSteps());
 		final DragUseCase.Result r = DragUseCase.run(request, step -> {
 				stack.step(step);
@@ -89,7 +112,8 @@ final class DragCommand {
 		bar.done();
 		final String note = r.note(cfg);
 		if (note != null) System.err.println("draggan drag: " + note);
-		return write(stack.finish(DragPlugin.describe(cfg, in, m.name())), r, out, image.imp());
+		return write(stack.finish(DragPlugin.describe(cfg, in, m.name()) + " pasteBack=" + real.pastesBack(image), r
+			.drag().verification()), r, out, image.imp());
 	}
 
 	/** Writes the outputs of a finished drag and prints the summary; returns the exit code (0). */
@@ -103,13 +127,20 @@ final class DragCommand {
 		Outputs.gif(flat, out.resolve("drag.gif"));
 		Outputs.montage(flat, out.resolve("montage.png"));
 		final DragStep last = r.drag().last();
+		final DragVerification.Result v = r.drag().verification();
 		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"%s after %d steps in %.1f s (%.0f ms per step)%n", r.drag().arrived() ? "Arrived" : r.drag().diverged()
-				? "Diverged, stopped" : r.drag().cancelled() ? "Stopped" : "Max steps reached", r.drag().updates(), r
-					.seconds(), 1000 * r.seconds() / Math.max(1, r.drag().updates())));
-		for (int i = 0; i < last.handles().size(); i++)
-			s.append(String.format(Locale.ROOT, "handle %d: now at (%.0f, %.0f), %.2f px from its target%n", i + 1, last
-				.handles().get(i).x(), last.handles().get(i).y(), last.distances()[i]));
+			"%s after %d steps in %.1f s (%.0f ms per step)%n", v.arrived() ? "Arrived" : r.drag().diverged()
+				? "Diverged, stopped, not arrived" : r.drag().cancelled() ? "Stopped, not arrived" : "Not arrived", r
+					.drag().updates(), r.seconds(), 1000 * r.seconds() / Math.max(1, r.drag().updates())));
+		s.append(Character.toUpperCase(v.describe().charAt(0))).append(v.describe().substring(1)).append(".\n");
+		for (int i = 0; i < last.handles().size(); i++) {
+			final DragVerification.Handle vh = v.handles().get(i);
+			s.append(String.format(Locale.ROOT, "handle %d: now at (%.1f, %.1f), %.2f px from its target (tracked); " +
+				"content found at (%.0f, %.0f), %.2f px from its target (verified, NCC %.2f): %s%n", i + 1, last.handles()
+					.get(i).x(), last.handles().get(i).y(), last.distances()[i], vh.found().x(), vh.found().y(), vh
+						.distance(), vh.score(), v.arrived(vh) ? "arrived" : vh.fartherThanStart() ? "not arrived, farther " +
+							"than at the start" : "not arrived"));
+		}
 		final int slices = stack.getNChannels() > 1 ? stack.getNFrames() : stack.getStackSize();
 		s.append("Wrote ").append(out.resolve("drag.tif")).append(" (").append(slices).append(" slices), drag.gif")
 			.append(slices > Outputs.MAX_ANIMATION_FRAMES ? " (" + Outputs.MAX_ANIMATION_FRAMES + " of them, evenly " +

@@ -34,11 +34,11 @@ import java.util.stream.Stream;
  */
 final class EvalInvertCommand {
 
-	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "starts", "tune-steps", "tune-lr",
+	static final List<String> OPTIONS = List.of("bundle", "images", "generated", "steps", "starts", "tune-steps", "tune-lr", "tune-locality",
 		"psi", "out", "threads", "device");
 	static final String HELP = """
 		draggan eval-invert --bundle DIR [--images DIR] [--generated 10] [--steps 300] [--starts 1] [--tune-steps 350]
-		                    [--tune-lr 3e-4] [--psi BUNDLE'S] [--out out/eval-invert] [--threads N]
+		                    [--tune-lr 3e-4] [--tune-locality 0.1] [--psi BUNDLE'S] [--out out/eval-invert] [--threads N]
 		                    [--device cpu|auto|gpu]
 		  Inverts every image in --images (projection, then pivotal tuning) and --generated of the model's own images
 		  (seeds 9000, 9001, ...: projection only); writes inversion.csv and summary.txt with PSNR and SSIM (also
@@ -72,7 +72,7 @@ final class EvalInvertCommand {
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
 		final int tuneSteps = a.integer("tune-steps", t.steps());
 		final PivotalTuner.Options tune = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, a.number("tune-lr",
-			t.learningRate()), t.msssimWeight());
+			t.learningRate()), t.msssimWeight()).withLocality(a.number("tune-locality", t.localityWeight()));
 		final List<Row> rows = run(Path.of(a.get("bundle", "")), images, a.integer("generated", 10), a.number("psi",
 			Double.NaN), proj, tune, Path.of(a.get("out", "out/eval-invert")), Main.device(
 				args), System.err::println);

@@ -18,15 +18,17 @@ import java.util.Locale;
 final class InvertCommand {
 
 	static final List<String> OPTIONS = List.of("image", "model", "geometry", "steps", "lr", "msssim", "starts", "tune-steps",
-		"tune-lr", "device", "threads", "out");
+		"tune-lr", "tune-locality", "device", "threads", "out");
 	static final String HELP = """
 		draggan invert --image FILE [--model NAME|DIR] [--geometry crop|pad] [--steps 300] [--lr 0.03] [--msssim 1]
 		               [--starts 1 (independent projections, the best kept)]
-		               [--tune-steps 350 (0 = no pivotal tuning)] [--tune-lr 0.0003] [--device auto|cpu|gpu]
+		               [--tune-steps 350 (0 = no pivotal tuning)] [--tune-lr 0.0003] [--tune-locality 0.1 (0 = off)]
+		               [--device auto|cpu|gpu]
 		               [--threads N] [--out FILE.tif]
-		  Finds the latent of a real image so that 'draggan drag --image OUT' (or the plugin) can drag it. The
-		  output keeps the image's bit depth and intensity range; a tuned copy of the model goes to the user's model
-		  folder (-Ddraggan.userModels=DIR).
+		  Finds the latent of a real image so that 'draggan drag --image OUT' (or the plugin) can drag it. OUT is the
+		  image itself at the model's size (bit depth, range and adjusted calibration kept) carrying the latent: a
+		  drag pastes its edits into these pixels. OUT_reconstruction.tif beside it is the generator's reconstruction.
+		  A tuned copy of the model goes to the user's model folder (-Ddraggan.userModels=DIR).
 		""";
 
 	private InvertCommand() {}
@@ -44,7 +46,7 @@ final class InvertCommand {
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
 		final int tuneSteps = a.integer("tune-steps", t.steps());
 		final PivotalTuner.Options tuning = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, a.number(
-			"tune-lr", t.learningRate()), o.msssimWeight());
+			"tune-lr", t.learningRate()), o.msssimWeight()).withLocality(a.number("tune-locality", t.localityWeight()));
 		final String geo = a.get("geometry", "crop");
 		if (!geo.equals("crop") && !geo.equals("pad")) throw new Args.UsageException("--geometry is crop or pad");
 		final InversionInput in = InversionInput.of(imp, e.metadata(), geo.equals("crop") ? InversionInput.Framing.CROP
@@ -67,9 +69,14 @@ final class InvertCommand {
 			}
 		}, () -> false);
 		final String summary = r.summary(request, in.description());
+		final String name = file.getFileName().toString();
+		final Path recon = file.resolveSibling(name.replaceAll("(?i)\\.tiff?$", "") + "_reconstruction.tif");
+		Outputs.refuseOverwriting(imageFile, recon);
 		Outputs.tiff(Rendering.inverted(r, summary, imp, in), file);
+		Outputs.tiff(Rendering.reconstruction(r, summary, imp, in), recon);
 		System.out.println(summary);
-		System.out.println("Wrote " + file + " (model '" + r.modelName() + "')");
+		System.out.println("Wrote " + file + " (the image at the model's size, carrying its latent: drag it; model '" +
+			r.modelName() + "') and " + recon + " (the generator's reconstruction)");
 		return 0;
 	}
 }

@@ -28,6 +28,7 @@ public final class Main {
 		  draggan invert     find the latent of a real image (then drag it)
 		  draggan eval       the accuracy suite (NCC template matching, leakage)
 		  draggan eval-invert  how well inversion reconstructs images (PSNR, SSIM)
+		  draggan eval-real  what drags do to real images (inversion, paste-back, verified arrival)
 		  draggan bench      time per drag step
 		  draggan info       runtime, device and models
 		  draggan convert    a StyleGAN2 checkpoint (NVIDIA .pkl, rosinality .pt) to a bundle
@@ -69,10 +70,14 @@ public final class Main {
 				case "info":
 					return help ? usage(InfoCommand.HELP) : InfoCommand.run(new Args(rest, InfoCommand.OPTIONS, List.of()));
 				case "eval":
-					return help ? usage(EvalCommand.HELP) : EvalCommand.run(new Args(rest, EvalCommand.OPTIONS, List.of()));
+					return help ? usage(EvalCommand.HELP) : EvalCommand.run(new Args(rest, EvalCommand.OPTIONS,
+						EvalCommand.FLAGS));
 				case "eval-invert":
 					return help ? usage(EvalInvertCommand.HELP) : EvalInvertCommand.run(new Args(rest,
 						EvalInvertCommand.OPTIONS, List.of()));
+				case "eval-real":
+					return help ? usage(EvalRealCommand.HELP) : EvalRealCommand.run(new Args(rest, EvalRealCommand.OPTIONS,
+						List.of()));
 				case "bench":
 					return help ? usage(BenchCommand.HELP) : BenchCommand.run(new Args(rest, BenchCommand.OPTIONS,
 						BenchCommand.FLAGS));

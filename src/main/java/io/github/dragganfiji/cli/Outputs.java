@@ -254,7 +254,10 @@ final class Outputs {
 		final ij.ImageStack picked = new ij.ImageStack(flat.getWidth(), flat.getHeight());
 		for (int i = 0; i < count; i++) {
 			final int slice = 1 + (count == 1 ? 0 : (int) Math.round(i * (n - 1) / (double) (count - 1)));
-			picked.addSlice(flat.getStack().getSliceLabel(slice), flat.getStack().getProcessor(slice));
+			// The last slice's label also has the verified distance: the montage shows that one, to fit the panel.
+			final String label = flat.getStack().getSliceLabel(slice);
+			picked.addSlice(label == null ? null : label.replaceFirst(", mean distance [0-9.]+ px; ", ", "), flat
+				.getStack().getProcessor(slice));
 		}
 		final int cols = Math.min(count, 4), rows = (count + cols - 1) / cols;
 		final ImagePlus m = new MontageMaker().makeMontage2(new ImagePlus(flat.getTitle(), picked), cols, rows, 1.0, 1,

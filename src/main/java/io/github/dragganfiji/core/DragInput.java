@@ -89,6 +89,34 @@ public record DragInput(List<Point> handles, List<Point> targets, boolean[] mova
 		return new DragInput(hs, ts, movable, width, height, notes);
 	}
 
+	/**
+	 * The same drag with a movable area around each handle-to-target segment: every pixel within {@code radius} of a
+	 * segment may move (a capsule per handle), nothing else. Used for real images, where every pixel outside the edit
+	 * is data, when the user drew no area.
+	 */
+	public DragInput aroundSegments(final double radius) {
+		if (!(radius >= 1)) throw new IllegalArgumentException("The region radius must be at least 1 pixel, not " +
+			radius + ".");
+		final boolean[] m = new boolean[width * height];
+		for (int k = 0; k < handles.size(); k++) {
+			final Point a = handles.get(k), b = targets.get(k);
+			final int x0 = (int) Math.max(0, Math.floor(Math.min(a.x(), b.x()) - radius)), x1 = (int) Math.min(width - 1,
+				Math.ceil(Math.max(a.x(), b.x()) + radius));
+			final int y0 = (int) Math.max(0, Math.floor(Math.min(a.y(), b.y()) - radius)), y1 = (int) Math.min(height - 1,
+				Math.ceil(Math.max(a.y(), b.y()) + radius));
+			for (int y = y0; y <= y1; y++)
+				for (int x = x0; x <= x1; x++)
+					if (segmentDistance(x, y, a, b) <= radius) m[y * width + x] = true;
+		}
+		return of(handles, targets, m, width, height);
+	}
+
+	private static double segmentDistance(final double x, final double y, final Point a, final Point b) {
+		final double dx = b.x() - a.x(), dy = b.y() - a.y(), len2 = dx * dx + dy * dy;
+		final double t = len2 == 0 ? 0 : Math.max(0, Math.min(1, ((x - a.x()) * dx + (y - a.y()) * dy) / len2));
+		return Math.hypot(x - (a.x() + t * dx), y - (a.y() + t * dy));
+	}
+
 	/** The point, moved onto the nearest pixel centre if less than half a pixel outside; otherwise an error. */
 	private static Point inside(final Point p, final String what, final int width, final int height) {
 		if (!(p.x() >= -0.5 && p.y() >= -0.5 && p.x() < width - 0.5 && p.y() < height - 0.5))

@@ -11,6 +11,7 @@ import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.PyTorch;
+import io.github.dragganfiji.model.ThreadTuner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,12 @@ import java.util.function.BooleanSupplier;
  * <li>backpropagates to the optimized latent (the first k W+ layers, or one shared w) and takes an Adam step;
  * the other layers stay at w0.</li>
  * </ol>
+ * That is {@link DragMode#PAPER}, kept exactly. The robust modes change three parts, each in one place: what the
+ * motion term pulls toward ({@link #anchoredMotion}: the original features F0, or the current ones while tracking is
+ * confident), how handles are tracked ({@link LineTracker}: along the segment toward the target), and when the drag
+ * stops ({@link StallDetector}: no progress; a reported arrival is checked in the step's image by
+ * {@link DragVerification}). Every drag ends with a verification in image space, in its {@link DragResult}.
+ * <p>
  * Features are read as if resized to the image size (see {@link FeatureSampler}); only the mask term materializes
  * the resized map. Memory stays flat: every step's arrays live in a step manager that is closed at its end.
  * Not thread-safe; run it on one worker thread.
@@ -52,8 +59,17 @@ public final class DragSession implements AutoCloseable {
 	private final NDArray wFixed;
 	private final NDArray fixedMask;
 	private final Adam adam;
+	private final ThreadTuner threads;
+	private final List<Point> starts;
+	private final DragMode mode;
+	private final StallDetector stall;
 	private NDArray refs;
 	private NDArray f0;
+	/** F0 at each supervised offset of each initial handle [C, handles * offsets], for those modes. */
+	private NDArray anchors;
+	private LineTracker lineTracker;
+	private float[] firstImage;
+	private DragVerification.Result verification;
 	private int step;
 
 	/**
@@ -80,7 +96,10 @@ public final class DragSession implements AutoCloseable {
 			input.width() + " x " + input.height() + " image; the model makes " + res + " x " + res);
 		for (final Point p : input.handles())
 			handles.add(p.rounded());
+		starts = List.copyOf(handles);
 		targets = input.targets();
+		mode = config.mode();
+		stall = new StallDetector();
 		sampler = new FeatureSampler(featureRes, res);
 		PyTorch.prepareThread();
 		manager = generator.manager().newSubManager();
@@ -91,6 +110,7 @@ public final class DragSession implements AutoCloseable {
 		wOpt.setRequiresGradient(true);
 		fixedMask = mask(input.movable());
 		adam = new Adam(wOpt, config.learningRate());
+		threads = ThreadTuner.of(generator);
 	}
 
 	private NDArray mask(final boolean[] movable) {
@@ -106,16 +126,23 @@ public final class DragSession implements AutoCloseable {
 		return manager.create(fixed, new Shape(1, 1, res, res));
 	}
 
-	/** Runs until arrival, max steps or cancel, reporting every step. */
+	/**
+	 * Runs until arrival, max steps, no progress (the robust modes) or cancel, reporting every step; the result
+	 * carries the drag's verification in image space ({@link DragVerification}).
+	 */
 	public DragResult run(final DragListener listener, final BooleanSupplier cancelled) {
 		final long t0 = System.nanoTime();
 		DragStep previous = null;
 		while (true) {
 			final boolean stop = cancelled.getAsBoolean();
+			threads.beforeStep();
+			final long s0 = System.nanoTime();
 			final Iteration it = iterate(t0, stop);
+			threads.afterStep(System.nanoTime() - s0);
 			if (it == null) return diverged(previous, listener);
 			listener.step(it.step());
-			if (it.finished()) return new DragResult(it.step(), it.step().index(), it.arrived(), stop, it.diverged());
+			if (it.finished()) return new DragResult(it.step(), it.step().index(), it.arrived(), stop, it.diverged(),
+				verify(it.step()));
 			previous = it.step();
 		}
 	}
@@ -130,7 +157,13 @@ public final class DragSession implements AutoCloseable {
 				.imageOf(good.ws()), good.elapsedNanos());
 			listener.step(last);
 		}
-		return new DragResult(last, last.index(), false, false, true);
+		return new DragResult(last, last.index(), false, false, true, verify(last));
+	}
+
+	/** Where each handle's content is in this (rendered) step's image. */
+	private DragVerification.Result verify(final DragStep last) {
+		return DragVerification.verify(firstImage, last.image(), res, starts, targets, config.stopDistance(handles
+			.size()));
 	}
 
 	/**
@@ -147,6 +180,7 @@ public final class DragSession implements AutoCloseable {
 			if (fixedMask != null) attached.add(fixedMask);
 			if (refs != null) attached.add(refs);
 			if (f0 != null) attached.add(f0);
+			if (anchors != null) attached.add(anchors);
 			sm.tempAttachAll(attached.toArray(new NDArray[0]));
 			double loss = Double.NaN;
 			try (GradientCollector gc = PyTorch.gradients()) {
@@ -160,13 +194,22 @@ public final class DragSession implements AutoCloseable {
 				final NDArray flat = out.features().reshape(channels, (long) featureRes * featureRes);
 				final NDArray detached = flat.stopGradient();
 				if (step == 0) start(detached);
+				else if (mode.tracking == DragMode.Tracking.LINE) lineTracker.track(detached, handles, targets);
 				else track(detached);
-				final double[] dist = distances();
 				final double stopAt = config.stopDistance(handles.size());
-				arrived = true;
-				for (final double d : dist)
-					arrived &= d <= stopAt;
-				finished = arrived || cancelled || step >= config.maxSteps();
+				arrived = arrived(stopAt);
+				// The robust modes check a reported arrival in the step's image (rendered now, reported below).
+				float[] image = null;
+				boolean lost = false;
+				if (arrived && step > 0 && mode.checkArrivalInImage) {
+					image = render(out, ws);
+					final Arrival a = confirmInImage(image, stopAt);
+					arrived = a == Arrival.CONFIRMED;
+					lost = a == Arrival.LOST;
+				}
+				final double[] dist = distances();
+				final boolean stalled = mode.stopOnStall && stall.stalled(dist);
+				finished = arrived || cancelled || step >= config.maxSteps() || stalled || lost;
 				if (!finished) {
 					final NDArray l = loss(flat, detached, out.features());
 					loss = l.getFloat();
@@ -175,10 +218,10 @@ public final class DragSession implements AutoCloseable {
 					else gc.backward(l);
 				}
 				final boolean render = finished || step % config.recordEvery() == 0;
-				final float[] image = render ? generator.tail(out.features().stopGradient(), out.image()
-					.stopGradient(), ws.stopGradient(), false).toFloatArray() : null;
-				report = new DragStep(step, List.copyOf(handles), dist, loss, wsValues, image,
-					System.nanoTime() - t0);
+				if (render && image == null) image = render(out, ws);
+				if (step == 0) firstImage = image;
+				report = new DragStep(step, List.copyOf(handles), dist, loss, wsValues, render ? image : null, System
+					.nanoTime() - t0);
 			}
 			if (!finished) {
 				adam.step();
@@ -195,7 +238,47 @@ public final class DragSession implements AutoCloseable {
 		return true;
 	}
 
-	/** Step 0: keep F0 (only when the mask needs it) and the reference features at the initial handles. */
+	private float[] render(final Generator.Head out, final NDArray ws) {
+		return generator.tail(out.features().stopGradient(), out.image().stopGradient(), ws.stopGradient(), false)
+			.toFloatArray();
+	}
+
+	private boolean arrived(final double stopAt) {
+		for (final double d : distances())
+			if (d > stopAt) return false;
+		return true;
+	}
+
+	/**
+	 * The tracker says every handle arrived: checks it in the image. A handle whose start patch is found, as a clear
+	 * match (NCC at least {@link #CLEAR_MATCH}), farther than the stop distance + 1 px from its target is moved to where
+	 * it was found and the drag goes on; a handle whose content cannot be found clearly any more ends the drag (it
+	 * cannot be brought any closer). True when the image confirms the arrival.
+	 */
+	private Arrival confirmInImage(final float[] image, final double stopAt) {
+		final DragVerification.Result v = DragVerification.verify(firstImage, image, res, starts, targets, stopAt);
+		if (v.arrived()) return Arrival.CONFIRMED;
+		for (final DragVerification.Handle found : v.handles())
+			if (!v.arrived(found) && found.score() < CLEAR_MATCH) return Arrival.LOST;
+		for (int h = 0; h < handles.size(); h++) {
+			final DragVerification.Handle found = v.handles().get(h);
+			if (!v.arrived(found)) handles.set(h, found.found());
+		}
+		return Arrival.ELSEWHERE;
+	}
+
+	/** What the image says about a reported arrival. */
+	private enum Arrival {
+		CONFIRMED, ELSEWHERE, LOST
+	}
+
+	/** The NCC from which a located start patch counts as found. */
+	static final double CLEAR_MATCH = 0.6;
+
+	/**
+	 * Step 0: keep F0 (only when the mask needs it) and the reference features at the initial handles; the robust
+	 * modes also keep F0 at every supervised offset of each handle and start their trackers.
+	 */
 	private void start(final NDArray flat) {
 		final FeatureSampler.Taps taps = sampler.taps(xs(handles), ys(handles));
 		refs = FeatureSampler.sample(flat, taps);
@@ -204,6 +287,29 @@ public final class DragSession implements AutoCloseable {
 			f0 = flat.reshape(1, channels, featureRes, featureRes).duplicate();
 			f0.attach(manager);
 		}
+		if (mode.supervision != DragMode.Supervision.CURRENT) {
+			final List<int[]> offsets = offsets();
+			final double[] x = new double[handles.size() * offsets.size()], y = new double[x.length];
+			for (int h = 0; h < handles.size(); h++)
+				for (int k = 0; k < offsets.size(); k++) {
+					x[h * offsets.size() + k] = handles.get(h).x() + offsets.get(k)[0];
+					y[h * offsets.size() + k] = handles.get(h).y() + offsets.get(k)[1];
+				}
+			anchors = FeatureSampler.sample(flat, sampler.taps(x, y));
+			anchors.attach(manager);
+		}
+		if (mode.tracking == DragMode.Tracking.LINE) lineTracker = new LineTracker(sampler, config.trackingNorm(),
+			config.r2(), refs, flat, handles);
+	}
+
+	/** The supervised offsets o, |o| &lt; r1, in row-major order (the disk's around a handle away from borders). */
+	private List<int[]> offsets() {
+		final List<int[]> out = new ArrayList<>();
+		final int r = config.r1();
+		for (int y = -r; y <= r; y++)
+			for (int x = -r; x <= r; x++)
+				if (x * x + y * y < r * r) out.add(new int[] { x, y });
+		return out;
 	}
 
 	/** Moves each handle to the nearest neighbour of its reference feature within its r2 square. */
@@ -244,6 +350,19 @@ public final class DragSession implements AutoCloseable {
 
 	/** Motion supervision over every handle not yet within 1 px, plus the mask term. */
 	private NDArray loss(final NDArray flat, final NDArray detached, final NDArray features) {
+		NDArray loss = mode.supervision == DragMode.Supervision.CURRENT ? paperMotion(flat, detached)
+			: anchoredMotion(flat, detached);
+		if (fixedMask != null) {
+			NDArray diff = features.sub(f0);
+			if (featureRes != res) diff = PyTorch.resizeBilinear(diff, res, res);
+			loss = loss.add(diff.mul(fixedMask).abs().sum().mul((float) (config.lambdaMask() / ((double) channels * res *
+				res))));
+		}
+		return loss;
+	}
+
+	/** The paper's term: over the disk |q - p| &lt; r1, L1(F(q) detached, F(q + d)). */
+	private NDArray paperMotion(final NDArray flat, final NDArray detached) {
 		final List<double[]> q = new ArrayList<>(); // x, y, dx, dy, weight
 		for (int h = 0; h < handles.size(); h++) {
 			final Point p = handles.get(h), t = targets.get(h);
@@ -271,13 +390,67 @@ public final class DragSession implements AutoCloseable {
 			final NDArray shifted = FeatureSampler.sample(flat, sampler.taps(xd, yd));
 			loss = shifted.sub(current).abs().mul(flat.getManager().create(w, new Shape(1, n))).sum();
 		}
-		if (fixedMask != null) {
-			NDArray diff = features.sub(f0);
-			if (featureRes != res) diff = PyTorch.resizeBilinear(diff, res, res);
-			loss = loss.add(diff.mul(fixedMask).abs().sum().mul((float) (config.lambdaMask() / ((double) channels * res *
-				res))));
-		}
 		return loss;
+	}
+
+	/**
+	 * The robust modes' term: for each offset o of the disk, L1 between F(p + o + d) and its reference: F0(p0 + o)
+	 * (GoodDrag), or with the confidence fallback the current F(p + o) while tracking is confident (StableDrag).
+	 * Points off the image are left out, as the paper's disk is clipped.
+	 */
+	private NDArray anchoredMotion(final NDArray flat, final NDArray detached) {
+		final NDManager m = flat.getManager();
+		final List<int[]> offsets = offsets();
+		final List<Double> x = new ArrayList<>(), y = new ArrayList<>(), xd = new ArrayList<>(), yd = new ArrayList<>();
+		final List<Long> anchor = new ArrayList<>();
+		final List<Boolean> current = new ArrayList<>();
+		final List<Float> weight = new ArrayList<>();
+		for (int h = 0; h < handles.size(); h++) {
+			final Point p = handles.get(h), t = targets.get(h);
+			final double len = p.distance(t);
+			if (len <= 1) continue;
+			final double dx = (t.x() - p.x()) / len, dy = (t.y() - p.y()) / len;
+			final boolean useCurrent = mode.supervision == DragMode.Supervision.CONFIDENCE && lineTracker != null &&
+				lineTracker.confidence(h) >= CONFIDENT;
+			final List<Integer> inside = new ArrayList<>();
+			for (int k = 0; k < offsets.size(); k++) {
+				final double qx = p.x() + offsets.get(k)[0], qy = p.y() + offsets.get(k)[1];
+				if (qx >= 0 && qy >= 0 && qx <= res - 1 && qy <= res - 1) inside.add(k);
+			}
+			for (final int k : inside) {
+				x.add(p.x() + offsets.get(k)[0]);
+				y.add(p.y() + offsets.get(k)[1]);
+				xd.add(p.x() + offsets.get(k)[0] + dx);
+				yd.add(p.y() + offsets.get(k)[1] + dy);
+				anchor.add((long) h * offsets.size() + k);
+				current.add(useCurrent);
+				weight.add((float) (1.0 / ((double) channels * inside.size())));
+			}
+		}
+		if (x.isEmpty()) return m.create(0f);
+		final int n = x.size();
+		final NDArray shifted = FeatureSampler.sample(flat, sampler.taps(unbox(xd), unbox(yd)));
+		final long[] idx = new long[n];
+		final float[] useCur = new float[n], w = new float[n];
+		for (int i = 0; i < n; i++) {
+			idx[i] = anchor.get(i);
+			useCur[i] = current.get(i) ? 1 : 0;
+			w[i] = weight.get(i);
+		}
+		NDArray ref = anchors.gather(m.create(idx, new Shape(1, n)).broadcast(new Shape(channels, n)), 1);
+		if (current.contains(true)) {
+			final NDArray now = FeatureSampler.sample(detached, sampler.taps(unbox(x), unbox(y)));
+			final NDArray pick = m.create(useCur, new Shape(1, n));
+			ref = now.mul(pick).add(ref.mul(pick.neg().add(1f)));
+		}
+		return shifted.sub(ref).abs().mul(m.create(w, new Shape(1, n))).sum();
+	}
+
+	/** Tracking confidence from which the confidence fallback keeps supervising toward the current feature. */
+	static final double CONFIDENT = 0.5;
+
+	private static double[] unbox(final List<Double> v) {
+		return v.stream().mapToDouble(Double::doubleValue).toArray();
 	}
 
 	private double[] distances() {
@@ -295,6 +468,11 @@ public final class DragSession implements AutoCloseable {
 		return ps.stream().mapToDouble(Point::y).toArray();
 	}
 
+	/** How many steps ran at each thread count (empty when the count is fixed). */
+	public String threadUsage() {
+		return threads.usage();
+	}
+
 	/** Steps taken so far (reports made). */
 	public int steps() {
 		return step;
@@ -302,6 +480,7 @@ public final class DragSession implements AutoCloseable {
 
 	@Override
 	public void close() {
+		threads.done();
 		manager.close();
 	}
 }

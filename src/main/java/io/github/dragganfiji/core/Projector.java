@@ -9,6 +9,7 @@ import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.PyTorch;
+import io.github.dragganfiji.model.ThreadTuner;
 
 import java.util.function.BooleanSupplier;
 
@@ -161,9 +162,12 @@ public final class Projector {
 		float[] best = ws.toFloatArray();
 		double bestLoss = Double.POSITIVE_INFINITY;
 		int index = first;
+		final ThreadTuner threads = ThreadTuner.of(g);
 		for (; index < first + o.steps() && !cancelled.getAsBoolean(); index++) {
 			final int i = index - first;
 			final Step report;
+			threads.beforeStep();
+			final long s0 = System.nanoTime();
 			try (NDManager sm = mm.newSubManager()) {
 				sm.tempAttachAll(ws, goal);
 				final ImageLoss.Reconstruction rec;
@@ -186,8 +190,10 @@ public final class Projector {
 				adam.step(o.learningRate() * schedule((double) i / o.steps()));
 				report = new Step(index, rec.loss(), ImageLoss.psnr(rec.mse(), range), null, img);
 			}
+			threads.afterStep(System.nanoTime() - s0);
 			listener.step(report);
 		}
+		threads.done();
 		return new Run(best, bestLoss, index);
 	}
 }

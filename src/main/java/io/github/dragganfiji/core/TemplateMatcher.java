@@ -17,15 +17,34 @@ public final class TemplateMatcher {
 	public static double[] match(final float[] before, final float[] after, final int size, final int fromX,
 		final int fromY, final int nearX, final int nearY, final int patchRadius, final int searchRadius)
 	{
+		return match(before, after, size, fromX, fromY, nearX - searchRadius, nearY - searchRadius, nearX +
+			searchRadius, nearY + searchRadius, nearX, nearY, patchRadius);
+	}
+
+	/**
+	 * The centre in {@code after} within the window [x0, x1] x [y0, y1] whose patch best matches the patch of
+	 * {@code before} around {@code from} (half-width {@code patchRadius}, shrunk to fit the image); of equal matches,
+	 * the one nearest {@code (prefX, prefY)}. A point on the image's edge has no 3 x 3 patch around it: its patch is
+	 * the one beside it, inside the image, and what is found is moved back by the same offset.
+	 *
+	 * @return {x, y, ncc}
+	 */
+	public static double[] match(final float[] before, final float[] after, final int size, final int fromX,
+		final int fromY, final int x0, final int y0, final int x1, final int y1, final int prefX, final int prefY,
+		final int patchRadius)
+	{
 		final int r = Math.max(1, Math.min(patchRadius, Math.min(Math.min(fromX, fromY), Math.min(size - 1 - fromX,
 			size - 1 - fromY))));
+		// The patch's centre, and the offset from it to the point (0 unless the point is on the edge).
+		final int px = Math.max(r, Math.min(size - 1 - r, fromX)), py = Math.max(r, Math.min(size - 1 - r, fromY));
+		final int ox = fromX - px, oy = fromY - py;
 		final int n = (2 * r + 1) * (2 * r + 1);
 		final double[] tpl = new double[n];
 		int k = 0;
 		double mean = 0;
 		for (int dy = -r; dy <= r; dy++)
 			for (int dx = -r; dx <= r; dx++)
-				mean += tpl[k++] = before[(fromY + dy) * size + fromX + dx];
+				mean += tpl[k++] = before[(py + dy) * size + px + dx];
 		mean /= n;
 		double norm = 0;
 		for (int i = 0; i < n; i++) {
@@ -33,9 +52,9 @@ public final class TemplateMatcher {
 			norm += tpl[i] * tpl[i];
 		}
 		double best = Double.NEGATIVE_INFINITY;
-		int bx = nearX, by = nearY;
-		for (int cy = Math.max(r, nearY - searchRadius); cy <= Math.min(size - 1 - r, nearY + searchRadius); cy++)
-			for (int cx = Math.max(r, nearX - searchRadius); cx <= Math.min(size - 1 - r, nearX + searchRadius); cx++) {
+		int bx = prefX, by = prefY;
+		for (int cy = Math.max(r, y0 - oy); cy <= Math.min(size - 1 - r, y1 - oy); cy++)
+			for (int cx = Math.max(r, x0 - ox); cx <= Math.min(size - 1 - r, x1 - ox); cx++) {
 				double m = 0;
 				for (int dy = -r; dy <= r; dy++)
 					for (int dx = -r; dx <= r; dx++)
@@ -50,13 +69,14 @@ public final class TemplateMatcher {
 						var += v * v;
 					}
 				final double ncc = dot / Math.sqrt(var * norm + 1e-12);
-				// Ties go to the candidate nearest the search centre.
-				if (ncc > best + 1e-12 || Math.abs(ncc - best) <= 1e-12 && Math.hypot(cx - nearX, cy - nearY) < Math
-					.hypot(bx - nearX, by - nearY))
+				final int fx = cx + ox, fy = cy + oy;
+				// Ties go to the candidate nearest the preferred point.
+				if (ncc > best + 1e-12 || Math.abs(ncc - best) <= 1e-12 && Math.hypot(fx - prefX, fy - prefY) < Math
+					.hypot(bx - prefX, by - prefY))
 				{
 					best = ncc;
-					bx = cx;
-					by = cy;
+					bx = fx;
+					by = fy;
 				}
 			}
 		return new double[] { bx, by, best };

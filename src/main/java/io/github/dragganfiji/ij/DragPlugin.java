@@ -8,12 +8,15 @@ import ij.gui.Roi;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.RoiManager;
+import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.app.DragUseCase;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragResult;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.DragVerification;
+import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.Latent;
@@ -40,9 +43,10 @@ public class DragPlugin implements PlugIn {
 				"Generate Image..., then add point ROIs: handle, target, handle, target...");
 			if (offerInversion(imp)) return;
 			final Prepared p = prepare(imp, rois(imp));
-			final DragConfig config = DragDialog.show(p.image().model().metadata(), p.input().size());
-			if (config == null) return;
-			execute(p, config, Prefs.get("draggan.device", "auto"));
+			final DragDialog.Answer a = DragDialog.show(p.image().model().metadata(), p.input().size(), p.image()
+				.isInverted());
+			if (a == null) return;
+			execute(p, a.config(), Prefs.get("draggan.device", "auto"), a.realImage());
 		});
 	}
 
@@ -104,12 +108,24 @@ public class DragPlugin implements PlugIn {
 	 */
 	public record Outcome(ImagePlus stack, ResultsTable table, DragResult result, double seconds) {}
 
-	/** Runs the drag on the calling thread; the result stack is shown (registered for the macro when headless). */
+	/** {@link #execute(Prepared, DragConfig, String, RealImageOptions)} with the real-image defaults. */
 	public static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice) {
+		return execute(p, config, deviceChoice, RealImageOptions.defaults(p.image().model().metadata().resolution()));
+	}
+
+	/**
+	 * Runs the drag on the calling thread; the result stack is shown (registered for the macro when headless). A
+	 * real image without an area ROI gets the default region, and with paste-back its result keeps the original
+	 * outside the movable area.
+	 */
+	public static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice,
+		final RealImageOptions real)
+	{
 		final ModelMetadata m = p.image().model().metadata();
 		final boolean live = !java.awt.GraphicsEnvironment.isHeadless() && !ij.macro.Interpreter.isBatchMode();
-		final DragResultStack out = new DragResultStack(p.image().imp(), p.image().model(), p.input(), live);
-		final DragUseCase.Request request = new DragUseCase.Request(p.image().model(), p.latent(), p.input(), config,
+		final DragInput input = real.movable(p.image(), p.input(), IJ::log);
+		final DragResultStack out = resultStack(p.image(), input, real, live);
+		final DragUseCase.Request request = new DragUseCase.Request(p.image().model(), p.latent(), input, config,
 			DeviceChoice.parse(deviceChoice));
 		IJ.resetEscape();
 		final DragUseCase.Result r = DragUseCase.run(request, step -> {
@@ -121,20 +137,37 @@ public class DragPlugin implements PlugIn {
 		IJ.showProgress(1.0);
 		final String note = r.note(config);
 		if (note != null) IJ.log("DragGAN: " + note);
-		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", r.drag().arrived() ? "arrived"
-			: r.drag().diverged() ? "diverged, stopped" : r.drag().cancelled() ? "stopped" : "max steps reached", r.drag().updates(), r.seconds()));
-		final ImagePlus stack = out.finish(describe(config, p.input(), m.name()));
+		final DragVerification.Result v = r.drag().verification();
+		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", v.arrived() ? "arrived"
+			: r.drag().diverged() ? "diverged, stopped, not arrived" : r.drag().cancelled() ? "stopped, not arrived"
+				: "not arrived", r.drag().updates(), r.seconds()));
+		IJ.log("DragGAN: " + v.describe() + ".");
+		final ImagePlus stack = out.finish(describe(config, input, m.name()) + " pasteBack=" + real.pastesBack(p
+			.image()), v);
 		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.
 		if (stack.getWindow() == null) stack.show();
-		return new Outcome(stack, results(p.input(), r.drag(), r.seconds()), r.drag(), r.seconds());
+		return new Outcome(stack, results(input, r.drag(), r.seconds(), config), r.drag(), r.seconds());
+	}
+
+	/** The result stack of a drag: pasted into the image's pixels for a real image with paste-back, else raw. */
+	public static DragResultStack resultStack(final LatentImage image, final DragInput input,
+		final RealImageOptions real, final boolean live)
+	{
+		if (!real.pastesBack(image)) return new DragResultStack(image.imp(), image.model(), input, live);
+		final ImageProcessor[] base = image.processors();
+		for (int i = 0; i < base.length; i++)
+			base[i] = base[i].duplicate(); // a snapshot: the interactive tool changes the image's pixels as it goes
+		return new DragResultStack(image.imp(), image.model(), input, live, base, PasteBack.weights(input.movable(),
+			input.width(), input.height(), PasteBack.FEATHER));
 	}
 
 	/** The drag's parameters as one line (the stack's {@link ImageProperties#PARAMS}). */
 	public static String describe(final DragConfig c, final DragInput p, final String model) {
 		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"model=%s steps=%d lr=%g lambda=%g r1=%d r2=%d stop=%s space=%s layers=%d tracking=%s every=%d handles=",
-			model, c.maxSteps(), c.learningRate(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c.stopDistance())
-				? "paper" : c.stopDistance(), c.wPlus() ? "W+" : "W", c.layers(), c.trackingNorm(), c.recordEvery()));
+			"model=%s steps=%d lr=%g lambda=%g r1=%d r2=%d stop=%s space=%s layers=%d tracking=%s every=%d mode=%s " +
+				"handles=", model, c.maxSteps(), c.learningRate(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c
+					.stopDistance()) ? "paper" : c.stopDistance(), c.wPlus() ? "W+" : "W", c.layers(), c.trackingNorm(), c
+						.recordEvery(), c.mode().key()));
 		for (int i = 0; i < p.size(); i++)
 			s.append(i == 0 ? "" : ";").append(p.handles().get(i).x()).append(',').append(p.handles().get(i).y())
 				.append("->").append(p.targets().get(i).x()).append(',').append(p.targets().get(i).y());
@@ -142,15 +175,35 @@ public class DragPlugin implements PlugIn {
 		return s.toString();
 	}
 
-	private static ResultsTable results(final DragInput p, final DragResult r, final double seconds) {
+	/**
+	 * One row per handle: start, target, the tracker's final position and distance, and where the content was found
+	 * in the last image (the verified position and distance, {@link DragVerification}); "Arrived" is 1 only when
+	 * the verified distance is within the stop distance + 1 px, and "Status" says it in words.
+	 */
+	/** A handle's outcome in words. */
+	static String status(final DragVerification.Handle vh, final DragVerification.Result v, final double tracked) {
+		if (v.arrived(vh)) return "arrived";
+		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "not arrived: content %.1f px from the " +
+			"target", vh.distance()));
+		if (tracked <= v.tolerance()) s.append(String.format(Locale.ROOT, " (the tracker says %.1f px)", tracked));
+		if (vh.fartherThanStart()) s.append(String.format(Locale.ROOT, ", farther than at the start (%.1f px)", vh
+			.startDistance()));
+		return s.toString();
+	}
+
+	private static ResultsTable results(final DragInput p, final DragResult r, final double seconds,
+		final DragConfig config)
+	{
 		// Headless there are no table windows: the rows go to the standard Results table (nResults, getResult).
 		final boolean headless = java.awt.GraphicsEnvironment.isHeadless();
 		final String title = headless ? "Results" : "DragGAN Results";
 		ResultsTable rt = headless ? ResultsTable.getResultsTable() : ResultsTable.getResultsTable(title);
 		if (rt == null) rt = new ResultsTable();
 		final DragStep last = r.last();
+		final DragVerification.Result v = r.verification();
 		for (int i = 0; i < p.size(); i++) {
 			final Point h = p.handles().get(i), t = p.targets().get(i), f = last.handles().get(i);
+			final DragVerification.Handle vh = v.handles().get(i);
 			rt.incrementCounter();
 			rt.addValue("Handle", i + 1);
 			rt.addValue("Start X", h.x());
@@ -160,9 +213,14 @@ public class DragPlugin implements PlugIn {
 			rt.addValue("Final X", f.x());
 			rt.addValue("Final Y", f.y());
 			rt.addValue("Distance", last.distances()[i]);
+			rt.addValue("Verified X", vh.found().x());
+			rt.addValue("Verified Y", vh.found().y());
+			rt.addValue("Verified distance", vh.distance());
 			rt.addValue("Steps", r.updates());
 			rt.addValue("Time (s)", seconds);
-			rt.addValue("Arrived", r.arrived() ? 1 : 0);
+			rt.addValue("Arrived", v.arrived(vh) ? 1 : 0);
+			rt.addValue("Status", status(vh, v, last.distances()[i]));
+			rt.addValue("Mode", config.mode().key());
 		}
 		rt.show(title);
 		return rt;

@@ -4,31 +4,27 @@ import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.gui.Arrow;
-import ij.gui.OvalRoi;
 import ij.gui.Overlay;
-import ij.gui.PolygonRoi;
 import ij.gui.Roi;
-import ij.plugin.filter.ThresholdToSelection;
-import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
 
-import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The result of a drag as a stack that grows while the drag runs: one slice (or one frame of channels) per
- * recorded step, labelled with the step and the mean distance, carrying that step's latent, with an overlay of the
+ * recorded step, labelled with the step and the tracked mean distance (the last one also with the distance verified
+ * in the image), carrying that step's latent, with an overlay of the
  * handles (red), targets (blue), the arrow between them, each handle's track (yellow) and the movable area (cyan).
  * Used as the drag's step listener by the plugin and the command line alike.
  */
@@ -40,6 +36,8 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	private final Rendering.BitDepth depth;
 	private final List<Point> targets;
 	private final Roi area;
+	private final ImageProcessor[] base;
+	private final float[] weights;
 	private final boolean live;
 	private final ImageStack stack;
 	private final Overlay overlay = new Overlay();
@@ -60,12 +58,27 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	public DragResultStack(final ImagePlus source, final ModelSearchPath.Entry model, final DragInput input,
 		final boolean live)
 	{
+		this(source, model, input, live, null, null);
+	}
+
+	/**
+	 * A result stack with paste-back: every slice is {@code base} outside the movable area (bit for bit) and the
+	 * generator's output inside it, blended by {@code weights} ({@link io.github.dragganfiji.core.PasteBack}).
+	 *
+	 * @param base the source's pixels the slices are pasted into, one processor per channel (null: raw output)
+	 * @param weights the blend weights [res * res]
+	 */
+	public DragResultStack(final ImagePlus source, final ModelSearchPath.Entry model, final DragInput input,
+		final boolean live, final ImageProcessor[] base, final float[] weights)
+	{
+		this.base = base;
+		this.weights = weights;
 		this.source = source;
 		this.model = model;
 		this.meta = model.metadata();
 		this.depth = Rendering.BitDepth.of(source.getBitDepth());
 		this.targets = input.targets();
-		this.area = outline(input.movable(), input.width(), input.height());
+		this.area = EditOverlay.outline(input.movable(), input.width(), input.height());
 		this.live = live;
 		stack = new ImageStack(meta.resolution(), meta.resolution());
 		channels = meta.imageChannels() == 3 ? 1 : meta.imageChannels();
@@ -76,14 +89,15 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 			tracks.add(new ArrayList<>());
 	}
 
-	/** The outline of a movable mask (null for none). */
-	private static Roi outline(final boolean[] movable, final int width, final int height) {
-		if (movable == null) return null;
-		final ByteProcessor bp = new ByteProcessor(width, height);
-		for (int i = 0; i < movable.length; i++)
-			if (movable[i]) bp.set(i, 255);
-		bp.setThreshold(255, 255, ImageProcessor.NO_LUT_UPDATE);
-		return ThresholdToSelection.run(new ImagePlus("mask", bp));
+	/**
+	 * A step's image as this stack's slices show it: in the source's bit depth (and intensities, for an inverted
+	 * image), pasted into the source's pixels when this stack pastes back.
+	 */
+	public ImageProcessor[] render(final float[] image) {
+		final ImageProcessor[] raw = mapping != null ? Rendering.toProcessors(image, meta.imageChannels(), meta
+			.resolution(), mapping, depth, source.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(image, meta
+				.imageChannels(), meta.resolution(), meta.outputMin(), meta.outputMax(), depth);
+		return base == null ? raw : Rendering.pasteBack(raw, base, weights);
 	}
 
 	/** Takes one step: every step extends the tracks; steps with an image add a slice. */
@@ -92,9 +106,7 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		for (int i = 0; i < targets.size(); i++)
 			tracks.get(i).add(step.handles().get(i));
 		if (step.image() == null) return;
-		final ImageProcessor[] ps = mapping != null ? Rendering.toProcessors(step.image(), meta.imageChannels(), meta
-			.resolution(), mapping, depth, source.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(step
-				.image(), meta.imageChannels(), meta.resolution(), meta.outputMin(), meta.outputMax(), depth);
+		final ImageProcessor[] ps = render(step.image());
 		final String label = String.format(Locale.ROOT, "step %d, mean distance %.1f px", step.index(), step
 			.meanDistance());
 		for (final ImageProcessor p : ps)
@@ -110,55 +122,18 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	private void addOverlay(final int frame, final DragStep step) {
 		if (area != null) {
 			final Roi r = (Roi) area.clone();
-			r.setStrokeColor(Color.CYAN);
+			r.setStrokeColor(EditOverlay.AREA);
 			r.setFillColor(null);
 			place(r, frame);
 		}
 		for (int i = 0; i < targets.size(); i++) {
-			final List<Point> track = drawn(tracks.get(i));
-			if (track.size() > 1) {
-				final float[] xs = new float[track.size()], ys = new float[track.size()];
-				for (int k = 0; k < track.size(); k++) {
-					xs[k] = (float) (track.get(k).x() + 0.5);
-					ys[k] = (float) (track.get(k).y() + 0.5);
-				}
-				final PolygonRoi line = new PolygonRoi(xs, ys, Roi.POLYLINE);
-				line.setStrokeColor(Color.YELLOW);
-				place(line, frame);
-			}
+			final Roi track = EditOverlay.track(tracks.get(i));
+			if (track != null) place(track, frame);
 			final Point h = step.handles().get(i), t = targets.get(i);
-			final Arrow arrow = new Arrow(h.x() + 0.5, h.y() + 0.5, t.x() + 0.5, t.y() + 0.5);
-			arrow.setStrokeColor(Color.WHITE);
-			arrow.setHeadSize(4);
-			place(arrow, frame);
-			place(dot(h, Color.RED), frame);
-			place(dot(t, Color.BLUE), frame);
+			place(EditOverlay.arrow(h, t), frame);
+			place(EditOverlay.dot(h, EditOverlay.HANDLE), frame);
+			place(EditOverlay.dot(t, EditOverlay.TARGET), frame);
 		}
-	}
-
-	/** The most points a drawn track has: every slice draws its own, so long drags stay linear in size. */
-	static final int MAX_TRACK_POINTS = 200;
-
-	/**
-	 * A track as drawn: consecutive repeats dropped (a handle often stays on its pixel for many steps), then at most
-	 * {@link #MAX_TRACK_POINTS} evenly spaced points, the first and the last always.
-	 */
-	static List<Point> drawn(final List<Point> track) {
-		final List<Point> distinct = new ArrayList<>();
-		for (final Point p : track)
-			if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(p)) distinct.add(p);
-		if (distinct.size() <= MAX_TRACK_POINTS) return distinct;
-		final List<Point> out = new ArrayList<>(MAX_TRACK_POINTS);
-		for (int k = 0; k < MAX_TRACK_POINTS; k++)
-			out.add(distinct.get((int) Math.round(k * (distinct.size() - 1) / (double) (MAX_TRACK_POINTS - 1))));
-		return out;
-	}
-
-	private static Roi dot(final Point p, final Color c) {
-		final OvalRoi o = new OvalRoi(p.x() + 0.5 - 2.5, p.y() + 0.5 - 2.5, 5, 5);
-		o.setStrokeColor(c);
-		o.setFillColor(c);
-		return o;
 	}
 
 	private void place(final Roi r, final int frame) {
@@ -193,6 +168,20 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		final int dot = t.lastIndexOf('.');
 		if (dot > 0 && t.length() - dot <= 5) t = t.substring(0, dot);
 		return t + " drag";
+	}
+
+	/**
+	 * The finished stack, with the drag's verification in the last slice's label ("...; verified 4.2 px, not
+	 * arrived"): see {@link #finish(String)}.
+	 */
+	public ImagePlus finish(final String params, final DragVerification.Result verification) {
+		if (verification != null && !recorded.isEmpty()) {
+			final String label = stack.getSliceLabel(stack.getSize()) + String.format(Locale.ROOT, "; verified %.1f px, %s",
+				verification.meanDistance(), verification.arrived() ? "arrived" : "not arrived");
+			for (int k = stack.getSize() - channels + 1; k <= stack.getSize(); k++)
+				stack.setSliceLabel(label, k);
+		}
+		return finish(params);
 	}
 
 	/** The finished stack: metadata on it and its display range; shown only if it was live. */

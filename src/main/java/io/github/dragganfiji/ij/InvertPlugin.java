@@ -36,13 +36,13 @@ public class InvertPlugin implements PlugIn {
 			if (imp == null) throw new PluginSupport.UserError("No image is open.");
 			final Parameters p = ask();
 			if (p == null) return;
-			execute(imp, p.model(), p.framing(), p.projection(), p.tuning(), p.device()).show();
+			execute(imp, p.model(), p.framing(), p.projection(), p.tuning(), p.device(), p.showReconstruction()).show();
 		});
 	}
 
 	/** The dialog's answers. */
 	private record Parameters(ModelSearchPath.Entry model, InversionInput.Framing framing, Projector.Options projection,
-		PivotalTuner.Options tuning, DeviceChoice device) {}
+		PivotalTuner.Options tuning, DeviceChoice device, boolean showReconstruction) {}
 
 	/** The parameter dialog (macro-recordable); null when cancelled. */
 	private static Parameters ask() {
@@ -70,6 +70,9 @@ public class InvertPlugin implements PlugIn {
 		gd.addNumericField("Tuning_rate", Prefs.get("draggan.invert.ptiLr", t.learningRate()), 5);
 		gd.addNumericField("Show the projection every N steps (0 = no)", Prefs.get("draggan.invert.every", 0), 0);
 		gd.addChoice("Device", PluginSupport.DEVICES, Prefs.get("draggan.device", "auto"));
+		gd.addNumericField("Locality weight (tuning keeps nearby latents like the model; 0 = off)", Prefs.get(
+			"draggan.invert.locality", t.localityWeight()), 2);
+		gd.addCheckbox("Reconstruction shown as its own image", Prefs.get("draggan.invert.reconstruction", true));
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		final String name = gd.getNextChoice();
@@ -80,6 +83,8 @@ public class InvertPlugin implements PlugIn {
 		final double ptiSteps = gd.getNextNumber(), ptiLr = gd.getNextNumber();
 		final double every = gd.getNextNumber();
 		final String device = gd.getNextChoice();
+		final double locality = gd.getNextNumber();
+		final boolean reconstruction = gd.getNextBoolean();
 		if (Double.isNaN(steps) || steps < 1 || steps != Math.rint(steps)) throw new PluginSupport.UserError(
 			"Steps must be a whole number of at least 1.");
 		if (Double.isNaN(starts) || starts < 1 || starts != Math.rint(starts)) throw new PluginSupport.UserError(
@@ -89,7 +94,10 @@ public class InvertPlugin implements PlugIn {
 		final Projector.Options o = new Projector.Options((int) steps, lr, w, (int) every, (int) starts);
 		if (pti && (Double.isNaN(ptiSteps) || ptiSteps < 1 || ptiSteps != Math.rint(ptiSteps))) throw new PluginSupport.UserError(
 			"Tuning steps must be a whole number of at least 1.");
-		final PivotalTuner.Options tuning = pti ? new PivotalTuner.Options((int) ptiSteps, ptiLr, w) : null;
+		if (!(locality >= 0) || !Double.isFinite(locality)) throw new PluginSupport.UserError("The locality weight must be " +
+			"a number of 0 or more (0.1 is PTI's), not " + locality + ".");
+		final PivotalTuner.Options tuning = pti ? new PivotalTuner.Options((int) ptiSteps, ptiLr, w).withLocality(
+			locality) : null;
 		final ModelSearchPath.Entry model = models.find(name);
 		Prefs.set("draggan.invert.model", name);
 		Prefs.set("draggan.invert.geometry", framing.toString());
@@ -99,23 +107,36 @@ public class InvertPlugin implements PlugIn {
 		Prefs.set("draggan.invert.starts", starts);
 		Prefs.set("draggan.invert.pti", pti);
 		Prefs.set("draggan.invert.every", every);
+		Prefs.set("draggan.invert.locality", locality);
+		Prefs.set("draggan.invert.reconstruction", reconstruction);
 		if (pti) {
 			Prefs.set("draggan.invert.ptiSteps", ptiSteps);
 			Prefs.set("draggan.invert.ptiLr", ptiLr);
 		}
 		Prefs.set("draggan.device", device);
-		return new Parameters(model, framing, o, tuning, DeviceChoice.parse(device));
+		return new Parameters(model, framing, o, tuning, DeviceChoice.parse(device), reconstruction);
+	}
+
+	/** {@link #execute(ImagePlus, ModelSearchPath.Entry, InversionInput.Framing, Projector.Options,
+	 * PivotalTuner.Options, DeviceChoice, boolean)} without showing the reconstruction. */
+	public static ImagePlus execute(final ImagePlus imp, final ModelSearchPath.Entry model,
+		final InversionInput.Framing framing, final Projector.Options o, final PivotalTuner.Options tuning,
+		final DeviceChoice device)
+	{
+		return execute(imp, model, framing, o, tuning, device, false);
 	}
 
 	/**
-	 * Inverts the current plane of {@code imp}; returns the reconstruction, carrying its latent (not shown). With
+	 * Inverts the current plane of {@code imp}; returns the inverted image (not shown): the image's own pixels at the
+	 * model's size, carrying the latent, so that a drag pastes its edits into them. The generator's reconstruction is
+	 * shown as its own image on request. With
 	 * {@code tuning}, a private copy of the model is fine-tuned around the projected latent and saved as its own
 	 * bundle in the user's model folder; the reconstruction then refers to that bundle. The original bundle is never
 	 * changed.
 	 */
 	public static ImagePlus execute(final ImagePlus imp, final ModelSearchPath.Entry model,
 		final InversionInput.Framing framing, final Projector.Options o, final PivotalTuner.Options tuning,
-		final DeviceChoice device)
+		final DeviceChoice device, final boolean showReconstruction)
 	{
 		final ModelMetadata m = model.metadata();
 		final int c = m.imageChannels(), r = m.resolution();
@@ -163,6 +184,7 @@ public class InvertPlugin implements PlugIn {
 		rt.addValue("Steps", result.steps(request));
 		rt.addValue("Time (s)", result.seconds());
 		rt.show("Results");
+		if (showReconstruction) Rendering.reconstruction(result, summary, imp, in).show();
 		return Rendering.inverted(result, summary, imp, in);
 	}
 }

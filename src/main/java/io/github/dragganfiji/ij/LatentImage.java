@@ -1,6 +1,7 @@
 package io.github.dragganfiji.ij;
 
 import ij.ImagePlus;
+import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
@@ -41,6 +42,22 @@ public record LatentImage(ImagePlus imp, ModelSearchPath.Entry model, Latent lat
 			latent.numWs() + " x " + latent.wDim() + ") does not fit the model '" + m.name() + "' (" + m.numWs() +
 			" x " + m.wDim() + ").");
 		return new LatentImage(imp, entry, latent, position);
+	}
+
+	/** Whether the image is a real image inverted into the model (it carries its intensity mapping). */
+	public boolean isInverted() {
+		final String map = imp.getProp(ImageProperties.INTENSITY);
+		return map != null && !map.isBlank();
+	}
+
+	/** The pixels of its current slice or frame, one processor per channel (one for RGB). */
+	public ImageProcessor[] processors() {
+		if (imp.getType() == ImagePlus.COLOR_RGB || imp.getNChannels() == 1) return new ImageProcessor[] { imp
+			.getStack().getProcessor(imp.isHyperStack() ? imp.getStackIndex(1, imp.getSlice(), position) : position) };
+		final ImageProcessor[] ps = new ImageProcessor[imp.getNChannels()];
+		for (int c = 0; c < ps.length; c++)
+			ps[c] = imp.getStack().getProcessor(imp.getStackIndex(c + 1, imp.getSlice(), position));
+		return ps;
 	}
 
 	/** Whether the image is a stack, so that the drag starts from one of its slices or frames. */

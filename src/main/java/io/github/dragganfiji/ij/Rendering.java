@@ -13,6 +13,7 @@ import ij.process.ShortProcessor;
 import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.core.IntensityMapping;
+import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.model.ModelMetadata;
 
 import java.util.Locale;
@@ -125,6 +126,17 @@ public final class Rendering {
 		for (int c = 0; c < channels; c++)
 			for (int i = 0; i < plane; i++)
 				v[c][i] = (float) map.toSource(c, img[c * plane + i]);
+		return sourceProcessors(v, res, depth, rgb);
+	}
+
+	/**
+	 * Planes of source intensities [channel][res * res] as processors of the source's type: RGB for 3 channels of an
+	 * RGB source, else one per channel in its bit depth (8- and 16-bit values rounded and clipped to their range).
+	 */
+	public static ImageProcessor[] sourceProcessors(final float[][] v, final int res, final BitDepth depth,
+		final boolean rgb)
+	{
+		final int channels = v.length, plane = res * res;
 		if (rgb && channels == 3) {
 			final int[] px = new int[plane];
 			for (int i = 0; i < plane; i++)
@@ -146,7 +158,7 @@ public final class Rendering {
 						p[i] = (short) clip(v[c][i], 65535);
 					out[c] = new ShortProcessor(res, res, p, null);
 				}
-				default -> out[c] = new FloatProcessor(res, res, v[c]);
+				default -> out[c] = new FloatProcessor(res, res, v[c].clone());
 			}
 			out[c].resetMinAndMax();
 		}
@@ -169,22 +181,93 @@ public final class Rendering {
 	}
 
 	/**
-	 * An inversion's result as an ImagePlus ("TITLE inverted"): back in the source's intensities, bit depth and
-	 * type, with the calibration adjusted to the model's pixel size, carrying its model, latent, intensity mapping and
-	 * summary as image properties.
+	 * An inverted image, ready to drag ("TITLE inverted"): the source's own pixels at the model's size (cropped or
+	 * padded and scaled as the inversion saw them; unchanged when the source already had the model's size) in its bit
+	 * depth and type, with the calibration adjusted to the model's pixel size, carrying the latent, its model, the
+	 * intensity mapping and the summary as image properties. A drag of it pastes its edits into these pixels.
 	 */
 	public static ImagePlus inverted(final InvertUseCase.Result r, final String summary, final ImagePlus source,
 		final InversionInput in)
 	{
+		return withInversion(image(source.getTitle() + " inverted", sourceProcessors(in.channels(), in.res(), BitDepth
+			.of(source.getBitDepth()), source.getType() == ImagePlus.COLOR_RGB)), r, summary, source, in);
+	}
+
+	/**
+	 * The inversion's reconstruction ("TITLE reconstruction"): the generator's image of the latent, back in the
+	 * source's intensities and type, with the same properties (dragging it edits the generator's image everywhere).
+	 */
+	public static ImagePlus reconstruction(final InvertUseCase.Result r, final String summary, final ImagePlus source,
+		final InversionInput in)
+	{
 		final ModelMetadata m = r.metadata();
-		final ImageProcessor[] ps = toProcessors(r.image(), m.imageChannels(), m.resolution(), r.mapping(), BitDepth.of(
-			source.getBitDepth()), source.getType() == ImagePlus.COLOR_RGB);
-		final ImagePlus out = image(source.getTitle() + " inverted", ps);
+		return withInversion(image(source.getTitle() + " reconstruction", toProcessors(r.image(), m.imageChannels(), m
+			.resolution(), r.mapping(), BitDepth.of(source.getBitDepth()), source.getType() == ImagePlus.COLOR_RGB)), r,
+			summary, source, in);
+	}
+
+	private static ImagePlus withInversion(final ImagePlus out, final InvertUseCase.Result r, final String summary,
+		final ImagePlus source, final InversionInput in)
+	{
 		out.setCalibration(in.calibration(source.getCalibration()));
 		ImageProperties.set(out, r.modelName(), r.tunedDir(), r.latent());
 		out.setProp(ImageProperties.INTENSITY, r.mapping().encode());
 		out.setProp(ImageProperties.INVERSION, summary);
 		return out;
+	}
+
+	/**
+	 * Paste-back: each generated processor blended into the matching base processor (same type and size) by
+	 * {@link PasteBack#blend} weights; pixels of weight 0 keep the base's value exactly. RGB is blended per channel.
+	 */
+	public static ImageProcessor[] pasteBack(final ImageProcessor[] generated, final ImageProcessor[] base,
+		final float[] weights)
+	{
+		final ImageProcessor[] out = new ImageProcessor[generated.length];
+		for (int c = 0; c < generated.length; c++) {
+			final ImageProcessor g = generated[c], b = base[c];
+			if (g instanceof ColorProcessor cg) {
+				final ColorProcessor cb = (ColorProcessor) b, co = new ColorProcessor(g.getWidth(), g.getHeight());
+				final byte[][] gc = rgb(cg), bc = rgb(cb), oc = new byte[3][];
+				for (int k = 0; k < 3; k++) {
+					final float[] o = blend(toFloat(bc[k]), toFloat(gc[k]), weights);
+					oc[k] = new byte[o.length];
+					for (int i = 0; i < o.length; i++)
+						oc[k][i] = (byte) clip(o[i], 255);
+				}
+				co.setRGB(oc[0], oc[1], oc[2]);
+				out[c] = co;
+				continue;
+			}
+			final float[] o = blend((float[]) b.convertToFloatProcessor().getPixels(), (float[]) g.convertToFloat()
+				.getPixels(), weights);
+			final ImageProcessor r = g.duplicate();
+			for (int i = 0; i < o.length; i++)
+				r.setf(i, r instanceof FloatProcessor ? o[i] : Math.round(o[i]));
+			r.setMinAndMax(g.getMin(), g.getMax());
+			out[c] = r;
+		}
+		return out;
+	}
+
+	private static float[] blend(final float[] base, final float[] edited, final float[] w) {
+		final float[] out = new float[base.length];
+		PasteBack.blend(base, edited, w, out);
+		return out;
+	}
+
+	private static byte[][] rgb(final ColorProcessor cp) {
+		final int n = cp.getPixelCount();
+		final byte[][] c = { new byte[n], new byte[n], new byte[n] };
+		cp.getRGB(c[0], c[1], c[2]);
+		return c;
+	}
+
+	private static float[] toFloat(final byte[] b) {
+		final float[] f = new float[b.length];
+		for (int i = 0; i < b.length; i++)
+			f[i] = b[i] & 0xff;
+		return f;
 	}
 
 	/** One image from processors: itself for one (gray or RGB), else a composite with one channel each. */

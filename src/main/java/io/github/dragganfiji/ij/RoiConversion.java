@@ -90,6 +90,21 @@ public final class RoiConversion {
 		return DragInput.of(handles, targets, movable, width, height);
 	}
 
+	/**
+	 * The movable area of the area ROIs among {@code rois} (the union of their masks, clipped to the image), as
+	 * {@link #convert} makes it; other ROIs (points, lines, text) are skipped. Null when there is no area ROI or it
+	 * covers no pixel of the image.
+	 */
+	public static boolean[] movableArea(final List<? extends Roi> rois, final int width, final int height) {
+		boolean[] movable = null;
+		for (final Roi roi : rois)
+			if (roi != null && roi.isArea() && !(roi instanceof TextRoi) && !(roi instanceof ImageRoi)) {
+				if (movable == null) movable = new boolean[width * height];
+				addArea(roi, movable, width, height);
+			}
+		return movable == null || DragInput.count(movable) == 0 ? null : movable;
+	}
+
 	/** Sets the ROI's pixels inside the image; pixels of the mask's bounding box where it is nonzero (none: all). */
 	private static void addArea(final Roi roi, final boolean[] movable, final int width, final int height) {
 		final Rectangle b = roi.getBounds();

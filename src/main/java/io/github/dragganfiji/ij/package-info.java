@@ -5,6 +5,8 @@
  * {@link io.github.dragganfiji.ij.InversionInput}, {@link io.github.dragganfiji.ij.LatentImage}), the result stack
  * ({@link io.github.dragganfiji.ij.DragResultStack}), the image properties that carry latents
  * ({@link io.github.dragganfiji.ij.ImageProperties}) and the plugin's model folders
- * ({@link io.github.dragganfiji.ij.FijiModels}).
+ * ({@link io.github.dragganfiji.ij.FijiModels}). The interactive toolbar tool is
+ * {@link io.github.dragganfiji.ij.DragTool} (mouse, keys, menu), with one image's live session in
+ * {@code LiveDrag} (in-place pixels and overlay, undo, history, macro recording).
  */
 package io.github.dragganfiji.ij;

@@ -31,7 +31,18 @@ public record DeviceDecision(boolean gpu, String message, boolean fellBack) {
 	}
 
 	private static String why(final String flavor) {
-		if (flavor != null && flavor.startsWith("cu")) return "libtorch " + flavor + " sees no CUDA device";
+		if (flavor != null && flavor.startsWith("cu")) {
+			return "the loaded libtorch is a CUDA build (" + flavor + ") but sees no CUDA device: check that " +
+				"nvidia-smi lists one, that CUDA_VISIBLE_DEVICES does not hide it, that the driver supports CUDA " +
+				cudaVersion(flavor) + ", and that DJL finds libcudart (jna.library.path; the log's libtorch line)";
+		}
 		return "the loaded libtorch is the CPU build; see README 'GPU' to use CUDA natives";
+	}
+
+	/** {@code cu130} → {@code 13.0}, {@code cu128} → {@code 12.8}. */
+	private static String cudaVersion(final String flavor) {
+		final String digits = flavor.substring(2);
+		return digits.length() < 2 ? digits : digits.substring(0, digits.length() - 1) + "." + digits.substring(digits
+			.length() - 1);
 	}
 }

@@ -51,9 +51,12 @@ public final class DjlRuntime {
 	 * @param libtorchVersion the loaded libtorch's version
 	 * @param libtorchPath the folder it was loaded from
 	 * @param gpuCount CUDA devices the loaded libtorch can use
+	 * @param adaptiveThreads whether loops choose between {@code threads} and fewer by measuring ({@link ThreadTuner});
+	 *          false when the user fixed the thread count
+	 * @param waitPolicy how OpenMP's idle threads wait, as set for this process
 	 */
 	public record Info(NativeLibraryPlan plan, int threads, int interopThreads, String libtorchVersion,
-		String libtorchPath, int gpuCount) {
+		String libtorchPath, int gpuCount, boolean adaptiveThreads, String waitPolicy) {
 
 		/** The flavor in use ("cpu" unless CUDA natives were loaded). */
 		public String flavor() {
@@ -74,8 +77,31 @@ public final class DjlRuntime {
 		/** One line for the log. */
 		public String describe() {
 			return "DJL PyTorch engine: libtorch " + libtorchVersion + " (" + plan.message() + "), " + threads +
-				" intra-op / " + interopThreads + " inter-op threads, " + gpuCount + " GPU(s) usable";
+				" intra-op" + (adaptiveThreads ? " (adaptive: fewer when other programs keep the cores busy)" : "") + " / " +
+				interopThreads + " inter-op threads, OpenMP " + waitPolicy + ", " + gpuCount + " GPU(s) usable";
 		}
+	}
+
+	/** The started runtime, or null before {@link #start}. */
+	public static synchronized Info current() {
+		return info;
+	}
+
+	/**
+	 * OpenMP's wait policy for libtorch's threads, unless the user set one (OMP_WAIT_POLICY or GOMP_SPINCOUNT): the
+	 * default lets idle threads spin for a long time, which on a busy machine takes the core from the very thread
+	 * they wait for (a drag step went from 45 ms to 680-990 ms with one other busy process on 2 cores).
+	 */
+	static final String WAIT_VARIABLE = "OMP_WAIT_POLICY", WAIT_VALUE = "PASSIVE";
+
+	/** Sets the wait policy unless the user chose one; says what is in force. */
+	private static String setWaitPolicy() {
+		for (final String v : new String[] { "GOMP_SPINCOUNT", WAIT_VARIABLE }) {
+			final String user = ProcessEnvironment.get(v);
+			if (user != null) return v + "=" + user + " (set by the user)";
+		}
+		return ProcessEnvironment.setIfAbsent(WAIT_VARIABLE, WAIT_VALUE) ? WAIT_VARIABLE + "=" + WAIT_VALUE
+			: "default wait policy (the environment could not be set)";
 	}
 
 	/** Starts DJL with {@link Options#fromSystem()} if not yet started. */
@@ -99,6 +125,8 @@ public final class DjlRuntime {
 			throw new IllegalStateException("No " + System.mapLibraryName("torch") + " in the libtorch folder " + plan
 				.libraryDir() + " (from draggan.libtorch or PYTORCH_LIBRARY_PATH)");
 		}
+		// Before libtorch (and its OpenMP runtime) loads: the wait policy is read only then.
+		final String waitPolicy = setWaitPolicy();
 		plan.properties().forEach(System::setProperty);
 		if (!plan.needsNetwork()) System.setProperty("ai.djl.offline", "true");
 		System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
@@ -111,7 +139,7 @@ public final class DjlRuntime {
 		try {
 			final Engine engine = Engine.getEngine(PyTorch.ENGINE);
 			info = new Info(plan, threads, interop, engine.getVersion(), PyTorch.libtorchPath(), engine
-				.getGpuCount());
+				.getGpuCount(), options.threads() <= 0, waitPolicy);
 		}
 		finally {
 			thread.setContextClassLoader(previous);

@@ -18,8 +18,12 @@ import java.util.stream.Stream;
  */
 public record ModelSearchPath(List<Path> folders, String hint) {
 
+	/** The folders are kept in order, each once (compared as absolute, normalized paths). */
 	public ModelSearchPath {
-		folders = List.copyOf(folders);
+		final java.util.LinkedHashMap<Path, Path> unique = new java.util.LinkedHashMap<>();
+		for (final Path f : folders)
+			unique.putIfAbsent(f.toAbsolutePath().normalize(), f);
+		folders = List.copyOf(unique.values());
 	}
 
 	/**

@@ -39,6 +39,11 @@ public final class PyTorch {
 		return Engine.getEngine(ENGINE).newGradientCollector();
 	}
 
+	/** libtorch's intra-op thread count for parallel work started from the calling thread. */
+	static void setThreads(final int n) {
+		JniUtils.setNumThreads(n);
+	}
+
 	/** Clears an array's accumulated gradient in place. */
 	static void zeroGrad(final NDArray array) {
 		JniUtils.zeroGrad((PtNDArray) array);

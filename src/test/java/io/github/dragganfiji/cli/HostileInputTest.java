@@ -86,6 +86,7 @@ public class HostileInputTest {
 			"montage.png").toString());
 		Files.writeString(Files.createDirectories(in.resolve("cont3")).resolve("summary.txt"), POINTS + "\n");
 		Files.writeString(Files.createDirectories(in.resolve("nonempty")).resolve("keep.txt"), "keep");
+		Files.createDirectories(in.resolve("empty"));
 		// A bundle whose TorchScript is fine but does not behave like its metadata says (mapping fails inside).
 		TestBundles.editJson(TestBundles.copyTiny(Files.createDirectories(in.resolve("zdim"))), o -> o.addProperty(
 			"z_dim", 16));
@@ -228,6 +229,38 @@ public class HostileInputTest {
 			"--starts", "0", "--out", out("i.tif")));
 		c.add(new Case("an unknown geometry", 2, "--geometry is crop or pad", "invert", "--image", f("plain.png"),
 			"--model", TINY, "--geometry", "zoom", "--out", out("i.tif")));
+		// Drag modes, the real-image region, PTI's locality, the evaluations.
+		c.add(new Case("an unknown drag mode", 2, "Unknown drag mode 'bogus': use paper, anchored, line, stable",
+			"drag", "--image", f("g.tif"), "--points", POINTS, "--mode", "bogus", "--out", out("a")));
+		c.add(new Case("region radius 0", 3, "The region radius must be a number of at least 1 pixel, not 0.", "drag",
+			"--image", f("g.tif"), "--points", POINTS, "--region-radius", "0", "--out", out("a")));
+		c.add(new Case("region radius -3", 3, "The region radius must be a number of at least 1 pixel, not -3.", "drag",
+			"--image", f("g.tif"), "--points", POINTS, "--region-radius", "-3", "--out", out("a")));
+		c.add(new Case("region radius NaN", 3, "The region radius must be a number of at least 1 pixel, not NaN.",
+			"drag", "--image", f("g.tif"), "--points", POINTS, "--region-radius", "NaN", "--out", out("a")));
+		c.add(new Case("region radius 1e9", 3, "The region radius must be at most the image size (32 px), not " +
+			"1000000000.", "drag", "--image", f("g.tif"), "--points", POINTS, "--region-radius", "1e9", "--out", out(
+				"a")));
+		c.add(new Case("a negative locality weight", 3, "The locality weight must be a number of 0 or more", "invert",
+			"--image", f("plain.png"), "--model", TINY, "--tune-locality", "-1", "--out", out("i.tif")));
+		c.add(new Case("locality weight NaN", 3, "The locality weight must be a number of 0 or more", "invert",
+			"--image", f("plain.png"), "--model", TINY, "--tune-locality", "NaN", "--out", out("i.tif")));
+		c.add(new Case("locality weight Infinity for eval-invert", 3, "The locality weight must be a number of 0 or " +
+			"more", "eval-invert", "--bundle", TINY, "--tune-locality", "Infinity", "--out", out("ei")));
+		c.add(new Case("a bench mode that is not there", 2, "Unknown drag mode 'fast'", "bench", "--bundle", TINY,
+			"--mode", "fast"));
+		c.add(new Case("eval in an unknown mode", 2, "Unknown drag mode 'bogus'", "eval", "--bundle", TINY, "--modes",
+			"paper,bogus", "--out", out("e")));
+		c.add(new Case("eval an unknown suite", 2, "Unknown suite 'cats'", "eval", "--bundle", TINY, "--suite", "cats",
+			"--out", out("e")));
+		c.add(new Case("eval-real without its images", 3, "No such folder of images", "eval-real", "--bundle", TINY,
+			"--images", f("nothing"), "--out", out("er")));
+		c.add(new Case("eval-real on a folder without images", 3, "holds no PNG or TIFF image", "eval-real",
+			"--bundle", TINY, "--images", f("empty"), "--out", out("er")));
+		c.add(new Case("eval-real on a file", 3, "No such folder of images", "eval-real", "--bundle", TINY, "--images",
+			f("random.bin"), "--out", out("er")));
+		c.add(new Case("eval-real with a missing bundle", 3, "bundle folder not found", "eval-real", "--bundle", f(
+			"nothing"), "--images", f("cont2"), "--out", out("er")));
 		// Outputs that cannot be written: said before any work.
 		c.add(new Case("--out under a regular file", 3, "is a file, not a folder", "drag", "--image", f("g.tif"),
 			"--points", POINTS, "--out", f("a-file/sub")));

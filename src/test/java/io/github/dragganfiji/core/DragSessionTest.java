@@ -211,8 +211,9 @@ class DragSessionTest {
 		return cfg(steps).withLearningRate(2e-3);
 	}
 
+	/** The paper's loop (whatever the default mode is) with a large step for the tiny random network. */
 	static DragConfig cfg(final int steps) {
-		return DragConfig.defaults(32, 0.05, 6).withMaxSteps(steps).withRadii(3, 4);
+		return DragConfig.defaults(32, 0.05, 6).withMaxSteps(steps).withRadii(3, 4).withMode(DragMode.PAPER);
 	}
 
 	private static List<DragStep> drag(final DragConfig cfg) {

@@ -47,12 +47,26 @@ class GeometryTest {
 
 	@Test
 	void radiiScaleWithResolution() {
-		assertEquals(3, DragConfig.defaults(512, 2e-3, 6).r1());
-		assertEquals(12, DragConfig.defaults(512, 2e-3, 6).r2());
-		assertEquals(2, DragConfig.defaults(256, 2e-3, 6).r1());
-		assertEquals(6, DragConfig.defaults(256, 2e-3, 6).r2());
-		assertEquals(1, DragConfig.defaults(128, 2e-3, 6).r1());
-		assertEquals(3, DragConfig.defaults(128, 2e-3, 6).r2());
-		assertEquals(24, DragConfig.defaults(1024, 2e-3, 6).r2());
+		final DragMode paper = DragMode.PAPER;
+		assertEquals(3, DragConfig.defaults(512, 2e-3, 6, paper).r1());
+		assertEquals(12, DragConfig.defaults(512, 2e-3, 6, paper).r2());
+		assertEquals(2, DragConfig.defaults(256, 2e-3, 6, paper).r1());
+		assertEquals(6, DragConfig.defaults(256, 2e-3, 6, paper).r2());
+		assertEquals(1, DragConfig.defaults(128, 2e-3, 6, paper).r1());
+		assertEquals(3, DragConfig.defaults(128, 2e-3, 6, paper).r2());
+		assertEquals(24, DragConfig.defaults(1024, 2e-3, 6, paper).r2());
+		assertEquals(2e-3, DragConfig.defaults(128, 2e-3, 6, paper).learningRate());
+	}
+
+	@Test
+	void theRobustModesSuperviseAWholeObjectAtAHigherRate() {
+		for (final DragMode m : new DragMode[] { DragMode.ANCHORED, DragMode.LINE, DragMode.STABLE }) {
+			assertEquals(24, DragConfig.defaults(512, 2e-3, 6, m).r1());
+			assertEquals(6, DragConfig.defaults(128, 2e-3, 6, m).r1());
+			assertEquals(3, DragConfig.defaults(128, 2e-3, 6, m).r2(), "tracking radius as the paper's");
+			assertEquals(6e-3, DragConfig.defaults(128, 2e-3, 6, m).learningRate(), 1e-12);
+			assertEquals(m, DragConfig.defaults(128, 2e-3, 6, m).mode());
+		}
+		assertEquals(DragConfig.DEFAULT_MODE, DragConfig.defaults(128, 2e-3, 6).mode());
 	}
 }

@@ -98,6 +98,24 @@ class DragMacroTest {
 	}
 
 	@Test
+	void theModeHasAKeyOfItsOwnAndIsRecordedWithTheStack() {
+		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(GENERATE +
+			"makeSelection(\"point\", newArray(6, 26), newArray(16, 16));\n" + DRAG.replace("device=cpu", "device=cpu " +
+				"mode=anchored") + "print(\"verified=\" + getResult(\"Verified distance\", nResults - 1) + \" status=\" + " +
+			"getResultString(\"Status\", nResults - 1));\n");
+		assertNull(run.error(), "macro error: " + run.error() + " log: " + run.log());
+		final ImagePlus out = WindowManager.getImage("tiny-random seed 5 drag");
+		assertNotNull(out, "result stack; log: " + run.log());
+		assertTrue(out.getProp(ImageProperties.PARAMS).contains(" mode=anchored "), out.getProp(ImageProperties.PARAMS));
+		assertTrue(run.log().stream().anyMatch(l -> l.matches("verified=[0-9.]+ status=(arrived|not arrived.*)")), run
+			.log().toString());
+		final HeadlessMacroTest.MacroRun bad = HeadlessMacroTest.runMacro(GENERATE +
+			"makeSelection(\"point\", newArray(6, 26), newArray(16, 16));\n" + DRAG.replace("device=cpu", "device=cpu " +
+				"mode=fast"));
+		assertTrue(bad.error() != null && bad.error().contains("fast"), bad.toString());
+	}
+
+	@Test
 	void aRealImageIsInvertedThenDragged() {
 		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(GENERATE +
 			"run(\"Scale...\", \"x=2 y=1.5 interpolation=Bilinear create title=real\");\n" +

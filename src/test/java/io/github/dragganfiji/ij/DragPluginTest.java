@@ -113,6 +113,29 @@ class DragPluginTest {
 	}
 
 	@Test
+	void theResultsTableAndTheLastSliceSayWhereTheContentWent() {
+		final DragPlugin.Outcome outcome = DragPlugin.execute(DragPlugin.prepare(generated(5), pointsAndBox()), config(4)
+			.withMode(io.github.dragganfiji.core.DragMode.STABLE), "cpu");
+		final ResultsTable rt = outcome.table();
+		final int row = rt.size() - 1;
+		final io.github.dragganfiji.core.DragVerification.Result v = outcome.result().verification();
+		final io.github.dragganfiji.core.DragVerification.Handle vh = v.handles().get(0);
+		assertEquals(vh.distance(), rt.getValue("Verified distance", row), 1e-9);
+		assertEquals(vh.found().x(), rt.getValue("Verified X", row), 1e-9);
+		assertEquals(rt.getValue("Distance", row), outcome.result().last().distances()[0], 1e-9, "tracked, as before");
+		assertEquals(2, v.tolerance(), 0.0, "the paper's stop distance for one handle (1 px) + 1 px");
+		final boolean arrived = vh.distance() <= 2;
+		assertEquals(arrived ? 1 : 0, (int) rt.getValue("Arrived", row), "arrived only when verified within 2 px");
+		assertEquals(arrived ? "arrived" : "not arrived", rt.getStringValue("Status", row).replaceAll(":.*", ""));
+		assertEquals("stable", rt.getStringValue("Mode", row));
+		final ImagePlus out = outcome.stack();
+		final String label = out.getStack().getSliceLabel(out.getStackSize());
+		assertTrue(label.matches("step \\d+, mean distance [0-9.]+ px; verified [0-9.]+ px, (not )?arrived"), label);
+		assertFalse(out.getStack().getSliceLabel(1).contains("verified"), "only the last slice is verified");
+		assertTrue(out.getProp(ImageProperties.PARAMS).contains(" mode=stable "), out.getProp(ImageProperties.PARAMS));
+	}
+
+	@Test
 	void dragContinuesFromAnySliceAndFromASavedTiff() {
 		final ImagePlus first = DragPlugin.execute(DragPlugin.prepare(generated(6), pointsAndBox()), config(3), "cpu").stack();
 		first.setSlice(first.getStackSize());

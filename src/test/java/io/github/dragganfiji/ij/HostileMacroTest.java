@@ -139,6 +139,14 @@ class HostileMacroTest {
 			"There is no tracking distance 'L3'"));
 		c.add(Case.fails("Drag, 99 layers", GENERATE + POINTS + drag("layers=6", "layers=99"),
 			"Layers optimized must be at most 8"));
+		c.add(Case.fails("Drag, mode=bogus", GENERATE + POINTS + drag("device=cpu", "device=cpu mode=bogus"),
+			"Unknown drag mode 'bogus': use paper, anchored, line, stable"));
+		c.add(Case.fails("Drag, region=-1", GENERATE + POINTS + drag("device=cpu", "device=cpu region=-1"),
+			"The region radius must be a whole number of pixels, at least 1."));
+		c.add(Case.fails("Drag, region=1000000", GENERATE + POINTS + drag("device=cpu", "device=cpu region=1000000"),
+			"The region radius must be at most the image size (32 px), not 1000000."));
+		c.add(Case.fails("Drag, region=abc", GENERATE + POINTS + drag("device=cpu", "device=cpu region=abc"),
+			"The macro option region=abc is not a number"));
 		c.add(Case.fails("Drag, an image without a latent", "newImage(\"plain\", \"RGB black\", 32, 32, 1);\n" + POINTS +
 			drag("", ""), "'plain' has no DragGAN latent"));
 		c.add(Case.fails("Drag, a saved latent holding NaN", open("nan.tif") + POINTS + drag("", ""),
@@ -154,6 +162,10 @@ class HostileMacroTest {
 			"The macro option steps=abc is not a number"));
 		c.add(Case.fails("Invert, learning rate Infinity", GENERATE + invert("learning=0.05", "learning=Infinity"),
 			"projection's learning rate must be"));
+		c.add(Case.fails("Invert, locality weight -1", GENERATE + invert("device=cpu", "device=cpu locality=-1"),
+			"The locality weight must be a number of 0 or more"));
+		c.add(Case.fails("Invert, locality weight Infinity", GENERATE + invert("device=cpu",
+			"device=cpu locality=Infinity"), "The locality weight must be a number of 0 or more"));
 		c.add(new Case("Models, list", "run(\"Models...\", \"add=\");\n", null, "== tiny-random"));
 		c.add(new Case("Models, add a folder", "run(\"Models...\", \"add=[" + root.resolve("more-models") + "]\");\n",
 			null, "DragGAN: added model folder " + root.resolve("more-models")));

@@ -1,5 +1,6 @@
 package io.github.dragganfiji.ij;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,8 @@ import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.DragConfig;
+import io.github.dragganfiji.core.DragInput;
+import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.ModelSearchPath;
 import io.github.dragganfiji.core.PivotalTuner;
@@ -125,5 +128,44 @@ class InvertPluginTest {
 			tiny(), InversionInput.Framing.CROP, Projector.Options.defaults(), null, DeviceChoice.CPU));
 		assertTrue(e.getMessage().contains("'gray' has 1 channel(s), but the model 'tiny-random' makes 3"), e
 			.getMessage());
+	}
+
+	/**
+	 * A real image of the model's size, inverted and dragged without an area ROI: the inverted image holds the real
+	 * pixels; every slice of the result keeps them bit for bit outside the default region around the handle's
+	 * segment and changes inside it; the raw output changes pixels outside too.
+	 */
+	@Test
+	void aRealImageKeepsEveryPixelOutsideTheEdit() {
+		final ImagePlus gen = GeneratePlugin.generate(new GenerateUseCase.Request(tiny(), 11, 0.7, 0, DeviceChoice.CPU),
+			Rendering.BitDepth.BIT8);
+		final ImagePlus real = new ImagePlus("cells.tif", gen.getProcessor().duplicate()); // no latent
+		final int[] source = ((int[]) real.getProcessor().getPixels()).clone();
+		final ImagePlus inv = InvertPlugin.execute(real, tiny(), InversionInput.Framing.CROP, new Projector.Options(20,
+			0.05, 1.0), null, DeviceChoice.CPU);
+		assertArrayEquals(source, (int[]) inv.getProcessor().getPixels(), "the inverted image is the real image");
+		final List<ij.gui.Roi> points = List.of(new PointRoi(new float[] { 8, 14 }, new float[] { 16, 16 }, 2));
+		final DragConfig cfg = DragConfig.defaults(32, 0.05, 6).withMaxSteps(3).withRadii(3, 4);
+		final RealImageOptions opt = new RealImageOptions(true, 4);
+		final DragPlugin.Outcome o = DragPlugin.execute(DragPlugin.prepare(inv, points), cfg, "cpu", opt);
+		final boolean[] region = DragInput.of(List.of(new Point(8, 16)), List.of(new Point(14, 16)), null, 32, 32)
+			.aroundSegments(4).movable();
+		boolean changedInside = false;
+		for (int s = 1; s <= o.stack().getStackSize(); s++) {
+			final int[] px = (int[]) o.stack().getStack().getProcessor(s).getPixels();
+			for (int i = 0; i < px.length; i++)
+				if (!region[i]) assertEquals(source[i], px[i], "slice " + s + ", pixel " + i + " outside the region");
+				else changedInside |= px[i] != source[i];
+		}
+		assertTrue(changedInside, "the region shows the generator's image");
+		assertTrue(o.stack().getProp(ImageProperties.PARAMS).endsWith("mask=true pasteBack=true"), o.stack().getProp(
+			ImageProperties.PARAMS));
+		final ImagePlus raw = DragPlugin.execute(DragPlugin.prepare(inv, points), cfg, "cpu", new RealImageOptions(false,
+			4)).stack();
+		final int[] first = (int[]) raw.getStack().getProcessor(1).getPixels();
+		int differentOutside = 0;
+		for (int i = 0; i < first.length; i++)
+			if (!region[i] && first[i] != source[i]) differentOutside++;
+		assertTrue(differentOutside > 100, "raw: the generator's reconstruction everywhere (" + differentOutside + ")");
 	}
 }

@@ -20,11 +20,11 @@ class TrackDrawingTest {
 		final List<Point> track = new ArrayList<>();
 		for (int i = 0; i < 10_000; i++)
 			track.add(new Point(i / 20, 5)); // 20 steps on each pixel: 500 distinct points
-		final List<Point> drawn = DragResultStack.drawn(track);
-		assertEquals(DragResultStack.MAX_TRACK_POINTS, drawn.size());
+		final List<Point> drawn = EditOverlay.drawn(track);
+		assertEquals(EditOverlay.MAX_TRACK_POINTS, drawn.size());
 		assertEquals(new Point(0, 5), drawn.get(0));
 		assertEquals(new Point(499, 5), drawn.get(drawn.size() - 1));
-		final List<Point> still = DragResultStack.drawn(List.of(new Point(3, 3), new Point(3, 3), new Point(4, 3),
+		final List<Point> still = EditOverlay.drawn(List.of(new Point(3, 3), new Point(3, 3), new Point(4, 3),
 			new Point(4, 3), new Point(3, 3)));
 		assertEquals(List.of(new Point(3, 3), new Point(4, 3), new Point(3, 3)), still, "only consecutive repeats go");
 	}

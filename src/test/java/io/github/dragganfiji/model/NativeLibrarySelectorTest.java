@@ -44,6 +44,91 @@ class NativeLibrarySelectorTest {
 		assertFalse(p.needsNetwork());
 	}
 
+	/** A pip torch install: site/torch/lib holds libtorch, site/torch/version.py its version. */
+	private Path pipTorch(final String version, final String cuda, final String cudartPackage) throws IOException {
+		final Path site = Files.createDirectories(tmp.resolve("site-" + version.replace('+', '_')));
+		final Path lib = Files.createDirectories(site.resolve("torch/lib"));
+		Files.createFile(lib.resolve(System.mapLibraryName("torch")));
+		if (cuda != null) Files.createFile(lib.resolve("libtorch_cuda.so"));
+		Files.writeString(site.resolve("torch/version.py"), "from typing import Optional\n\n__all__ = ['__version__']\n" +
+			"__version__ = '" + version + "'\ndebug = False\ncuda: Optional[str] = " + (cuda == null ? "None" : "'" +
+				cuda + "'") + "\ngit_version = 'cf30153'\n");
+		if (cudartPackage != null) {
+			Files.createFile(Files.createDirectories(site.resolve("nvidia/" + cudartPackage + "/lib")).resolve(
+				"libcudart.so." + cuda.split("\\.")[0]));
+			Files.createDirectories(site.resolve("nvidia/cublas/lib"));
+		}
+		return lib;
+	}
+
+	@Test
+	void pipCudaTorchOfAnyVersionIsDetectedWithItsCudaRuntime() throws IOException {
+		final Path lib = pipTorch("2.11.0+cu130", "13.0", "cu13");
+		NativeLibraryPlan p = NativeLibrarySelector.select(new Inputs(DeviceChoice.AUTO, lib, true, null, false));
+		assertEquals(Source.EXPLICIT, p.source());
+		assertEquals("2.11.0", p.properties().get("PYTORCH_VERSION"));
+		assertEquals("cu130", p.properties().get("PYTORCH_FLAVOR"));
+		assertEquals(lib.toString(), p.properties().get("PYTORCH_LIBRARY_PATH"));
+		assertEquals(lib.getParent().getParent().resolve("nvidia/cu13/lib").toString(), p.properties().get(
+			"jna.library.path"));
+		assertTrue(p.message().contains("WARNING: no " + System.mapLibraryName("djl_torch")), p.message());
+		assertFalse(p.needsNetwork());
+
+		Files.createFile(lib.resolve(System.mapLibraryName("djl_torch"))); // DJL's JNI built for it
+		p = NativeLibrarySelector.select(new Inputs(DeviceChoice.GPU, lib, true, null, false));
+		assertFalse(p.message().contains("WARNING"), p.message());
+		assertTrue(p.message().startsWith("libtorch 2.11.0 (cu130, read from "), p.message());
+
+		// no local version suffix: the flavor comes from version.py's cuda field (cu12 wheels: nvidia/cuda_runtime)
+		final Path plain = pipTorch("2.6.0", "12.4", "cuda_runtime");
+		final NativeLibrarySelector.Libtorch t = NativeLibrarySelector.detect(plain);
+		assertEquals("2.6.0", t.version());
+		assertEquals("cu124", t.flavor());
+		assertTrue(t.cuda());
+		assertEquals(plain.getParent().getParent().resolve("nvidia/cuda_runtime/lib"), t.cudartDir());
+	}
+
+	@Test
+	void pipCpuTorchIsCpu() throws IOException {
+		final Path lib = pipTorch("2.13.0+cpu", null, null);
+		final NativeLibraryPlan p = NativeLibrarySelector.select(new Inputs(DeviceChoice.GPU, lib, true, null, true));
+		assertEquals("2.13.0", p.properties().get("PYTORCH_VERSION"));
+		assertEquals("cpu", p.properties().get("PYTORCH_FLAVOR"));
+		assertNull(p.properties().get("jna.library.path"));
+		assertFalse(p.needsNetwork());
+		assertFalse(NativeLibrarySelector.detect(lib).cuda());
+	}
+
+	@Test
+	void libtorchArchiveCacheFolderAndBareFiles() throws IOException {
+		// the libtorch zip: libtorch/build-version beside libtorch/lib, a hashed cudart inside lib
+		final Path zip = Files.createDirectories(tmp.resolve("libtorch/lib"));
+		Files.createFile(zip.resolve(System.mapLibraryName("torch")));
+		Files.createFile(zip.resolve("libtorch_cuda.so"));
+		Files.createFile(zip.resolve("libcudart-9335f6a2.so.12"));
+		Files.writeString(zip.getParent().resolve("build-version"), "2.5.1+cu121\n");
+		NativeLibrarySelector.Libtorch t = NativeLibrarySelector.detect(zip);
+		assertEquals("2.5.1", t.version());
+		assertEquals("cu121", t.flavor());
+		assertNull(t.cudartDir());
+
+		// DJL's own cache folder: its name says it
+		t = NativeLibrarySelector.detect(libtorch("2.7.1-cu128-linux-x86_64", true));
+		assertEquals("2.7.1", t.version());
+		assertEquals("cu128", t.flavor());
+		t = NativeLibrarySelector.detect(libtorch("2.7.1-20250812-cpu-linux-x86_64", false));
+		assertEquals("cpu", t.flavor());
+
+		// nothing but files: a CUDA build, its CUDA major from libcudart, DJL's version assumed
+		final Path bare = libtorch("bare", true);
+		Files.createFile(bare.resolve("libcudart.so.12.6.77"));
+		t = NativeLibrarySelector.detect(bare);
+		assertEquals("cu126", t.flavor());
+		assertEquals(NativeLibrarySelector.TORCH_VERSION, t.version());
+		assertTrue(t.source().contains("version unknown"), t.source());
+		assertEquals("cu130", NativeLibrarySelector.cudaFlavor("13.0"));
+	}
+
 	@Test
 	void noDriverMeansBundledCpu() {
 		final NativeLibraryPlan p = NativeLibrarySelector.select(new Inputs(DeviceChoice.GPU, null, false, null,
@@ -108,6 +193,11 @@ class NativeLibrarySelectorTest {
 		assertFalse(d.fellBack());
 		d = DeviceDecision.decide(DeviceChoice.CPU, 2, "cu128");
 		assertFalse(d.gpu());
+		d = DeviceDecision.decide(DeviceChoice.GPU, 0, "cu130"); // a CUDA libtorch on a machine without a usable GPU
+		assertFalse(d.gpu());
+		assertTrue(d.fellBack());
+		assertTrue(d.message().contains("CUDA build (cu130)") && d.message().contains("CUDA 13.0") && d.message()
+			.endsWith("using the CPU instead."), d.message());
 		assertEquals(DeviceChoice.GPU, DeviceChoice.parse(" Gpu "));
 		assertEquals(DeviceChoice.AUTO, DeviceChoice.parse(""));
 		final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
