@@ -153,8 +153,10 @@ public final class InvertUseCase {
 								"tuning) to reproduce '" + r.title() + "'");
 						}
 						progress.log(String.format(Locale.ROOT, "DragGAN: pivotal tuning: PSNR %.2f dB -> %.2f dB (the " +
-							"best of %d steps: step %d)%s", projected.psnr(), q.psnr(), tuningSteps[0], q.index(),
-							tunedDir == null ? "" : "; tuned model saved as " + tunedDir));
+							"best of %d steps: step %d%s)%s", projected.psnr(), q.psnr(), tuningSteps[0], q.index(),
+							tuningSteps[0] < r.tuning().steps() && !cancelled.getAsBoolean() ? "; stopped early: it had " +
+								"diverged, " + PivotalTuner.DIVERGED_DB + " dB below its best for " + PivotalTuner.DIVERGED_STEPS +
+								" steps" : "", tunedDir == null ? "" : "; tuned model saved as " + tunedDir));
 					}
 					else progress.log(String.format(Locale.ROOT, "DragGAN: pivotal tuning dropped: no step was better " +
 						"than the projection (PSNR %.2f dB -> %.2f dB); keeping the projection", projected.psnr(), q

@@ -38,7 +38,7 @@ final class EvalInvertCommand {
 		"psi", "out", "threads", "device");
 	static final String HELP = """
 		draggan eval-invert --bundle DIR [--images DIR] [--generated 10] [--steps 300] [--starts 1] [--tune-steps 350]
-		                    [--tune-lr 3e-4] [--tune-locality 0.1] [--psi BUNDLE'S] [--out out/eval-invert] [--threads N]
+		                    [--tune-lr 3e-4] [--tune-locality 0] [--psi BUNDLE'S] [--out out/eval-invert] [--threads N]
 		                    [--device cpu|auto|gpu]
 		  Inverts every image in --images (projection, then pivotal tuning) and --generated of the model's own images
 		  (seeds 9000, 9001, ...: projection only); writes inversion.csv and summary.txt with PSNR and SSIM (also

@@ -22,7 +22,7 @@ final class InvertCommand {
 	static final String HELP = """
 		draggan invert --image FILE [--model NAME|DIR] [--geometry crop|pad] [--steps 300] [--lr 0.03] [--msssim 1]
 		               [--starts 1 (independent projections, the best kept)]
-		               [--tune-steps 350 (0 = no pivotal tuning)] [--tune-lr 0.0003] [--tune-locality 0.1 (0 = off)]
+		               [--tune-steps 350 (0 = no pivotal tuning)] [--tune-lr 0.0003] [--tune-locality 0 (off; PTI: 0.1)]
 		               [--device auto|cpu|gpu]
 		               [--threads N] [--out FILE.tif]
 		  Finds the latent of a real image so that 'draggan drag --image OUT' (or the plugin) can drag it. OUT is the

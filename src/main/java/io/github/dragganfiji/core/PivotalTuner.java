@@ -77,8 +77,16 @@ public final class PivotalTuner {
 					localityAlpha + ".");
 		}
 
+		/**
+		 * PTI's steps and learning rate; locality regularization off. Measured on 6 held-out simulator images of the
+		 * sample model (draggan eval-real, 24 drags each way): with weight 0.1 the drags of the inverted images ended
+		 * a median 6.22 px from their targets against 6.52 px without, the raw generator changed 0.11 % against 0.13 %
+		 * outside the edit region (paste-back keeps it at exactly 0 either way), the reconstruction inside the region
+		 * was 29.7 against 30.6 dB, and the inversion took 1.7x as long (148 against 89 s). Set a weight (0.1, as PTI)
+		 * to keep nearby latents like the original model.
+		 */
 		public static Options defaults() {
-			return new Options(350, 3e-4, 1.0, 0.1, LOCALITY_ALPHA);
+			return new Options(350, 3e-4, 1.0, 0, LOCALITY_ALPHA);
 		}
 
 		public Options withLocality(final double weight) {
@@ -96,6 +104,15 @@ public final class PivotalTuner {
 	public static boolean improves(final Projector.Step projected, final Projector.Step tuned) {
 		return tuned.index() > 0 && tuned.loss() < projected.loss();
 	}
+
+	/**
+	 * Tuning ends early when its reconstruction has stayed this many dB below its best for {@link #DIVERGED_STEPS}
+	 * steps: it diverged (seen on held-out images of the sample model: from 28.9 dB at step 129 down to 10.7 dB by
+	 * step 200, where the remaining steps only cost time). The best step is kept either way.
+	 */
+	public static final double DIVERGED_DB = 6;
+	/** See {@link #DIVERGED_DB}. */
+	public static final int DIVERGED_STEPS = 25;
 
 	/** Tunes without locality regularization (no original to hold the rest of the latent space to). */
 	public static Projector.Step tune(final Generator g, final float[] ws, final float[] target, final Options o,
@@ -134,8 +151,10 @@ public final class PivotalTuner {
 			int bestIndex = 0;
 			Projector.Step last = null;
 			final ThreadTuner threads = ThreadTuner.of(g);
+			double bestPsnr = Double.NEGATIVE_INFINITY;
+			int behind = 0;
 			for (int i = 0; i < o.steps(); i++) {
-				final boolean end = i == o.steps() - 1 || cancelled.getAsBoolean();
+				final boolean end = i == o.steps() - 1 || cancelled.getAsBoolean() || behind >= DIVERGED_STEPS;
 				threads.beforeStep();
 				final long s0 = System.nanoTime();
 				try (NDManager sm = mm.newSubManager()) {
@@ -165,6 +184,8 @@ public final class PivotalTuner {
 					}
 					if (!end) adam.step();
 					last = new Projector.Step(i, loss, ImageLoss.psnr(mse, range), end ? ws.clone() : null, img);
+					bestPsnr = Math.max(bestPsnr, last.psnr());
+					behind = last.psnr() < bestPsnr - DIVERGED_DB || !Double.isFinite(loss) ? behind + 1 : 0;
 				}
 				threads.afterStep(System.nanoTime() - s0);
 				listener.step(last);
