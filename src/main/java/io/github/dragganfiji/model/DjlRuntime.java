@@ -91,21 +91,21 @@ public final class DjlRuntime {
 	 * OpenMP's wait policy for libtorch's threads, unless the user set one (OMP_WAIT_POLICY or GOMP_SPINCOUNT). The
 	 * default lets idle threads spin for a long time (300,000 rounds), which on a busy machine takes the core from the
 	 * very thread they wait for (a drag step went from 45 ms to 680-990 ms with one other busy process on 2 cores).
-	 * With adaptive threads ({@link ThreadTuner}, which drops to one thread under load) a short spin keeps the idle
-	 * speed (passive waiting made an idle 2-thread step of the sample model 1.4x slower: 66 against 46 ms); with a
-	 * thread count fixed by the user nothing adapts, so the threads wait passively.
+	 * With adaptive threads ({@link ThreadTuner}, which drops to one thread under load, where nothing spins) the
+	 * default stays: it is the fastest on an idle machine (a 2-thread step of the sample model: 37-46 ms spinning,
+	 * 46-54 ms with a short spin of 10,000 rounds, 66 ms waiting passively). With a thread count fixed by the user
+	 * nothing adapts, so the threads wait passively.
 	 */
-	static final String WAIT_VARIABLE = "OMP_WAIT_POLICY", WAIT_VALUE = "PASSIVE", SPIN_VARIABLE = "GOMP_SPINCOUNT",
-		SPIN_VALUE = "10000";
+	static final String WAIT_VARIABLE = "OMP_WAIT_POLICY", WAIT_VALUE = "PASSIVE";
 
-	/** Sets the wait policy unless the user chose one; says what is in force. */
+	/** Sets the wait policy unless the user chose one or threads adapt; says what is in force. */
 	private static String setWaitPolicy(final boolean adaptive) {
-		for (final String v : new String[] { SPIN_VARIABLE, WAIT_VARIABLE }) {
+		for (final String v : new String[] { "GOMP_SPINCOUNT", WAIT_VARIABLE }) {
 			final String user = ProcessEnvironment.get(v);
 			if (user != null) return v + "=" + user + " (set by the user)";
 		}
-		final String variable = adaptive ? SPIN_VARIABLE : WAIT_VARIABLE, value = adaptive ? SPIN_VALUE : WAIT_VALUE;
-		return ProcessEnvironment.setIfAbsent(variable, value) ? variable + "=" + value
+		if (adaptive) return "default wait policy (threads adapt to the load)";
+		return ProcessEnvironment.setIfAbsent(WAIT_VARIABLE, WAIT_VALUE) ? WAIT_VARIABLE + "=" + WAIT_VALUE
 			: "default wait policy (the environment could not be set)";
 	}
 

@@ -18,6 +18,11 @@ public final class ThreadTuner {
 	static final int EVERY = 40;
 	/** The chosen count is measured again when a step takes this much longer than it did when chosen. */
 	static final double SLOWER = 1.4;
+	/**
+	 * Fewer threads win only when this much faster (their best step at most this share of the more threads' best):
+	 * on an idle machine two probe steps are noisy, and losing the idle speed costs more than a few ms under load.
+	 */
+	static final double FEWER = 0.9;
 
 	private final int[] counts;
 	private final long[] best;
@@ -95,7 +100,7 @@ public final class ThreadTuner {
 	private void choose() {
 		chosen = 0;
 		for (int i = 1; i < counts.length; i++)
-			if (best[i] < best[chosen]) chosen = i;
+			if (best[i] < FEWER * best[chosen]) chosen = i;
 		sinceChoice = 0;
 		slowSteps = 0;
 	}

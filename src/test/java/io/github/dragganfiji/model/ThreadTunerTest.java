@@ -64,6 +64,16 @@ class ThreadTunerTest {
 	}
 
 	@Test
+	void nearlyAsFastWithFewerThreadsKeepsAllCores() {
+		final ThreadTuner t = ThreadTuner.candidates(2);
+		final int[] used = run(t, 30, n -> n == 2 ? 60_000_000 : 57_000_000);
+		assertEquals(2, used[29], "5 % faster with one thread is within the noise: all cores stay");
+		final ThreadTuner u = ThreadTuner.candidates(2);
+		final int[] clearly = run(u, 30, n -> n == 2 ? 60_000_000 : 50_000_000);
+		assertEquals(1, clearly[29], "17 % faster with one thread: one thread");
+	}
+
+	@Test
 	void manyCoresTryHalfToo() {
 		final ThreadTuner t = ThreadTuner.candidates(8);
 		final int[] used = run(t, 20, n -> n == 4 ? 50_000_000 : 90_000_000);
