@@ -21,20 +21,29 @@ cp "$work/demo/montage.png" "$dest/demo.png"
 
 /usr/bin/python3 tools/simulate.py --out "$work/real" --count 1 --size 128 --start-seed 6000000 >/dev/null
 real="$work/real/sim_6000000.png"
-# A handle on the brightest nucleus (smoothed maximum), dragged 12 px towards the image centre.
+# A handle on the nucleus nearest the image centre (its centroid, after an Otsu-like threshold of the smoothed
+# image), dragged 8 px towards the centre, as a user drags a whole nucleus.
 points=$(/usr/bin/python3 - "$real" <<'PY'
 import sys
 import numpy as np
 from PIL import Image
 from scipy import ndimage
-img = np.asarray(Image.open(sys.argv[1]).convert("L"), dtype=float)
-s = ndimage.gaussian_filter(img, 3)
-m = 12
-y, x = np.unravel_index(np.argmax(s[m:-m, m:-m]), s[m:-m, m:-m].shape)
-y, x = y + m, x + m
-c = (img.shape[1] - 1) / 2, (img.shape[0] - 1) / 2
-d = np.array([c[0] - x, c[1] - y], dtype=float)
-d = d / max(np.linalg.norm(d), 1e-6) * 12
+img = np.asarray(Image.open(sys.argv[1]), dtype=float)  # 16-bit: no conversion to 8 bits
+s = ndimage.gaussian_filter(img, 1)
+t = s.mean() + 0.5 * s.std()
+lab, n = ndimage.label(s > t)
+c = np.array([(img.shape[1] - 1) / 2, (img.shape[0] - 1) / 2])
+best = None
+for k in range(1, n + 1):
+    ys, xs = np.nonzero(lab == k)
+    if len(xs) < 40:
+        continue
+    p = np.array([xs.mean(), ys.mean()])
+    r = np.linalg.norm(p - c)
+    if 6 < r and (best is None or r < best[0]):
+        best = (r, p)
+x, y = np.round(best[1]).astype(int)
+d = (c - best[1]) / best[0] * 8
 print(f"{x},{y},{int(round(x + d[0]))},{int(round(y + d[1]))}")
 PY
 )
