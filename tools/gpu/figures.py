@@ -93,8 +93,8 @@ def java_info(text):
 
 
 def java_drag(text):
-    m = re.search(r"(Arrived|Stopped|Max steps reached) after (\d+) steps in ([\d.]+) s \((\d+) ms per step\)",
-                  text or "")
+    # "Arrived after ...", "Not arrived after ...", "Stopped, not arrived after ...", "Max steps reached after ..."
+    m = re.search(r"^([A-Z][\w ,]*?) after (\d+) steps in ([\d.]+) s \((\d+) ms per step\)", text or "", re.M)
     if not m:
         return {"error_tail": (text or "")[-1500:]} if text else None
     d = dict(outcome=m.group(1), steps=int(m.group(2)), seconds=float(m.group(3)), ms_per_step=float(m.group(4)))

@@ -185,9 +185,9 @@ if [ $jni_ok = 1 ]; then
 		[ -f "$work/configf512/model.json" ] && step java_bench_512 180 "$draggan" bench --bundle "$work/configf512" \
 			--device $dev --warmup $b_warm --steps $b512 --threads $threads
 		step java_drag_128 120 "$draggan" drag --model "$root/sample-models/nuclei-128" --seed 3 --points 91,77,91,70 \
-			--mask-rect 66,52,50,50 --steps $d128 --device $dev --out "$work/drag128"
+			--mask-rect 66,52,50,50 --steps $d128 --mode paper --device $dev --out "$work/drag128"
 		[ -f "$work/configf512/model.json" ] && step java_drag_512 180 "$draggan" drag --model "$work/configf512" \
-			--seed 0 --points 216,256,256,256 --mask-rect 136,176,240,160 --steps $d512 --device $dev \
+			--seed 0 --points 216,256,256,256 --mask-rect 136,176,240,160 --steps $d512 --mode paper --device $dev \
 			--out "$work/drag512"
 		if [ -f "$work/drag128/start.tif" ]; then
 			step java_invert 150 "$draggan" invert --image "$work/drag128/start.tif" --model "$root/sample-models/nuclei-128" \
