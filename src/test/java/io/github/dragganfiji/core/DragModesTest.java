@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 
-import com.google.gson.JsonArray;
 
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
@@ -36,10 +35,7 @@ class DragModesTest {
 	@BeforeAll
 	static void load() throws IOException {
 		g = GeneratorBundle.load(TestBundles.TINY, Device.cpu());
-		final JsonArray a = TestBundles.readJson(TestBundles.PARITY).getAsJsonArray("ws");
-		ws0 = new float[a.size()];
-		for (int i = 0; i < ws0.length; i++)
-			ws0[i] = a.get(i).getAsFloat();
+		ws0 = TestBundles.parityLatent();
 	}
 
 	@AfterAll

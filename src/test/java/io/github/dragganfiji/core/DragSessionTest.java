@@ -37,10 +37,7 @@ class DragSessionTest {
 	@BeforeAll
 	static void load() throws IOException {
 		g = GeneratorBundle.load(TestBundles.TINY, Device.cpu());
-		final JsonArray a = TestBundles.readJson(TestBundles.PARITY).getAsJsonArray("ws");
-		ws0 = new float[a.size()];
-		for (int i = 0; i < ws0.length; i++)
-			ws0[i] = a.get(i).getAsFloat();
+		ws0 = TestBundles.parityLatent();
 	}
 
 	@AfterAll

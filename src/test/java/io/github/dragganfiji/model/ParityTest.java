@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
 import java.io.IOException;
@@ -30,20 +29,20 @@ class ParityTest {
 		try (Generator g = GeneratorBundle.load(TestBundles.TINY, Device.cpu());
 			NDManager m = g.manager().newSubManager())
 		{
-			final NDArray z = m.create(floats(fx, "z"), new Shape(1, 32));
+			final NDArray z = m.create(TestBundles.floats(fx, "z"), new Shape(1, 32));
 			final NDArray ws = g.mapping(z, fx.get("psi").getAsFloat());
-			assertClose("ws", floats(fx, "ws"), ws);
-			assertClose("w_avg", floats(fx, "w_avg"), g.wAvg(m));
+			assertClose("ws", TestBundles.floats(fx, "ws"), ws);
+			assertClose("w_avg", TestBundles.floats(fx, "w_avg"), g.wAvg(m));
 
 			// The gradient starts from Python's ws so that it tests the synthesis path alone.
-			final NDArray wsIn = m.create(floats(fx, "ws"), ws.getShape());
+			final NDArray wsIn = m.create(TestBundles.floats(fx, "ws"), ws.getShape());
 			wsIn.setRequiresGradient(true);
 			final float loss;
 			try (GradientCollector gc = PyTorch.gradients()) {
 				final Generator.Head head = g.head(wsIn, true);
 				final NDArray img = g.synthesis(wsIn, true);
-				assertClose("features", floats(fx, "feat"), head.features());
-				assertClose("image", floats(fx, "image"), img);
+				assertClose("features", TestBundles.floats(fx, "feat"), head.features());
+				assertClose("image", TestBundles.floats(fx, "image"), img);
 				final NDArray l = head.features().square().mean().add(img.square().mean());
 				loss = l.getFloat();
 				gc.backward(l);
@@ -51,16 +50,8 @@ class ParityTest {
 			assertEquals(fx.get("loss").getAsDouble(), loss, TOLERANCE * Math.abs(loss), "loss");
 			final NDArray grad = wsIn.getGradient();
 			assertTrue(grad.abs().sum().getFloat() > 0, "gradient is not zero");
-			assertClose("grad ws", floats(fx, "grad_ws"), grad);
+			assertClose("grad ws", TestBundles.floats(fx, "grad_ws"), grad);
 		}
-	}
-
-	static float[] floats(final JsonObject o, final String key) {
-		final JsonArray a = o.getAsJsonArray(key);
-		final float[] out = new float[a.size()];
-		for (int i = 0; i < out.length; i++)
-			out[i] = a.get(i).getAsFloat();
-		return out;
 	}
 
 	/** Relative L2 error ||a - b|| / ||b|| at most {@link #TOLERANCE}, and the same element count. */

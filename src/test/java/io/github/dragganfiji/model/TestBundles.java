@@ -2,6 +2,7 @@ package io.github.dragganfiji.model;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
@@ -50,5 +51,19 @@ public final class TestBundles {
 	/** Reads a JSON file as an object. */
 	public static JsonObject readJson(final Path file) throws IOException {
 		return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+	}
+
+	/** A JSON array of numbers as floats. */
+	public static float[] floats(final JsonObject o, final String key) {
+		final JsonArray a = o.getAsJsonArray(key);
+		final float[] out = new float[a.size()];
+		for (int i = 0; i < out.length; i++)
+			out[i] = a.get(i).getAsFloat();
+		return out;
+	}
+
+	/** The parity fixture's latent (W+, the tiny bundle's), the start of the drag tests. */
+	public static float[] parityLatent() throws IOException {
+		return floats(readJson(PARITY), "ws");
 	}
 }
