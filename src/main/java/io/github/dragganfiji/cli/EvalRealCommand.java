@@ -53,6 +53,9 @@ final class EvalRealCommand {
 		  fidelity inside it; writes real.csv and summary.txt.
 		""";
 
+	/** PTI's locality weight, the tuning compared with the one without. */
+	static final double PTI_LOCALITY = 0.1;
+
 	private EvalRealCommand() {}
 
 	/** One drag's figures. */
@@ -94,14 +97,15 @@ final class EvalRealCommand {
 		final int res = m.resolution();
 		final Path tuned = Files.createDirectories(out.resolve("tuned-models"));
 		final List<Row> rows = new ArrayList<>();
-		final Projector.Options proj = Projector.Options.defaults().withStarts(1);
-		final PivotalTuner.Options local = new PivotalTuner.Options(tuneSteps, 3e-4, 1.0).withLocality(0.1);
+		final Projector.Options d = Projector.Options.defaults();
+		final Projector.Options proj = new Projector.Options(steps, d.learningRate(), d.msssimWeight()).withStarts(1);
+		final PivotalTuner.Options local = new PivotalTuner.Options(tuneSteps, 3e-4, 1.0).withLocality(PTI_LOCALITY);
 		for (final Path file : images) {
 			Main.requireNotStopping();
 			final ImagePlus imp = DragCommand.open(file);
 			final InversionInput in = InversionInput.of(imp, m, InversionInput.Framing.CROP);
 			for (final PivotalTuner.Options tuning : List.of(local, local.withLocality(0))) {
-				final String label = tuning.localityWeight() > 0 ? "locality 0.1" : "no locality";
+				final String label = tuning.localityWeight() > 0 ? "locality " + tuning.localityWeight() : "no locality";
 				final InvertUseCase.Request req = new InvertUseCase.Request(model, in.flat(), file.getFileName().toString(),
 					proj, tuning, device, tuned);
 				final InvertUseCase.Result inv = InvertUseCase.run(req, new InvertUseCase.Progress() {}, () -> false);
@@ -187,9 +191,8 @@ final class EvalRealCommand {
 
 	static String summary(final List<Row> rows) {
 		final StringBuilder sb = new StringBuilder();
-		for (final String t : List.of("locality 0.1", "no locality")) {
+		for (final String t : rows.stream().map(Row::tuning).distinct().toList()) {
 			final List<Row> k = rows.stream().filter(r -> r.tuning().equals(t)).toList();
-			if (k.isEmpty()) continue;
 			sb.append(String.format(Locale.ROOT, "%s: %d drags, verified distance median %.2f px (start %.2f), %.0f %% " +
 				"within 3 px, pixels changed outside the region (pasted) %d in all, raw generator change there median " +
 				"%.2f %% (max %.2f %%), fidelity inside the region before the drag median %.1f dB, %.1f s per drag%n", t, k

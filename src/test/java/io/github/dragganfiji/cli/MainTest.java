@@ -98,6 +98,41 @@ class MainTest {
 	}
 
 	@Test
+	void evalRealKeepsEveryPixelOutsideTheRegion() throws IOException {
+		final Path gen = tmp.resolve("g.tif"), images = Files.createDirectories(tmp.resolve("images"));
+		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "3", "--out", gen.toString() }));
+		// The model's 3 channels as a new image (no latent), 16 bits spread over 0..51,000: a change of a fraction of
+		// the model's range shows in the pixels.
+		final ImagePlus g = IJ.openImage(gen.toString());
+		final ij.ImageStack channels = new ij.ImageStack(g.getWidth(), g.getHeight());
+		for (int c = 0; c < g.getProcessor().getNChannels(); c++) { // an RGB image: its three colour channels
+			final ij.process.ImageProcessor sixteen = g.getProcessor().toFloat(c, null).convertToShort(false);
+			sixteen.multiply(200);
+			channels.addSlice(sixteen);
+		}
+		final ImagePlus a = new ImagePlus("a", channels);
+		a.setDimensions(channels.getSize(), 1, 1);
+		new ij.io.FileSaver(a).saveAsTiff(images.resolve("a.tif").toString());
+		final Path out = tmp.resolve("er");
+		assertEquals(0, Main.run(new String[] { "eval-real", "--bundle", MODEL, "--images", images.toString(), "--drags",
+			"2", "--steps", "10", "--tune-steps", "3", "--max-steps", "6", "--device", "cpu", "--out", out.toString() }));
+		final java.util.List<String> rows = Files.readAllLines(out.resolve("real.csv"));
+		assertTrue(rows.size() >= 3, "a drag for each tuning: " + rows);
+		double rawOutside = 0;
+		for (final String row : rows.subList(1, rows.size())) {
+			final String[] f = row.split(",");
+			assertEquals("a.tif", f[0]);
+			assertEquals("0", f[5], "paste-back: no pixel outside the region changed in any slice: " + row);
+			rawOutside = Math.max(rawOutside, Double.parseDouble(f[6]));
+			assertTrue(Double.parseDouble(f[3]) > 0 && Double.isFinite(Double.parseDouble(f[4])), row);
+		}
+		assertTrue(rawOutside > 0, "the raw generator did change pixels outside the region, so the 0 above is paste-back");
+		final String summary = Files.readString(out.resolve("summary.txt"));
+		assertTrue(summary.contains("locality 0.1: ") && summary.contains("no locality: "), summary);
+		assertTrue(Files.exists(out.resolve("tuned-models")), "the tuned copies go under --out, not the user's models");
+	}
+
+	@Test
 	void demoRunsWithOnlyAModel() throws IOException {
 		final Path out = tmp.resolve("demo");
 		assertEquals(0, Main.run(new String[] { "demo", "--model", MODEL, "--steps", "2", "--device", "cpu", "--out",
