@@ -185,7 +185,7 @@ public final class PivotalTuner {
 					if (!end) adam.step();
 					last = new Projector.Step(i, loss, ImageLoss.psnr(mse, range), end ? ws.clone() : null, img);
 					bestPsnr = Math.max(bestPsnr, last.psnr());
-					behind = last.psnr() < bestPsnr - DIVERGED_DB || !Double.isFinite(loss) ? behind + 1 : 0;
+					behind = last.psnr() < bestPsnr - DIVERGED_DB ? behind + 1 : 0; // a non-finite loss throws (ImageLoss)
 				}
 				threads.afterStep(System.nanoTime() - s0);
 				listener.step(last);

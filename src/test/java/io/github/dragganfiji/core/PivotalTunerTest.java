@@ -71,6 +71,31 @@ class PivotalTunerTest {
 	}
 
 	@Test
+	void aDivergedTuningStopsEarlyAtItsBestStep() {
+		final float[] target;
+		final Projector.Step projected;
+		try (Generator shared = GeneratorBundle.load(TestBundles.TINY, Device.cpu())) {
+			try (NDManager m = shared.manager().newSubManager()) {
+				target = shared.synthesis(shared.mapping(m.randomNormal(new Shape(1, 32)), 0.7f), false).toFloatArray();
+			}
+			projected = Projector.project(shared, target, new Projector.Options(30, 0.05, 1.0), s -> {}, () -> false);
+		}
+		final java.util.List<Double> psnrs = new java.util.ArrayList<>();
+		try (Generator own = GeneratorBundle.load(TestBundles.TINY, Device.cpu())) {
+			final int steps = 300;
+			final Projector.Step tuned = PivotalTuner.tune(own, projected.ws(), target, new PivotalTuner.Options(steps,
+				0.3, 1.0), s -> psnrs.add(s.psnr()), () -> false);
+			final double best = psnrs.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+			assertTrue(psnrs.size() < steps, "stopped after " + psnrs.size() + " of " + steps + " steps: " + psnrs);
+			final int n = psnrs.size();
+			for (int i = n - 1 - PivotalTuner.DIVERGED_STEPS; i < n - 1; i++)
+				assertTrue(psnrs.get(i) < best - PivotalTuner.DIVERGED_DB, "step " + i + " was within " +
+					PivotalTuner.DIVERGED_DB + " dB of the best " + best + ": " + psnrs);
+			assertEquals(best, tuned.psnr(), 0.5, "the best step is returned");
+		}
+	}
+
+	@Test
 	void aWreckingLearningRateLeavesTheGeneratorAtItsBestStep() {
 		final float[] target;
 		final Projector.Step projected;
