@@ -14,7 +14,11 @@ fiji="$(cd "$fiji" && pwd)"
 mkdir -p "$fiji/models/draggan"
 if compgen -G "$here/sample-models/*/model.json" >/dev/null; then
 	for m in "$here"/sample-models/*/; do
-		[ -f "$m/model.json" ] && cp -r "$m" "$fiji/models/draggan/"
+		if [ -f "$m/model.json" ]; then
+			cp -r "$m" "$fiji/models/draggan/"
+			# Training-only: the discriminator a later training run goes on with (tools/README.md).
+			rm -f "$fiji/models/draggan/$(basename "$m")/discriminator.pt"
+		fi
 	done
 fi
 echo "Installed into $fiji: plugins/$(cd "$fiji/plugins" && ls DragGAN_Fiji-*.jar), models in models/draggan/"

@@ -9,7 +9,9 @@ CHECKPOINT is a train.py checkpoint file or a slim folder (train.py --slim). Ste
 2. run tools/quality.py on it (500 generated vs 500 held-out simulated images, copies of the training set);
 3. compare with sample-models/NAME/quality.json if there is one ("improved" as quality.py defines it);
 4. if it improved (or there was none, or --force): write sample-models/NAME/ (generator.pt, model.json,
-   MODEL_CARD.md, quality.json) and docs/sample-contact-sheet-NAME.png, and say so. Nothing is committed: commit
+   MODEL_CARD.md, quality.json, and discriminator.pt with the training state in model.json, so that a later
+   session can go on training from the bundle: train.py --resume-from sample-models/NAME) and
+   docs/sample-contact-sheet-NAME.png, and say so. Nothing is committed: commit
    at most one export per session (binaries stay in git history for ever).
 Exit code 0 when a new export was written, 3 when the previous one is kept.
 """
@@ -75,7 +77,9 @@ is the feature map the drag supervises and tracks on; r1 and r2 scale with the r
 optimizes the first {meta['drag_layers']} of the {meta['num_ws']} W+ layers by default (model.json `drag_layers`).
 
 **Training**: {st.get('step', '?')} steps of batch 16, {st.get('kimg', 0):.1f} thousand images shown,
-{st.get('seconds', 0) / 3600:.2f} h of training time on {hardware}. Exported {datetime.date.today().isoformat()} with torch
+{st.get('seconds', 0) / 3600:.2f} h of training time on {hardware}. The bundle keeps the discriminator
+(discriminator.pt, float16) and the training state (model.json `training`): `tools/train.py --resume-from
+sample-models/{name}` goes on training from here. Exported {datetime.date.today().isoformat()} with torch
 {torch.__version__}.
 
 **Quality** (tools/quality.py, {quality.get('images', {}).get('generated', '?')} generated vs
@@ -139,9 +143,15 @@ def main(argv=None):
     previous = os.path.join(dest, "quality.json")
     with tempfile.TemporaryDirectory() as tmp:
         bundle = os.path.join(tmp, args.name)
+        history = {k: round(ckpt["state"][k], 3) for k in ("step", "kimg", "seconds") if k in ckpt.get("state", {})}
         meta = export.write_bundle(G, bundle, name=args.name, description=DESCRIPTION, license="CC-BY-4.0",
                                    training_data=TRAINING_DATA, learning_rate=0.002, psi=0.7,
-                                   drag_layers=args.drag_layers)
+                                   drag_layers=args.drag_layers, extra={"training": history})
+        if ckpt.get("D") is not None:  # so that training can go on from the bundle (train.py --resume-from)
+            D = stylegan2.Discriminator(**ckpt["D_config"])
+            D.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["D"].items()})
+            train.write_discriminator(D, os.path.join(bundle, "discriminator.pt"),
+                                      source=f"tools/train.py, trained with {args.name}'s generator")
         qjson, sheet = os.path.join(tmp, "quality.json"), os.path.join(tmp, "sheet.png")
         cmd = [sys.executable, os.path.join(HERE, "quality.py"), "--bundle", bundle, "--count", str(args.count),
                "--json", qjson, "--sheet", sheet, "--threads", str(args.threads)]
@@ -164,7 +174,7 @@ def main(argv=None):
         shutil.copytree(bundle, dest)
         os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
         shutil.copyfile(sheet, os.path.join(ROOT, "docs", f"sample-contact-sheet-{args.name}.png"))
-    size = os.path.getsize(os.path.join(dest, "generator.pt")) / 1e6
+    size = sum(os.path.getsize(os.path.join(dest, f)) for f in os.listdir(dest)) / 1e6
     print(f"wrote {dest} ({size:.1f} MB) and docs/sample-contact-sheet-{args.name}.png; commit them (at most one "
           f"export commit per session)")
     return 0

@@ -22,6 +22,9 @@ if [ "$entries" -ge 3 ]; then echo "ok   plugins.config in the jar with $entries
 else echo "FAIL plugins.config in the jar has $entries DragGAN entries"; fail=$((fail + 1)); fi
 for m in "$here"/sample-models/*/; do
 	[ -f "$m/model.json" ] && check "$fiji/models/draggan/$(basename "$m")/model.json" "sample model $(basename "$m")"
+	if [ -f "$fiji/models/draggan/$(basename "$m")/discriminator.pt" ]; then
+		echo "FAIL sample model $(basename "$m"): its training-only discriminator.pt was installed"; fail=$((fail + 1))
+	fi
 done
 # The installed jars run: list the commands' classes from the installed class path.
 cp_list=$(find "$fiji/jars" "$fiji/plugins" -name '*.jar' | tr '\n' ':')

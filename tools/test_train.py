@@ -1,8 +1,9 @@
 """Tests of tools/train.py (run: /usr/bin/python3 -m unittest tools/test_train.py).
 
 The discriminator's extra minibatch-stddev channel (the discriminator lives in tools/stylegan2.py), and a real
-(very short) training run that stops, resumes, gains that channel on resume, and keeps the noise inputs below
-the output resolution at strength 0.
+(very short) training run that stops, resumes (with the --lr given then), gains that channel on resume, and keeps
+the noise inputs below the output resolution at strength 0; and training that goes on from a released bundle, with
+a new discriminator that trains alone first or with the bundle's own discriminator.pt.
 """
 import contextlib
 import io
@@ -109,12 +110,14 @@ class TrainingRunTest(unittest.TestCase):
             ck = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
             self.assertEqual(ck["state"]["step"], 2)
             self.assertEqual(ck["D_config"]["mbstd_res"], [])
-            log = self.run_train(run, "--kimg", "0.0155", "--d-mbstd-res", "16")
+            log = self.run_train(run, "--kimg", "0.0155", "--d-mbstd-res", "16", "--lr", "0.001")
             self.assertIn("resumed at step 2", log)
             self.assertIn("image minibatch-stddev channels now at [16] px", log)
             ck2 = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
             self.assertEqual(ck2["state"]["step"], 4)
             self.assertEqual(ck2["D_config"]["mbstd_res"], [16])
+            self.assertEqual(ck2["opt_G"]["param_groups"][0]["lr"], 0.001, "--lr decides on resume, not Adam's state")
+            self.assertAlmostEqual(ck2["opt_D"]["param_groups"][0]["lr"], 0.001 * 16 / 17)
             D = stylegan2.Discriminator(**ck2["D_config"])
             D.load_state_dict(ck2["D"])
             self.assertTrue(torch.isfinite(D(torch.zeros(4, 1, 64, 64))).all())
@@ -129,6 +132,46 @@ class TrainingRunTest(unittest.TestCase):
                 if net == "G":
                     self.assertTrue(all(v != 0.0 for v in top.values()), f"the 64 px noise trains: {top}")
             self.assertTrue(os.path.exists(os.path.join(tmp, "data-64-1.npy")), "the training set is cached")
+
+    def test_goes_on_from_a_bundle_with_a_new_or_its_own_discriminator(self):
+        import export
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            self.run_train(run, "--kimg", "0.0075")  # 2 steps
+            ck = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
+            G = stylegan2.build(ck["config"])
+            G.load_state_dict(ck["G_ema"])
+            bundle = os.path.join(tmp, "bundle")
+            export.write_bundle(G, bundle, name="t", description="", license="CC0-1.0", training_data="",
+                                extra={"training": {k: ck["state"][k] for k in ("step", "kimg", "seconds")}})
+            released = {k: v.detach().clone() for k, v in G.named_parameters()}  # (w_avg, a buffer, tracks on)
+
+            # Without discriminator.pt: a new D trains alone for --d-warmup steps; the generator stays as released.
+            run2 = os.path.join(tmp, "run2")
+            log = self.run_train(run2, "--resume-from", bundle, "--d-warmup", "2", "--kimg", "0.0155")
+            self.assertIn("discriminator: new", log)
+            self.assertIn("resumed at step 2", log)
+            ck2 = torch.load(os.path.join(run2, "checkpoint.pt"), map_location="cpu")
+            self.assertEqual(ck2["state"]["step"], 4)
+            for k, v in released.items():
+                self.assertTrue(torch.equal(ck2["G"][k], v), f"G.{k} moved while the new D warmed up")
+            self.assertFalse(all(torch.equal(ck2["D"][k], v) for k, v in ck["D"].items() if k in ck2["D"]),
+                             "the new D trained")
+            log = self.run_train(run2, "--kimg", "0.0235")  # 2 more steps: now the generator trains too
+            ck3 = torch.load(os.path.join(run2, "checkpoint.pt"), map_location="cpu")
+            self.assertFalse(all(torch.equal(ck3["G"][k], v) for k, v in released.items()), "G trains after it")
+
+            # With the discriminator written next to it (release_model.py does): training goes on with that D.
+            D = stylegan2.Discriminator(**ck3["D_config"])
+            D.load_state_dict(ck3["D"])
+            train.write_discriminator(D, os.path.join(bundle, "discriminator.pt"), source="test")
+            run3 = os.path.join(tmp, "run3")
+            log = self.run_train(run3, "--resume-from", bundle, "--kimg", "0.0155")
+            self.assertNotIn("discriminator: new", log)
+            back = train.read_bundle(bundle)
+            for k, v in ck3["D"].items():
+                self.assertTrue(torch.allclose(back["D"][k].float(), v, atol=1e-2 * (1 + v.abs().max().item())), k)
+            self.assertEqual(back["state"]["step"], 2)
 
 
 if __name__ == "__main__":

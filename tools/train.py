@@ -128,6 +128,43 @@ def read_slim(folder):
                 G=parts[0]["weights"], G_ema=parts[1]["weights"], D=parts[2]["weights"])
 
 
+DISCRIMINATOR_FORMAT = "draggan-fiji-discriminator"  # docs/model-format.md, "--discriminator: discriminator.pt"
+
+
+def is_bundle(folder):
+    return os.path.isfile(os.path.join(folder, "model.json")) and os.path.isfile(os.path.join(folder, "generator.pt"))
+
+
+def read_bundle(folder):
+    """A checkpoint dict (without optimizer state) from a released bundle: G and G_ema both from generator.pt
+    (a bundle keeps only G_ema), D from discriminator.pt when the bundle has one (release_model.py writes it, so
+    that a later session can go on training), otherwise None: build_networks then makes a new D and
+    main trains it alone first (--d-warmup). The training state comes from model.json's "training" entry."""
+    with open(os.path.join(folder, "model.json")) as f:
+        meta = json.load(f)
+    config = {k: v for k, v in meta["architecture"].items() if k != "family"}
+    config["channels"] = {int(k): v for k, v in config["channels"].items()}
+    weights = torch.jit.load(os.path.join(folder, "generator.pt"), map_location="cpu").state_dict()
+    weights = {k: v.detach().clone() for k, v in weights.items()}
+    state = dict(step=0, kimg=0.0, seconds=0.0)
+    state.update(meta.get("training", {}))
+    D_config, D = None, None
+    d_path = os.path.join(folder, "discriminator.pt")
+    if os.path.exists(d_path):
+        d = torch.load(d_path, map_location="cpu")
+        if d.get("format") != DISCRIMINATOR_FORMAT or d.get("kind") != "train.Discriminator":
+            raise SystemExit(f"{d_path} is not a discriminator train.py can continue (kind {d.get('kind')!r})")
+        D_config, D = d["config"], d["state_dict"]
+    return dict(config=config, D_config=D_config, state=state, G=weights, G_ema=dict(weights), D=D)
+
+
+def write_discriminator(D, path, source):
+    """D as docs/model-format.md's discriminator.pt (kind train.Discriminator), its weights in float16."""
+    sd = {k: (v.detach().half() if v.is_floating_point() else v) for k, v in D.state_dict().items()}
+    torch.save(dict(format=DISCRIMINATOR_FORMAT, version=1, source=source, kind="train.Discriminator",
+                    config=D.config, state_dict=sd, notes="weights stored in float16"), path)
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run-dir", required=True, help="checkpoints, samples and the log (outside the work tree)")
@@ -136,7 +173,8 @@ def parse_args(argv=None):
     ap.add_argument("--dataset-size", type=int, default=20000)
     ap.add_argument("--dataset", help="cached dataset .npy (default: RUN_DIR/../data-RES-CH.npy)")
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=0.0025)
+    ap.add_argument("--lr", type=float, default=0.0025,
+                    help="Adam learning rate of G (D: x 16/17 for the lazy R1); it also replaces a resumed Adam's")
     ap.add_argument("--ema-rampup", type=float, default=0.05,
                     help="G_ema's half-life is at most this fraction of the images seen so far (NVIDIA's 'auto' "
                          "configuration; 0 = a fixed half-life of batch * 10 / 32 kimg): a young model's G_ema then "
@@ -159,7 +197,13 @@ def parse_args(argv=None):
     ap.add_argument("--slim", help="also write a slim checkpoint into this folder at the end: G.pt, G_ema.pt, D.pt in "
                                    "float16, no optimizer state (about 10 MB each at 256 px; for carrying between "
                                    "machines)")
-    ap.add_argument("--resume-from", help="a slim checkpoint folder to start from when RUN_DIR has no checkpoint")
+    ap.add_argument("--resume-from", help="a slim checkpoint folder, or a released bundle (generator.pt, model.json "
+                                          "and, when it has one, discriminator.pt), to start from when RUN_DIR has "
+                                          "no checkpoint")
+    ap.add_argument("--d-warmup", type=int, default=400,
+                    help="steps that train only the discriminator when it is new but the generator is not (resuming "
+                         "from a bundle without discriminator.pt): a new D's first gradients are noise that would "
+                         "undo what the generator learned")
     ap.add_argument("--dataset-only", action="store_true",
                     help="only simulate (or find) the cached training set, then stop (e.g. for quality.py's copy check "
                          "on another machine than the one that trained)")
@@ -202,20 +246,26 @@ def choose_device(args):
 def read_checkpoint(args, ckpt_path):
     """RUN_DIR's checkpoint (made from --resume-from's slim folder when there is none yet), or None."""
     if args.resume_from and not os.path.exists(ckpt_path):
-        torch.save(read_slim(args.resume_from), ckpt_path)
+        torch.save(read_bundle(args.resume_from) if is_bundle(args.resume_from) else read_slim(args.resume_from),
+                   ckpt_path)
     return torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
 
 
 def build_networks(args, ckpt, device, log):
     """G, G_ema, D and their optimizers, fresh from PRESETS or loaded from the checkpoint (D gains the
     minibatch-stddev channels of --d-mbstd-res it lacks; its Adam then restarts). Returns them and the state."""
-    if ckpt is not None:
+    if ckpt is not None and ckpt["D"] is None:  # a bundle without discriminator.pt: the preset's D, new
+        gcfg = ckpt["config"]
+        dcfg = dict(resolution=gcfg["resolution"], img_channels=gcfg["img_channels"],
+                    channels=PRESETS[gcfg["resolution"]]["channels"])
+    elif ckpt is not None:
         gcfg, dcfg = ckpt["config"], ckpt["D_config"]
     else:
         preset = dict(PRESETS[args.resolution])
         gcfg = dict(preset, resolution=args.resolution, img_channels=args.channels, conv_clamp=256.0, noise_seed=0)
         dcfg = dict(resolution=args.resolution, img_channels=args.channels, channels=preset["channels"])
-    grow_d = ckpt is not None and sorted(dcfg.get("mbstd_res", [])) != sorted(args.d_mbstd_res)
+    new_d = ckpt is not None and ckpt["D"] is None
+    grow_d = not new_d and ckpt is not None and sorted(dcfg.get("mbstd_res", [])) != sorted(args.d_mbstd_res)
     dcfg = dict(dcfg, mbstd_res=args.d_mbstd_res)
     G = stylegan2.build(gcfg).to(device)
     D = Discriminator(**dcfg).to(device)
@@ -231,7 +281,9 @@ def build_networks(args, ckpt, device, log):
     if ckpt is not None:
         G.load_state_dict(ckpt["G"])
         G_ema.load_state_dict(ckpt["G_ema"])
-        if grow_d:
+        if new_d:
+            log("discriminator: new (the bundle has none); it trains alone first (--d-warmup)")
+        elif grow_d:
             D.load_adding_mbstd(ckpt["D"])
             log(f"discriminator: image minibatch-stddev channels now at {args.d_mbstd_res} px; its Adam restarts")
         else:
@@ -240,7 +292,13 @@ def build_networks(args, ckpt, device, log):
             opt_G.load_state_dict(ckpt["opt_G"])
             if not grow_d:
                 opt_D.load_state_dict(ckpt["opt_D"])
+            # Adam's saved state carries the learning rate it ran with; --lr decides (on resume too).
+            for opt, lr in ((opt_G, args.lr), (opt_D, args.lr * ratio)):
+                for group in opt.param_groups:
+                    group["lr"] = lr
         state = ckpt["state"]
+        if new_d:
+            state["d_only_until"] = state["step"] + args.d_warmup
         log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
     return G, G_ema, D, opt_G, opt_D, state
 
@@ -295,16 +353,19 @@ def ws_with_mixing(t, z_count):
 def step(t, args):
     """One training step: a generator update, a discriminator update (with lazy R1), the EMA; returns the losses."""
     G, D, opt_G, opt_D, state = t.G, t.D, t.opt_G, t.opt_D, t.state
-    # Generator: non-saturating logistic loss.
-    G.requires_grad_(True)
-    D.requires_grad_(False)
-    fake = G.synthesis(ws_with_mixing(t, args.batch))
-    loss_G = F.softplus(-D(fake)).mean()
-    opt_G.zero_grad(set_to_none=True)
-    loss_G.backward()
-    for m in t.quiet:
-        m.noise_strength.grad = None  # Adam skips a parameter without a gradient: the strength stays 0
-    opt_G.step()
+    if state["step"] < state.get("d_only_until", 0):  # a new discriminator catches up first (--d-warmup)
+        loss_G = torch.tensor(float("nan"))
+    else:
+        # Generator: non-saturating logistic loss.
+        G.requires_grad_(True)
+        D.requires_grad_(False)
+        fake = G.synthesis(ws_with_mixing(t, args.batch))
+        loss_G = F.softplus(-D(fake)).mean()
+        opt_G.zero_grad(set_to_none=True)
+        loss_G.backward()
+        for m in t.quiet:
+            m.noise_strength.grad = None  # Adam skips a parameter without a gradient: the strength stays 0
+        opt_G.step()
     # Discriminator: logistic loss, lazy R1 on reals.
     G.requires_grad_(False)
     D.requires_grad_(True)
@@ -396,7 +457,8 @@ def main(argv=None):
         state["seconds"] += clock.tick(now)
         if now - t_last_log > 60:
             per_step = (now - t_last_log) / max(1, state["step"] - step_last_log)
-            log(f"step {state['step']} kimg {state['kimg']:.2f} loss_G {loss_G.item():.3f} "
+            g = "- (D alone)" if math.isnan(loss_G.item()) else f"{loss_G.item():.3f}"
+            log(f"step {state['step']} kimg {state['kimg']:.2f} loss_G {g} "
                 f"loss_D {loss_D.item():.3f} {per_step:.2f} s/step")
             t_last_log, step_last_log = now, state["step"]
         if now - t_last_ckpt > args.checkpoint_minutes * 60:
