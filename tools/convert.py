@@ -728,7 +728,7 @@ def run(args):
                                    learning_rate=args.learning_rate, psi=args.psi, drag_layers=args.drag_layers,
                                    extra={"c_dim": info["c_dim"], "source": source})
         if D is not None:
-            torch.save(dict(D, format="draggan-fiji-discriminator", version=1, source=source),
+            torch.save(dict(D, format=stylegan2.DISCRIMINATOR_FORMAT, version=1, source=source),
                        os.path.join(folder, "discriminator.pt"))
         with open(os.path.join(folder, "MODEL_CARD.md"), "w") as f:
             f.write(model_card(name, args.input, digest, info, extra, args.license, meta, D))

@@ -440,6 +440,11 @@ class DBlock(nn.Module):
         return y + x
 
 
+# The format tag of discriminator.pt in a bundle (docs/model-format.md, "--discriminator: discriminator.pt"),
+# written by convert.py and release_model.py (through train.write_discriminator), read by train.read_bundle.
+DISCRIMINATOR_FORMAT = "draggan-fiji-discriminator"
+
+
 class Discriminator(nn.Module):
     """NVIDIA's ResNet discriminator. `mbstd_res`: resolutions r at which the block reading r x r features also
     gets the minibatch standard deviation of the *image* average-pooled to r x r, as one more input channel.

@@ -128,11 +128,8 @@ def read_slim(folder):
                 G=parts[0]["weights"], G_ema=parts[1]["weights"], D=parts[2]["weights"])
 
 
-DISCRIMINATOR_FORMAT = "draggan-fiji-discriminator"  # docs/model-format.md, "--discriminator: discriminator.pt"
-
-
 def is_bundle(folder):
-    return os.path.isfile(os.path.join(folder, "model.json")) and os.path.isfile(os.path.join(folder, "generator.pt"))
+    return os.path.isfile(os.path.join(folder, "model.json"))
 
 
 def read_bundle(folder):
@@ -144,7 +141,7 @@ def read_bundle(folder):
         meta = json.load(f)
     config = {k: v for k, v in meta["architecture"].items() if k != "family"}
     config["channels"] = {int(k): v for k, v in config["channels"].items()}
-    weights = torch.jit.load(os.path.join(folder, "generator.pt"), map_location="cpu").state_dict()
+    weights = torch.jit.load(os.path.join(folder, meta["weights"]["file"]), map_location="cpu").state_dict()
     weights = {k: v.detach().clone() for k, v in weights.items()}
     state = dict(step=0, kimg=0.0, seconds=0.0)
     state.update(meta.get("training", {}))
@@ -152,7 +149,7 @@ def read_bundle(folder):
     d_path = os.path.join(folder, "discriminator.pt")
     if os.path.exists(d_path):
         d = torch.load(d_path, map_location="cpu")
-        if d.get("format") != DISCRIMINATOR_FORMAT or d.get("kind") != "train.Discriminator":
+        if d.get("format") != stylegan2.DISCRIMINATOR_FORMAT or d.get("kind") != "train.Discriminator":
             raise SystemExit(f"{d_path} is not a discriminator train.py can continue (kind {d.get('kind')!r})")
         D_config, D = d["config"], d["state_dict"]
     return dict(config=config, D_config=D_config, state=state, G=weights, G_ema=dict(weights), D=D)
@@ -161,7 +158,7 @@ def read_bundle(folder):
 def write_discriminator(D, path, source):
     """D as docs/model-format.md's discriminator.pt (kind train.Discriminator), its weights in float16."""
     sd = {k: (v.detach().half() if v.is_floating_point() else v) for k, v in D.state_dict().items()}
-    torch.save(dict(format=DISCRIMINATOR_FORMAT, version=1, source=source, kind="train.Discriminator",
+    torch.save(dict(format=stylegan2.DISCRIMINATOR_FORMAT, version=1, source=source, kind="train.Discriminator",
                     config=D.config, state_dict=sd, notes="weights stored in float16"), path)
 
 
@@ -246,25 +243,25 @@ def choose_device(args):
 def read_checkpoint(args, ckpt_path):
     """RUN_DIR's checkpoint (made from --resume-from's slim folder when there is none yet), or None."""
     if args.resume_from and not os.path.exists(ckpt_path):
-        torch.save(read_bundle(args.resume_from) if is_bundle(args.resume_from) else read_slim(args.resume_from),
-                   ckpt_path)
+        tmp = ckpt_path + ".tmp"  # whole or not at all, as save_checkpoint
+        torch.save(read_bundle(args.resume_from) if is_bundle(args.resume_from) else read_slim(args.resume_from), tmp)
+        os.replace(tmp, ckpt_path)
     return torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
 
 
 def build_networks(args, ckpt, device, log):
     """G, G_ema, D and their optimizers, fresh from PRESETS or loaded from the checkpoint (D gains the
     minibatch-stddev channels of --d-mbstd-res it lacks; its Adam then restarts). Returns them and the state."""
-    if ckpt is not None and ckpt["D"] is None:  # a bundle without discriminator.pt: the preset's D, new
-        gcfg = ckpt["config"]
-        dcfg = dict(resolution=gcfg["resolution"], img_channels=gcfg["img_channels"],
-                    channels=PRESETS[gcfg["resolution"]]["channels"])
-    elif ckpt is not None:
+    if ckpt is not None:
         gcfg, dcfg = ckpt["config"], ckpt["D_config"]
     else:
-        preset = dict(PRESETS[args.resolution])
-        gcfg = dict(preset, resolution=args.resolution, img_channels=args.channels, conv_clamp=256.0, noise_seed=0)
-        dcfg = dict(resolution=args.resolution, img_channels=args.channels, channels=preset["channels"])
-    new_d = ckpt is not None and ckpt["D"] is None
+        gcfg = dict(PRESETS[args.resolution], resolution=args.resolution, img_channels=args.channels,
+                    conv_clamp=256.0, noise_seed=0)
+        dcfg = None
+    new_d = ckpt is not None and ckpt["D"] is None  # a bundle without discriminator.pt
+    if dcfg is None:  # a new D, the preset's for the generator's resolution
+        dcfg = dict(resolution=gcfg["resolution"], img_channels=gcfg["img_channels"],
+                    channels=PRESETS[gcfg["resolution"]]["channels"])
     grow_d = not new_d and ckpt is not None and sorted(dcfg.get("mbstd_res", [])) != sorted(args.d_mbstd_res)
     dcfg = dict(dcfg, mbstd_res=args.d_mbstd_res)
     G = stylegan2.build(gcfg).to(device)
@@ -351,10 +348,11 @@ def ws_with_mixing(t, z_count):
 
 
 def step(t, args):
-    """One training step: a generator update, a discriminator update (with lazy R1), the EMA; returns the losses."""
+    """One training step: a generator update, a discriminator update (with lazy R1), the EMA; returns the losses
+    (loss_G None while a new discriminator trains alone)."""
     G, D, opt_G, opt_D, state = t.G, t.D, t.opt_G, t.opt_D, t.state
     if state["step"] < state.get("d_only_until", 0):  # a new discriminator catches up first (--d-warmup)
-        loss_G = torch.tensor(float("nan"))
+        loss_G = None
     else:
         # Generator: non-saturating logistic loss.
         G.requires_grad_(True)
@@ -457,7 +455,7 @@ def main(argv=None):
         state["seconds"] += clock.tick(now)
         if now - t_last_log > 60:
             per_step = (now - t_last_log) / max(1, state["step"] - step_last_log)
-            g = "- (D alone)" if math.isnan(loss_G.item()) else f"{loss_G.item():.3f}"
+            g = "- (D alone)" if loss_G is None else f"{loss_G.item():.3f}"
             log(f"step {state['step']} kimg {state['kimg']:.2f} loss_G {g} "
                 f"loss_D {loss_D.item():.3f} {per_step:.2f} s/step")
             t_last_log, step_last_log = now, state["step"]
