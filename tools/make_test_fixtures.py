@@ -9,6 +9,7 @@ z and psi, the mapping output ws, the head's features, the synthesised image and
 ws of the scalar loss  L = mean(feat^2) + mean(image^2)  (feat from head(ws), image from synthesis(ws)).
 Deterministic: running it again gives the same numbers (the TorchScript file may differ byte-wise).
 The drag fixture OUT/tiny-drag.json comes from tools/reference_drag.py --fixture (run it after this script).
+`--two-channel-image` writes only OUT/sim-nuclei-cyto-128.tif, a simulated two-channel image (two_channel_image).
 """
 import argparse
 import json
@@ -88,10 +89,31 @@ def flat(t: torch.Tensor) -> list:
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
+TWO_CHANNEL_SEED = 5_000_123  # a held-out simulator seed (train.py trains on 1,000,000 + i, i < 20,000)
+
+
+def two_channel_image(out: str) -> str:
+    """OUT/sim-nuclei-cyto-128.tif: one simulated two-channel image (nuclei, cytoplasm), 128 px, 8-bit, as a
+    two-page TIFF, for the Java test of the two-channel sample model (its inversion of an image it never saw)."""
+    import numpy as np
+    from PIL import Image
+    import simulate
+    img = np.round(255 * np.clip(simulate.simulate(TWO_CHANNEL_SEED, size=128, channels=2), 0, 1)).astype(np.uint8)
+    path = os.path.join(out, "sim-nuclei-cyto-128.tif")
+    pages = [Image.fromarray(img[c]) for c in range(2)]
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    return path
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="src/test/resources/fixtures")
+    ap.add_argument("--two-channel-image", action="store_true",
+                    help="only write OUT/sim-nuclei-cyto-128.tif (see two_channel_image)")
     args = ap.parse_args(argv)
+    if args.two_channel_image:
+        print("wrote", two_channel_image(args.out))
+        return
     torch.set_num_threads(1)
     G = tiny_generator()
     bundle = os.path.join(args.out, "tiny")

@@ -41,6 +41,10 @@ Per-image statistics on channel 0, on the uint8 images (intensities reported in 
   object area        area in px of those objects, pooled over all images
 For each: the median over images (object area: over all objects) for generated and simulated images;
 relative difference = generated / simulated - 1; PASS when |relative difference| <= 0.25.
+Two-channel images (nuclei + cytoplasm) add three such medians on channel 1 (SECOND_CHANNEL_STATS): its mean
+intensity, its background (10th percentile), and its brightness near the channel-0 objects against far from them
+(mean within 12 px * R / 256 of an object, outside it, divided by the mean farther than 40 px * R / 256 from every
+object; images without both are left out): the second stain must sit around the nuclei, not anywhere.
 Diversity: mean over 2000 random pairs (i != j, numpy seed 0) of the RMS difference sqrt(mean((a - b)^2))
 between two images (all channels, [0, 1] units), for the generated and for the simulated set; PASS when
 generated >= 0.70 * simulated.
@@ -172,6 +176,13 @@ STATS = [  # (key, label in the table, unit)
     ("objects_per_image", "objects per image", ""),
     ("object_area", "object area (px)", ""),
 ]
+SECOND_CHANNEL_STATS = [  # the same rule (median, |relative difference| <= 0.25) on channel 1 of 2-channel images
+    ("ch2_mean_intensity", "channel 2 mean intensity", ""),
+    ("ch2_background", "channel 2 background p10", ""),
+    ("ch2_around_objects", "channel 2 near/far ratio", ""),
+]
+NEAR_REF_PX = 12.0              # channel 2 "near": within this distance (px at 256) of a channel-0 object
+FAR_REF_PX = 40.0               # channel 2 "far": farther than this from every channel-0 object
 
 
 # ------------------------------------------------------------------------------------------- statistics
@@ -221,16 +232,43 @@ def image_stats(img: np.ndarray) -> dict:
             "objects": int(len(areas)), "areas": areas}
 
 
+def second_channel_stats(img: np.ndarray) -> dict:
+    """Channel 1 of one uint8 [C, H, W] image (e.g. cytoplasm beside nuclei in channel 0): mean and background p10
+    in [0, 1], and how much brighter it is near channel 0's objects than far from them: mean within NEAR_REF_PX *
+    R / 256 of an object (outside it) / mean farther than FAR_REF_PX * R / 256 from all (NaN when one is empty)."""
+    size = img.shape[-1]
+    v = img[1].astype(np.float64) / 255.0
+    lab, _ = segment(img[0])
+    dist = ndimage.distance_transform_edt(lab == 0)
+    near = (dist > 0) & (dist <= NEAR_REF_PX * size / 256.0)
+    far = dist > FAR_REF_PX * size / 256.0
+    ratio = float(v[near].mean() / max(v[far].mean(), 1.0 / 255.0)) if near.any() and far.any() else float("nan")
+    return {"ch2_mean_intensity": float(v.mean()), "ch2_background": float(np.percentile(v, 10)),
+            "ch2_around_objects": ratio}
+
+
 def distribution_stats(images: np.ndarray) -> dict:
-    """uint8 [N, C, H, W] (channel 0 is used) -> per-image arrays and the pooled object areas."""
+    """uint8 [N, C, H, W] (channel 0 is used; with two or more channels also channel 1, SECOND_CHANNEL_STATS)
+    -> per-image arrays and the pooled object areas."""
     per = [image_stats(im[0]) for im in images]
-    return {
+    out = {
         "mean_intensity": np.array([p["mean_intensity"] for p in per]),
         "background": np.array([p["background"] for p in per]),
         "objects_per_image": np.array([p["objects"] for p in per], np.float64),
         "object_area": (np.concatenate([p["areas"] for p in per]).astype(np.float64)
                         if per else np.zeros(0)),
     }
+    if images.ndim == 4 and images.shape[1] >= 2:
+        per2 = [second_channel_stats(im) for im in images]
+        for key, _, _ in SECOND_CHANNEL_STATS:
+            x = np.array([p[key] for p in per2], np.float64)
+            out[key] = x[np.isfinite(x)]
+    return out
+
+
+def stats_for(channels: int):
+    """The median criteria for images of this many channels: STATS, and SECOND_CHANNEL_STATS from two on."""
+    return STATS + (SECOND_CHANNEL_STATS if channels >= 2 else [])
 
 
 def _quantiles(x: np.ndarray) -> dict:
@@ -565,7 +603,7 @@ def evaluate(gen: np.ndarray, sim: np.ndarray, train: np.ndarray = None, *, ref:
     gs, ss, rs = distribution_stats(gen), _measured(distribution_stats, sim), _measured(distribution_stats, ref)
     timing["statistics"] = time.time() - t0
     criteria = {}
-    for key, label, _ in STATS:
+    for key, label, _ in stats_for(gen.shape[1]):
         g, s = _quantiles(gs[key]), _quantiles(ss[key])
         rel = relative_difference(g["median"], s["median"])
         base = relative_difference(_quantiles(rs[key])["median"], s["median"])
@@ -676,9 +714,9 @@ def evaluate(gen: np.ndarray, sim: np.ndarray, train: np.ndarray = None, *, ref:
 
 
 def deviation_sum(criteria: dict) -> float:
-    """Sum over the four statistics of |relative difference|, plus |diversity ratio - 1|, plus the stricter
+    """Sum over the four statistics (seven with two channels) of |relative difference|, plus |diversity ratio - 1|, plus the stricter
     criteria's scores (figure / goal; the classifier test: (accuracy - 0.5) / (goal - 0.5)), each 1 at its goal."""
-    total = sum(abs(criteria[k]["rel_diff"]) for k, _, _ in STATS)
+    total = sum(abs(c["rel_diff"]) for c in criteria.values() if "rel_diff" in c)  # STATS (and channel 2's)
     total += abs(criteria["diversity"]["ratio"] - 1.0)
     total += sum(_num(c["score"]) for c in criteria.values() if "score" in c)
     return float(total)
@@ -718,7 +756,7 @@ def format_table(result: dict) -> str:
     ok = {True: "PASS", False: "FAIL"}
     lines = [f"{'criterion':<34}{'generated':>11}{'simulated':>11}{'deviation':>12}{'sim-vs-sim':>12}  "
              f"{'limit':<22}result", "-" * 110]
-    for key, _, _ in STATS:
+    for key, _, _ in stats_for(result.get("images", {}).get("channels", 1)):
         c = cr[key]
         lines.append(f"{c['label'] + ' (median)':<34}{_fmt(c['generated']):>11}{_fmt(c['simulated']):>11}"
                      f"{c['rel_diff'] * 100:>+11.1f}%{c['baseline'] * 100:>+11.1f}%  {'within +-25%':<22}"

@@ -288,6 +288,24 @@ class CriteriaTest(unittest.TestCase):
         self.assertEqual([f["generated_index"] for f in c["flagged"]], [0])
         self.assertEqual(c["flagged"][0]["training_index"], 5)
 
+    def test_two_channel_images_are_judged_on_the_second_channel_too(self):
+        sim, other = (simulate.generate_dataset(60, 64, 2, seed) for seed in (Q.SIM_START_SEED, 6_000_000))
+        ref = simulate.generate_dataset(60, 64, 2, Q.REF_START_SEED)
+        r = Q.evaluate(other, sim, None, ref=ref, c2st_epochs=0)
+        keys = [k for k, _, _ in Q.SECOND_CHANNEL_STATS]
+        self.assertEqual(r["criteria_count"], 12 + len(keys))
+        for k in keys:
+            self.assertTrue(r["criteria"][k]["passed"], (k, r["criteria"][k]["detail"]))
+        self.assertGreater(r["criteria"]["ch2_around_objects"]["simulated"], 2.0, "cytoplasm sits around nuclei")
+        # The nuclei drawn in the second channel too (a two-channel generator that has not learned the cytoplasm):
+        copied = other.copy()
+        copied[:, 1] = copied[:, 0]
+        c = Q.evaluate(copied, sim, None, ref=ref, c2st_epochs=0)["criteria"]["ch2_around_objects"]
+        self.assertFalse(c["passed"], c["detail"])
+        self.assertIn("channel 2 near/far ratio (median)", Q.format_table(r))
+        one = self.evaluate(self.other)
+        self.assertFalse(any(k in one["criteria"] for k in keys), "one-channel results keep their criteria")
+
     def test_missing_training_set_does_not_pass(self):
         r = Q.evaluate(self.other, self.sim, None, ref=self.ref, c2st_epochs=0)
         self.assertTrue(r["criteria"]["copies"]["skipped"])

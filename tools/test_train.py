@@ -173,6 +173,60 @@ class TrainingRunTest(unittest.TestCase):
                 self.assertTrue(torch.allclose(back["D"][k].float(), v, atol=1e-2 * (1 + v.abs().max().item())), k)
             self.assertEqual(back["state"]["step"], 2)
 
+    def test_a_one_channel_bundle_grows_a_second_channel(self):
+        import export
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            self.run_train(run, "--kimg", "0.0075")  # 2 steps, 1 channel
+            ck = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
+            G = stylegan2.build(ck["config"])
+            G.load_state_dict(ck["G_ema"])
+            bundle = os.path.join(tmp, "bundle")
+            export.write_bundle(G, bundle, name="t", description="", license="CC0-1.0", training_data="")
+            released = {k: v.detach().clone() for k, v in G.named_parameters()}  # (w_avg tracks on)
+
+            run2 = os.path.join(tmp, "run2")
+            log = self.run_train(run2, "--resume-from", bundle, "--channels", "2", "--d-warmup", "2",
+                                 "--kimg", "0.0075")
+            self.assertIn("image channels 1 -> 2", log)
+            self.assertTrue(os.path.exists(os.path.join(tmp, "data-64-2.npy")), "a two-channel training set")
+            ck2 = torch.load(os.path.join(run2, "checkpoint.pt"), map_location="cpu")
+            self.assertEqual(ck2["config"]["img_channels"], 2)
+            self.assertEqual(ck2["D_config"]["img_channels"], 2)
+            self.assertEqual(ck2["state"]["started_from"], "bundle", "recorded for the model card")
+            widened = [k for k in released if k.endswith("torgb.weight") or k.endswith("torgb.bias")]
+            self.assertEqual(len(widened), 2 * 5, "toRGB weight and bias of the five blocks of 64 px")
+            for k, v in released.items():
+                got = ck2["G"][k]
+                if k in widened:
+                    self.assertEqual(got.shape[0], 2, k)
+                    self.assertTrue(torch.equal(got[0], v[0]) and torch.equal(got[1], v[0]), k)
+                else:
+                    self.assertTrue(torch.equal(got, v), f"{k} as released (the new D warmed up alone)")
+            G2 = stylegan2.build(ck2["config"])
+            G2.load_state_dict(ck2["G_ema"])
+            with torch.no_grad():
+                img = G2(G2.mapping(torch.randn(2, G2.z_dim), torch.tensor(1.0)))
+            self.assertEqual(tuple(img.shape), (2, 2, 64, 64))
+            self.assertTrue(torch.allclose(img[:, 0], img[:, 1]), "both channels start as the first one")
+            # Resumed, the generator trains now, with the mapping and the blocks below 32 px held (--freeze-below).
+            log = self.run_train(run2, "--channels", "2", "--kimg", "0.0155", "--freeze-below", "32")
+            self.assertNotIn("image channels", log)
+            self.assertIn("held fixed", log)
+            ck3 = torch.load(os.path.join(run2, "checkpoint.pt"), map_location="cpu")
+            self.assertEqual(ck3["config"]["img_channels"], 2)
+            low = ("blocks.0.", "blocks.1.", "blocks.2.")  # 4, 8, 16 px
+            for k, v in ck2["G"].items():
+                if not v.is_floating_point() or k.endswith("w_avg") or k.endswith("noise_const"):
+                    continue
+                held = k.startswith("mapping_net.") or (k.startswith(low) and ".torgb." not in k)
+                if held:
+                    self.assertTrue(torch.equal(ck3["G"][k], v), f"{k} is held")
+            moved = lambda prefix: any(not torch.equal(ck3["G"][k], v) for k, v in ck2["G"].items()  # noqa: E731
+                                       if k.startswith(prefix))
+            self.assertTrue(moved("blocks.4."), "the 64 px block trains")
+            self.assertTrue(moved("blocks.0.torgb.") or moved("blocks.1.torgb."), "low toRGB layers train")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -91,6 +91,21 @@ def noise_layers_below(G, min_res):
     return [m for m in G.modules() if isinstance(m, stylegan2.SynthesisLayer) and m.noise_const.shape[-1] < min_res]
 
 
+def frozen_below(G, res):
+    """The generator's parameters that --freeze-below RES holds fixed: the mapping network and the synthesis blocks
+    below RES px, except their toRGB layers (which write the image's channels: a new channel is learned at every
+    resolution). For transfer to a new stain: the layout and shape of the nuclei live in the low blocks and stay
+    as the bundle had them, the upper blocks and the image layers learn the new channel, and a step needs no
+    gradients below RES."""
+    if not res:
+        return []
+    out = list(G.mapping_net.parameters())
+    for block in G.blocks:
+        if block.conv1.noise_const.shape[-1] < res:
+            out += [p for n, p in block.named_parameters() if not n.startswith("torgb.")]
+    return out
+
+
 def save_grid(G, z, path):
     with torch.no_grad():
         imgs = G.synthesis(G.mapping_net(z, 1.0)).clamp(-1, 1).add(1).mul(127.5).round().byte().cpu().numpy()
@@ -197,6 +212,10 @@ def parse_args(argv=None):
     ap.add_argument("--resume-from", help="a slim checkpoint folder, or a released bundle (generator.pt, model.json "
                                           "and, when it has one, discriminator.pt), to start from when RUN_DIR has "
                                           "no checkpoint")
+    ap.add_argument("--freeze-below", type=int, default=0,
+                    help="hold the generator's mapping network and its blocks below this resolution fixed (toRGB "
+                         "layers excepted): transfer learning that keeps what the low blocks drew (e.g. the nuclei "
+                         "while --channels 2 learns a cytoplasm); 0 = train everything")
     ap.add_argument("--d-warmup", type=int, default=400,
                     help="steps that train only the discriminator when it is new but the generator is not (resuming "
                          "from a bundle without discriminator.pt): a new D's first gradients are noise that would "
@@ -249,6 +268,19 @@ def read_checkpoint(args, ckpt_path):
     return torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
 
 
+def widen_image_channels(weights, old, new):
+    """A generator's state dict with its image layers (the toRGB weights and biases, dimension 0 = image
+    channels) grown from `old` to `new` channels: channel c starts as a copy of channel c % old. Every other
+    layer is independent of the image channels. Transfer learning: a second stain is learned from a generator
+    that already draws the first (train.py --resume-from BUNDLE --channels 2, with a new discriminator)."""
+    out = {}
+    for k, v in weights.items():
+        if k.rsplit(".", 2)[-2:] in (["torgb", "weight"], ["torgb", "bias"]):
+            v = v[[c % old for c in range(new)]].clone()
+        out[k] = v
+    return out
+
+
 def build_networks(args, ckpt, device, log):
     """G, G_ema, D and their optimizers, fresh from PRESETS or loaded from the checkpoint (D gains the
     minibatch-stddev channels of --d-mbstd-res it lacks; its Adam then restarts). Returns them and the state."""
@@ -259,6 +291,13 @@ def build_networks(args, ckpt, device, log):
                     conv_clamp=256.0, noise_seed=0)
         dcfg = None
     new_d = ckpt is not None and ckpt["D"] is None  # a bundle without discriminator.pt
+    if new_d and args.channels > gcfg["img_channels"]:  # e.g. nuclei -> nuclei + cytoplasm
+        log(f"generator: image channels {gcfg['img_channels']} -> {args.channels}; the new channels' toRGB "
+            f"weights start as copies of the first channel's, everything else as in the bundle")
+        for key in ("G", "G_ema"):
+            ckpt[key] = widen_image_channels(ckpt[key], gcfg["img_channels"], args.channels)
+        gcfg = dict(gcfg, img_channels=args.channels)
+        ckpt["state"]["started_from"] = os.path.basename(os.path.normpath(args.resume_from))  # the model card says
     if dcfg is None:  # a new D, the preset's for the generator's resolution
         dcfg = dict(resolution=gcfg["resolution"], img_channels=gcfg["img_channels"],
                     channels=PRESETS[gcfg["resolution"]]["channels"])
@@ -328,7 +367,12 @@ def setup(args, log):
     rng = np.random.default_rng(args.seed + state["step"])
     torch.manual_seed(args.seed + state["step"])
     fixed_z = torch.randn(16, G.z_dim, generator=torch.Generator().manual_seed(1234)).to(device)
+    frozen = frozen_below(G, args.freeze_below)
+    if frozen:
+        log(f"generator: {sum(p.numel() for p in frozen) / 1e6:.2f} M parameters held fixed (mapping and blocks "
+            f"below {args.freeze_below} px, their toRGB layers excepted)")
     return Training(G=G, G_ema=G_ema, D=D, opt_G=opt_G, opt_D=opt_D, state=state, device=device, quiet=quiet,
+                    frozen=frozen,
                     gamma=gamma, ema_nimg_max=10_000 * args.batch / 32, data=data, rng=rng, fixed_z=fixed_z,
                     ckpt_path=ckpt_path)
 
@@ -356,6 +400,8 @@ def step(t, args):
     else:
         # Generator: non-saturating logistic loss.
         G.requires_grad_(True)
+        for p in t.frozen:
+            p.requires_grad_(False)
         D.requires_grad_(False)
         fake = G.synthesis(ws_with_mixing(t, args.batch))
         loss_G = F.softplus(-D(fake)).mean()

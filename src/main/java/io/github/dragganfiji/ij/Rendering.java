@@ -8,6 +8,7 @@ import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
+import ij.process.LUT;
 import ij.process.ShortProcessor;
 
 import io.github.dragganfiji.app.GenerateUseCase;
@@ -16,6 +17,8 @@ import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.model.ModelMetadata;
 
+import java.awt.Color;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -173,6 +176,7 @@ public final class Rendering {
 		final ModelMetadata m = r.metadata();
 		final ImagePlus imp = image(String.format(Locale.ROOT, "%s seed %d", m.name(), r.request().seed()),
 			toProcessors(r.image(), m.imageChannels(), m.resolution(), m.outputMin(), m.outputMax(), depth));
+		applyChannels(imp, m);
 		ImageProperties.set(imp, m.name(), r.request().model().dir(), r.latent());
 		imp.setProp(ImageProperties.SEED, Long.toString(r.request().seed()));
 		imp.setProp(ImageProperties.PSI, Double.toString(r.request().psi()));
@@ -209,6 +213,7 @@ public final class Rendering {
 	private static ImagePlus withInversion(final ImagePlus out, final InvertUseCase.Result r, final String summary,
 		final ImagePlus source, final InversionInput in)
 	{
+		if (!copyChannelColors(source, out)) applyChannels(out, r.metadata());
 		out.setCalibration(in.calibration(source.getCalibration()));
 		ImageProperties.set(out, r.modelName(), r.tunedDir(), r.latent());
 		out.setProp(ImageProperties.INTENSITY, r.mapping().encode());
@@ -279,6 +284,64 @@ public final class Rendering {
 		final ImagePlus imp = new ImagePlus(title, stack);
 		imp.setDimensions(ps.length, 1, 1);
 		return new CompositeImage(imp, IJ.COMPOSITE);
+	}
+
+	/**
+	 * The model's channel colours (model.json {@code channel_colors}) as the channels' LUTs and its channel names
+	 * ({@code channel_names}) as the slice labels of a composite; nothing for a bundle that names neither, or for RGB.
+	 */
+	public static void applyChannels(final ImagePlus imp, final ModelMetadata m) {
+		if (imp.getType() == ImagePlus.COLOR_RGB || m.imageChannels() != imp.getNChannels()) return;
+		final List<String> colors = m.channelColors(), names = m.channelNames();
+		if (imp instanceof CompositeImage ci) {
+			if (!colors.isEmpty()) for (int c = 0; c < colors.size(); c++) {
+				final LUT lut = LUT.createLutFromColor(color(colors.get(c)));
+				lut.min = ci.getChannelLut(c + 1).min;
+				lut.max = ci.getChannelLut(c + 1).max;
+				ci.setChannelLut(lut, c + 1);
+			}
+			if (!names.isEmpty() && imp.getStackSize() == names.size()) for (int c = 0; c < names.size(); c++)
+				imp.getStack().setSliceLabel(names.get(c), c + 1);
+		}
+		else if (!colors.isEmpty()) {
+			final double min = imp.getDisplayRangeMin(), max = imp.getDisplayRangeMax();
+			imp.getProcessor().setLut(LUT.createLutFromColor(color(colors.get(0))));
+			imp.setDisplayRange(min, max);
+		}
+	}
+
+	/**
+	 * A composite's channel colours (LUTs) onto another composite with as many channels, keeping the target's
+	 * display ranges: a drag or an inversion of a user's composite keeps the user's colours.
+	 *
+	 * @return whether both are composites with the same channel count (and the colours were copied)
+	 */
+	public static boolean copyChannelColors(final ImagePlus from, final ImagePlus to) {
+		if (!(from instanceof CompositeImage src) || !(to instanceof CompositeImage dst) || src.getNChannels() != dst
+			.getNChannels()) return false;
+		for (int c = 1; c <= src.getNChannels(); c++) {
+			final LUT lut = (LUT) src.getChannelLut(c).clone();
+			lut.min = dst.getChannelLut(c).min;
+			lut.max = dst.getChannelLut(c).max;
+			dst.setChannelLut(lut, c);
+		}
+		dst.setMode(src.getMode());
+		return true;
+	}
+
+	/** A channel colour of model.json (a {@link ModelMetadata#COLORS} name or #rrggbb). */
+	static Color color(final String c) {
+		return switch (c.toLowerCase(Locale.ROOT)) {
+			case "red" -> Color.RED;
+			case "green" -> Color.GREEN;
+			case "blue" -> Color.BLUE;
+			case "cyan" -> Color.CYAN;
+			case "magenta" -> Color.MAGENTA;
+			case "yellow" -> Color.YELLOW;
+			case "orange" -> Color.ORANGE;
+			case "gray", "white" -> Color.WHITE;
+			default -> Color.decode(c);
+		};
 	}
 
 	private static int clip(final float v, final int max) {

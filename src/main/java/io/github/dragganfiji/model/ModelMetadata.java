@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -33,11 +36,27 @@ import java.util.regex.Pattern;
  * @param weightsFile the TorchScript file, relative to the bundle
  * @param sha256 the TorchScript file's SHA-256, lower-case hex
  * @param cDim number of classes of a conditional model (its {@code mapping_c} takes a one-hot label), 0 if none
+ * @param channelNames what each image channel shows (e.g. "nuclei", "cytoplasm"), one per channel; empty if the
+ *          bundle does not say
+ * @param channelColors the display colour of each channel, one per channel: a name of {@link #COLORS} or
+ *          {@code #rrggbb}; empty if the bundle does not say (ImageJ's defaults then)
  */
 public record ModelMetadata(String name, String description, String license, String trainingData, int resolution,
 	int imageChannels, int zDim, int wDim, int numWs, FeatureBlock featureBlock, int dragLayers, double learningRate,
-	double truncationPsi, double outputMin, double outputMax, String weightsFile, String sha256, int cDim)
+	double truncationPsi, double outputMin, double outputMax, String weightsFile, String sha256, int cDim,
+	List<String> channelNames, List<String> channelColors)
 {
+
+	/** The colour names {@code channel_colors} may use (or {@code #rrggbb}): ImageJ's LUT colours. */
+	public static final List<String> COLORS = List.of("red", "green", "blue", "cyan", "magenta", "yellow", "gray",
+		"white", "orange");
+
+	private static final Pattern HEX_COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
+
+	public ModelMetadata {
+		channelNames = List.copyOf(channelNames);
+		channelColors = List.copyOf(channelColors);
+	}
 
 	/** The only format version this code reads. */
 	public static final int FORMAT_VERSION = 1;
@@ -102,11 +121,22 @@ public record ModelMetadata(String name, String description, String license, Str
 		if (!SHA256.matcher(sha).matches()) f.fail("weights.sha256 is not 64 hexadecimal digits");
 		final double lr = f.number("learning_rate");
 		if (!(lr > 0)) f.fail("learning_rate must be positive");
+		final int channels = f.integer("image_channels", 1, 4);
+		final List<String> names = f.strings("channel_names", channels);
+		for (final String n : names)
+			if (n.isBlank()) f.fail("field 'channel_names' must not hold an empty name");
+		final List<String> colors = new ArrayList<>();
+		for (final String c : f.strings("channel_colors", channels)) {
+			final String lower = c.toLowerCase(Locale.ROOT);
+			if (!COLORS.contains(lower) && !HEX_COLOR.matcher(c).matches()) f.fail("channel colour '" + c +
+				"' is not one of " + String.join(", ", COLORS) + " or #rrggbb");
+			colors.add(lower);
+		}
 		return new ModelMetadata(f.nonEmpty("name"), f.string("description"), f.string("license"), f.string(
-			"training_data"), resolution, f.integer("image_channels", 1, 4), f.integer("z_dim", 1, 65536), f
+			"training_data"), resolution, channels, f.integer("z_dim", 1, 65536), f
 				.integer("w_dim", 1, 65536), numWs, new FeatureBlock(fbIndex, fbRes, fb.integer("channels", 1,
 					65536)), f.integer("drag_layers", 1, numWs), lr, f.number("truncation_psi"), min, max,
-			weightsFile, sha, f.json().has("c_dim") ? f.integer("c_dim", 0, 100000) : 0);
+			weightsFile, sha, f.json().has("c_dim") ? f.integer("c_dim", 0, 100000) : 0, names, colors);
 	}
 
 	private static String rootMessage(final Throwable e) {
@@ -160,6 +190,22 @@ public record ModelMetadata(String name, String description, String license, Str
 			if (v < min || v > max) fail("field '" + prefix + key + "' = " + (long) v + " is outside " + min + ".." +
 				max);
 			return (int) v;
+		}
+
+		/** An optional list of exactly {@code count} strings; empty when the field is absent. */
+		List<String> strings(final String key, final int count) {
+			final JsonElement e = json.get(key);
+			if (e == null || e.isJsonNull()) return List.of();
+			if (!e.isJsonArray()) fail("field '" + prefix + key + "' must be a list of strings");
+			final List<String> out = new ArrayList<>();
+			for (final JsonElement x : e.getAsJsonArray()) {
+				if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) fail("field '" + prefix + key +
+					"' must be a list of strings");
+				out.add(x.getAsString());
+			}
+			if (out.size() != count) fail("field '" + prefix + key + "' has " + out.size() + " entries, but the model " +
+				"makes " + count + " channel(s)");
+			return out;
 		}
 
 		Fields object(final String key) {

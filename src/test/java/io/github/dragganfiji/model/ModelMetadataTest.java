@@ -91,6 +91,32 @@ class ModelMetadataTest {
 		assertProblem(o -> o.addProperty("name", " "), "field 'name' must not be empty");
 	}
 
+	@Test
+	void channelNamesAndColorsAreOptionalAndChecked() throws IOException {
+		assertTrue(GeneratorBundle.readMetadata(TestBundles.TINY).channelNames().isEmpty(), "absent: none");
+		final Path dir = TestBundles.copyTiny(Files.createTempDirectory(tmp, "ok"));
+		TestBundles.editJson(dir, o -> {
+			o.add("channel_names", strings("red stain", "green stain", "blue stain"));
+			o.add("channel_colors", strings("Magenta", "#00ff80", "gray"));
+		});
+		final ModelMetadata m = GeneratorBundle.readMetadata(dir);
+		assertEquals(java.util.List.of("red stain", "green stain", "blue stain"), m.channelNames());
+		assertEquals(java.util.List.of("magenta", "#00ff80", "gray"), m.channelColors());
+		assertProblem(o -> o.add("channel_names", strings("a", "b")),
+			"field 'channel_names' has 2 entries, but the model makes 3 channel(s)");
+		assertProblem(o -> o.add("channel_colors", strings("red", "green", "teal")), "channel colour 'teal' is not one of");
+		assertProblem(o -> o.add("channel_colors", strings("red", "green", "#12345")), "channel colour '#12345'");
+		assertProblem(o -> o.addProperty("channel_names", "nuclei"), "field 'channel_names' must be a list of strings");
+		assertProblem(o -> o.add("channel_names", strings("a", " ", "c")), "field 'channel_names' must not hold");
+	}
+
+	private static com.google.gson.JsonArray strings(final String... s) {
+		final com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+		for (final String x : s)
+			a.add(x);
+		return a;
+	}
+
 	private void assertProblem(final Consumer<JsonObject> edit, final String expected) throws IOException {
 		final Path dir = TestBundles.copyTiny(Files.createTempDirectory(tmp, "case"));
 		TestBundles.editJson(dir, edit);
