@@ -173,6 +173,15 @@ class TrainingRunTest(unittest.TestCase):
                 self.assertTrue(torch.allclose(back["D"][k].float(), v, atol=1e-2 * (1 + v.abs().max().item())), k)
             self.assertEqual(back["state"]["step"], 2)
 
+            # Two channels from this one-channel bundle: its discriminator sees one channel, so a new one; a run
+            # folder keeps its channels.
+            log = self.run_train(os.path.join(tmp, "run4"), "--resume-from", bundle, "--channels", "2",
+                                 "--d-warmup", "1", "--kimg", "0.0035")
+            self.assertIn("sees fewer channels; a new one", log)
+            self.assertIn("image channels 1 -> 2", log)
+            with self.assertRaises(SystemExit):
+                self.run_train(run3, "--channels", "2", "--kimg", "0.05")
+
     def test_a_one_channel_bundle_grows_a_second_channel(self):
         import export
         with tempfile.TemporaryDirectory() as tmp:
@@ -210,10 +219,16 @@ class TrainingRunTest(unittest.TestCase):
             self.assertEqual(tuple(img.shape), (2, 2, 64, 64))
             self.assertTrue(torch.allclose(img[:, 0], img[:, 1]), "both channels start as the first one")
             # Resumed, the generator trains now, with the mapping and the blocks below 32 px held (--freeze-below).
-            log = self.run_train(run2, "--channels", "2", "--kimg", "0.0155", "--freeze-below", "32")
+            log = self.run_train(run2, "--channels", "2", "--kimg", "0.0155", "--freeze-below", "32",
+                                 "--noise-strength", "-0.03")
             self.assertNotIn("image channels", log)
             self.assertIn("held fixed", log)
             ck3 = torch.load(os.path.join(run2, "checkpoint.pt"), map_location="cpu")
+            for net in ("G", "G_ema"):  # --noise-strength: the top layers' strengths are set and held
+                top = {k: float(v) for k, v in ck3[net].items() if k.endswith("noise_strength")
+                       and ck3[net][k.replace("strength", "const")].shape[-1] == 64}
+                self.assertEqual(len(top), 2)
+                self.assertTrue(all(abs(v + 0.03) < 1e-7 for v in top.values()), (net, top))
             self.assertEqual(ck3["config"]["img_channels"], 2)
             low = ("blocks.0.", "blocks.1.", "blocks.2.")  # 4, 8, 16 px
             for k, v in ck2["G"].items():

@@ -198,6 +198,10 @@ def parse_args(argv=None):
     ap.add_argument("--noise-min-res", type=int,
                     help="per-pixel noise inputs only at this resolution and above; below it their strengths are held "
                          "at 0 (default: the output resolution, i.e. only the last block's). See noise_layers_below.")
+    ap.add_argument("--noise-strength", type=float,
+                    help="hold the strength of the noise inputs that train (from --noise-min-res on) at this value "
+                         "instead of training it: the pixel texture rides on them (nuclei-128's top layer: -0.036), "
+                         "and a new discriminator drove them to 0 in the two-channel runs (tools/README.md)")
     ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
     ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
     ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
@@ -290,14 +294,22 @@ def build_networks(args, ckpt, device, log):
         gcfg = dict(PRESETS[args.resolution], resolution=args.resolution, img_channels=args.channels,
                     conv_clamp=256.0, noise_seed=0)
         dcfg = None
-    new_d = ckpt is not None and ckpt["D"] is None  # a bundle without discriminator.pt
-    if new_d and args.channels > gcfg["img_channels"]:  # e.g. nuclei -> nuclei + cytoplasm
+    grow = ckpt is not None and args.channels > gcfg["img_channels"]  # e.g. nuclei -> nuclei + cytoplasm
+    if grow and "opt_G" in ckpt:
+        raise SystemExit(f"{args.run_dir} holds a {gcfg['img_channels']}-channel run; a model of "
+                         f"{args.channels} channels starts in a new run folder from a bundle (--resume-from)")
+    if grow and ckpt["D"] is not None:
+        log("discriminator: the bundle's sees fewer channels; a new one")
+        ckpt["D"], dcfg = None, None
+    new_d = ckpt is not None and ckpt["D"] is None  # a bundle without discriminator.pt (or of fewer channels)
+    if grow:
         log(f"generator: image channels {gcfg['img_channels']} -> {args.channels}; the new channels' toRGB "
             f"weights start as copies of the first channel's, everything else as in the bundle")
         for key in ("G", "G_ema"):
             ckpt[key] = widen_image_channels(ckpt[key], gcfg["img_channels"], args.channels)
         gcfg = dict(gcfg, img_channels=args.channels)
-        ckpt["state"]["started_from"] = os.path.basename(os.path.normpath(args.resume_from))  # the model card says
+        if args.resume_from:  # the model card says
+            ckpt["state"]["started_from"] = os.path.basename(os.path.normpath(args.resume_from))
     if dcfg is None:  # a new D, the preset's for the generator's resolution
         dcfg = dict(resolution=gcfg["resolution"], img_channels=gcfg["img_channels"],
                     channels=PRESETS[gcfg["resolution"]]["channels"])
@@ -353,6 +365,14 @@ def setup(args, log):
     with torch.no_grad():
         for m in quiet + noise_layers_below(G_ema, noise_min):
             m.noise_strength.zero_()
+    if args.noise_strength is not None:  # the layers that keep noise: strength fixed, not trained
+        noisy = lambda net: [m for m in net.modules() if isinstance(m, stylegan2.SynthesisLayer)  # noqa: E731
+                             and m.noise_const.shape[-1] >= noise_min]
+        with torch.no_grad():
+            for m in noisy(G) + noisy(G_ema):
+                m.noise_strength.fill_(args.noise_strength)
+        quiet = quiet + noisy(G)
+        log(f"noise strength held at {args.noise_strength} from {noise_min} px")
     gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
     channels = G.config["img_channels"]
     data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),
