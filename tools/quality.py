@@ -6,8 +6,8 @@
       [--c2st-epochs 10] [--compare-previous OLD.json]
   /usr/bin/python3 tools/quality.py --bundle sample-models/nuclei-128 --train-data DATA.npy ...
 
-Exit code: 0 when every criterion passes (the six below and the stricter gate's six), 1 when at least one fails
-(or the copy check could not run: no training set), 2 for usage errors. `--compare-previous` does not change the
+Exit code: 0 when every criterion passes (the six below and the stricter gate's six; two-channel images: three
+more), 1 when at least one fails (or the copy check could not run: no training set), 2 for usage errors. `--compare-previous` does not change the
 exit code; it prints "improved: yes|no" and stores the answer in the JSON ("compare_previous").
 
 Images
@@ -714,8 +714,8 @@ def evaluate(gen: np.ndarray, sim: np.ndarray, train: np.ndarray = None, *, ref:
 
 
 def deviation_sum(criteria: dict) -> float:
-    """Sum over the four statistics (seven with two channels) of |relative difference|, plus |diversity ratio - 1|, plus the stricter
-    criteria's scores (figure / goal; the classifier test: (accuracy - 0.5) / (goal - 0.5)), each 1 at its goal."""
+    """Sum over the four statistics (seven with two channels) of |relative difference|, plus |diversity ratio - 1|,
+    plus the stricter criteria's scores (figure / goal; the classifier test: (accuracy - 0.5) / (goal - 0.5)), each 1 at its goal."""
     total = sum(abs(c["rel_diff"]) for c in criteria.values() if "rel_diff" in c)  # STATS (and channel 2's)
     total += abs(criteria["diversity"]["ratio"] - 1.0)
     total += sum(_num(c["score"]) for c in criteria.values() if "score" in c)
