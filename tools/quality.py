@@ -7,8 +7,8 @@
   /usr/bin/python3 tools/quality.py --bundle sample-models/nuclei-128 --train-data DATA.npy ...
 
 Exit code: 0 when every criterion passes (the six below and the stricter gate's six; two-channel images: three
-more), 1 when at least one fails (or the copy check could not run: no training set), 2 for usage errors. `--compare-previous` does not change the
-exit code; it prints "improved: yes|no" and stores the answer in the JSON ("compare_previous").
+more), 1 when at least one fails (or the copy check could not run: no training set), 2 for usage errors.
+`--compare-previous` does not change the exit code; it prints "improved: yes|no" and stores the answer in the JSON ("compare_previous").
 
 Images
 ------
@@ -224,21 +224,22 @@ def segment(img: np.ndarray):
     return remap[lab], areas[keep]
 
 
-def image_stats(img: np.ndarray) -> dict:
-    """Statistics of one uint8 [H, W] image: mean and background in [0, 1], object count, object areas."""
+def image_stats(img: np.ndarray, seg=None) -> dict:
+    """Statistics of one uint8 [H, W] image: mean and background in [0, 1], object count, object areas. `seg`:
+    segment(img) when the caller already has it."""
     v = img.astype(np.float64) / 255.0
-    _, areas = segment(img)
+    _, areas = seg if seg is not None else segment(img)
     return {"mean_intensity": float(v.mean()), "background": float(np.percentile(v, 10)),
             "objects": int(len(areas)), "areas": areas}
 
 
-def second_channel_stats(img: np.ndarray) -> dict:
-    """Channel 1 of one uint8 [C, H, W] image (e.g. cytoplasm beside nuclei in channel 0): mean and background p10
-    in [0, 1], and how much brighter it is near channel 0's objects than far from them: mean within NEAR_REF_PX *
-    R / 256 of an object (outside it) / mean farther than FAR_REF_PX * R / 256 from all (NaN when one is empty)."""
+def second_channel_stats(img: np.ndarray, lab: np.ndarray) -> dict:
+    """Channel 1 of one uint8 [C, H, W] image (e.g. cytoplasm beside nuclei in channel 0), `lab` the label image of
+    segment(img[0]): mean and background p10 in [0, 1], and how much brighter it is near channel 0's objects than
+    far from them: mean within NEAR_REF_PX * R / 256 of an object (outside it) / mean farther than FAR_REF_PX * R /
+    256 from all (NaN when one is empty)."""
     size = img.shape[-1]
     v = img[1].astype(np.float64) / 255.0
-    lab, _ = segment(img[0])
     dist = ndimage.distance_transform_edt(lab == 0)
     near = (dist > 0) & (dist <= NEAR_REF_PX * size / 256.0)
     far = dist > FAR_REF_PX * size / 256.0
@@ -250,7 +251,8 @@ def second_channel_stats(img: np.ndarray) -> dict:
 def distribution_stats(images: np.ndarray) -> dict:
     """uint8 [N, C, H, W] (channel 0 is used; with two or more channels also channel 1, SECOND_CHANNEL_STATS)
     -> per-image arrays and the pooled object areas."""
-    per = [image_stats(im[0]) for im in images]
+    segs = [segment(im[0]) for im in images]  # once per image, for both channels' statistics
+    per = [image_stats(im[0], seg) for im, seg in zip(images, segs)]
     out = {
         "mean_intensity": np.array([p["mean_intensity"] for p in per]),
         "background": np.array([p["background"] for p in per]),
@@ -259,7 +261,7 @@ def distribution_stats(images: np.ndarray) -> dict:
                         if per else np.zeros(0)),
     }
     if images.ndim == 4 and images.shape[1] >= 2:
-        per2 = [second_channel_stats(im) for im in images]
+        per2 = [second_channel_stats(im, seg[0]) for im, seg in zip(images, segs)]
         for key, _, _ in SECOND_CHANNEL_STATS:
             x = np.array([p[key] for p in per2], np.float64)
             out[key] = x[np.isfinite(x)]
@@ -715,7 +717,8 @@ def evaluate(gen: np.ndarray, sim: np.ndarray, train: np.ndarray = None, *, ref:
 
 def deviation_sum(criteria: dict) -> float:
     """Sum over the four statistics (seven with two channels) of |relative difference|, plus |diversity ratio - 1|,
-    plus the stricter criteria's scores (figure / goal; the classifier test: (accuracy - 0.5) / (goal - 0.5)), each 1 at its goal."""
+    plus the stricter criteria's scores (figure / goal; the classifier test: (accuracy - 0.5) / (goal - 0.5)),
+    each 1 at its goal."""
     total = sum(abs(c["rel_diff"]) for c in criteria.values() if "rel_diff" in c)  # STATS (and channel 2's)
     total += abs(criteria["diversity"]["ratio"] - 1.0)
     total += sum(_num(c["score"]) for c in criteria.values() if "score" in c)

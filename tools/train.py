@@ -91,6 +91,11 @@ def noise_layers_below(G, min_res):
     return [m for m in G.modules() if isinstance(m, stylegan2.SynthesisLayer) and m.noise_const.shape[-1] < min_res]
 
 
+def noise_layers_from(G, min_res):
+    """The synthesis layers at `min_res` and above: those whose noise strengths train (or --noise-strength holds)."""
+    return [m for m in G.modules() if isinstance(m, stylegan2.SynthesisLayer) and m.noise_const.shape[-1] >= min_res]
+
+
 def frozen_below(G, res):
     """The generator's parameters that --freeze-below RES holds fixed: the mapping network and the synthesis blocks
     below RES px, except their toRGB layers (which write the image's channels: a new channel is learned at every
@@ -366,12 +371,10 @@ def setup(args, log):
         for m in quiet + noise_layers_below(G_ema, noise_min):
             m.noise_strength.zero_()
     if args.noise_strength is not None:  # the layers that keep noise: strength fixed, not trained
-        noisy = lambda net: [m for m in net.modules() if isinstance(m, stylegan2.SynthesisLayer)  # noqa: E731
-                             and m.noise_const.shape[-1] >= noise_min]
         with torch.no_grad():
-            for m in noisy(G) + noisy(G_ema):
+            for m in noise_layers_from(G, noise_min) + noise_layers_from(G_ema, noise_min):
                 m.noise_strength.fill_(args.noise_strength)
-        quiet = quiet + noisy(G)
+        quiet = quiet + noise_layers_from(G, noise_min)
         log(f"noise strength held at {args.noise_strength} from {noise_min} px")
     gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
     channels = G.config["img_channels"]
@@ -428,7 +431,7 @@ def step(t, args):
         opt_G.zero_grad(set_to_none=True)
         loss_G.backward()
         for m in t.quiet:
-            m.noise_strength.grad = None  # Adam skips a parameter without a gradient: the strength stays 0
+            m.noise_strength.grad = None  # Adam skips a parameter without a gradient: the strength stays (0 or held)
         opt_G.step()
     # Discriminator: logistic loss, lazy R1 on reals.
     G.requires_grad_(False)

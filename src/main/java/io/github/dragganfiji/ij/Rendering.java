@@ -294,12 +294,8 @@ public final class Rendering {
 		if (imp.getType() == ImagePlus.COLOR_RGB || m.imageChannels() != imp.getNChannels()) return;
 		final List<String> colors = m.channelColors(), names = m.channelNames();
 		if (imp instanceof CompositeImage ci) {
-			if (!colors.isEmpty()) for (int c = 0; c < colors.size(); c++) {
-				final LUT lut = LUT.createLutFromColor(color(colors.get(c)));
-				lut.min = ci.getChannelLut(c + 1).min;
-				lut.max = ci.getChannelLut(c + 1).max;
-				ci.setChannelLut(lut, c + 1);
-			}
+			if (!colors.isEmpty()) for (int c = 0; c < colors.size(); c++)
+				setChannelLut(ci, c + 1, LUT.createLutFromColor(color(colors.get(c))));
 			if (!names.isEmpty() && imp.getStackSize() == names.size()) for (int c = 0; c < names.size(); c++)
 				imp.getStack().setSliceLabel(names.get(c), c + 1);
 		}
@@ -319,14 +315,17 @@ public final class Rendering {
 	public static boolean copyChannelColors(final ImagePlus from, final ImagePlus to) {
 		if (!(from instanceof CompositeImage src) || !(to instanceof CompositeImage dst) || src.getNChannels() != dst
 			.getNChannels()) return false;
-		for (int c = 1; c <= src.getNChannels(); c++) {
-			final LUT lut = (LUT) src.getChannelLut(c).clone();
-			lut.min = dst.getChannelLut(c).min;
-			lut.max = dst.getChannelLut(c).max;
-			dst.setChannelLut(lut, c);
-		}
+		for (int c = 1; c <= src.getNChannels(); c++)
+			setChannelLut(dst, c, (LUT) src.getChannelLut(c).clone());
 		dst.setMode(src.getMode());
 		return true;
+	}
+
+	/** Channel c's colours become {@code lut}'s; its display range stays as it was. */
+	private static void setChannelLut(final CompositeImage ci, final int c, final LUT lut) {
+		lut.min = ci.getChannelLut(c).min;
+		lut.max = ci.getChannelLut(c).max;
+		ci.setChannelLut(lut, c);
 	}
 
 	/** A channel colour of model.json (a {@link ModelMetadata#COLORS} name or #rrggbb). */

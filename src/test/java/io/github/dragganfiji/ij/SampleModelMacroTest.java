@@ -55,10 +55,7 @@ class SampleModelMacroTest {
 	void theSampleModelGeneratesAndDrags() throws IOException {
 		final ModelMetadata m = ModelMetadata.read(SAMPLE.resolve("model.json"));
 		assertEquals(128, m.resolution());
-		long bundleBytes = 0;
-		try (var files = Files.list(SAMPLE)) {
-			for (final Path f : (Iterable<Path>) files::iterator) bundleBytes += Files.size(f);
-		}
+		final long bundleBytes = bundleBytes(SAMPLE);
 		assertTrue(bundleBytes < 25_000_000, "bundle (with its discriminator for training) under the repository's 25 MB: "
 			+ bundleBytes);
 		assertTrue(Files.isRegularFile(SAMPLE.resolve("MODEL_CARD.md")), "model card");
@@ -69,11 +66,9 @@ class SampleModelMacroTest {
 		final ImagePlus input = WindowManager.getImage(m.name() + " seed 5");
 		assertNotNull(input, "generated image; log: " + gen.log());
 		final int[] h = brightest(input);
-		final double cx = 63.5 - h[0], cy = 63.5 - h[1], n = Math.max(1e-6, Math.hypot(cx, cy));
-		final int tx = (int) Math.round(h[0] + 12 * cx / n), ty = (int) Math.round(h[1] + 12 * cy / n);
-		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro("selectImage(\"" + input.getTitle() +
-			"\");\nmakeSelection(\"point\", newArray(" + h[0] + ", " + tx + "), newArray(" + h[1] + ", " + ty + "));\n" +
-			"run(\"Drag...\", \"max=40 device=cpu record=1\");\n");
+		final int[] t = towardsCentre(h, 12);
+		final int tx = t[0], ty = t[1];
+		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(dragMacro(input, h, t, 40));
 		assertNull(run.error(), "drag: " + run.error() + " log: " + run.log());
 		final ImagePlus out = WindowManager.getImage(m.name() + " seed 5 drag");
 		assertNotNull(out, "result stack; log: " + run.log());
@@ -90,9 +85,31 @@ class SampleModelMacroTest {
 		assertTrue(end < start, "the handle moved towards its target: " + start + " px -> " + end + " px");
 	}
 
+	/** The files of a bundle folder, in bytes. */
+	static long bundleBytes(final Path bundle) throws IOException {
+		long bytes = 0;
+		try (var files = Files.list(bundle)) {
+			for (final Path f : (Iterable<Path>) files::iterator)
+				bytes += Files.size(f);
+		}
+		return bytes;
+	}
+
+	/** The recorded macro of a drag of one handle to one target on {@code imp}, for {@code max} steps on the CPU. */
+	static String dragMacro(final ImagePlus imp, final int[] handle, final int[] target, final int max) {
+		return "selectImage(\"" + imp.getTitle() + "\");\nmakeSelection(\"point\", newArray(" + handle[0] + ", " +
+			target[0] + "), newArray(" + handle[1] + ", " + target[1] + "));\nrun(\"Drag...\", \"max=" + max +
+			" device=cpu record=1\");\n";
+	}
+
 	/** The brightest pixel of a 5 x 5 box-smoothed copy, at least 16 px from the border. */
 	private static int[] brightest(final ImagePlus imp) {
-		final ij.process.ImageProcessor ip = imp.getProcessor().convertToFloat();
+		return brightest(imp, 1);
+	}
+
+	/** The brightest pixel of stack slice {@code slice} (a composite's channel), 5 x 5 box-smoothed twice. */
+	static int[] brightest(final ImagePlus imp, final int slice) {
+		final ij.process.ImageProcessor ip = imp.getStack().getProcessor(slice).convertToFloat();
 		ip.smooth();
 		ip.smooth();
 		int bx = 16, by = 16;
@@ -105,8 +122,14 @@ class SampleModelMacroTest {
 		return new int[] { bx, by };
 	}
 
+	/** A target {@code px} pixels from the handle towards the centre of the 128 px image. */
+	static int[] towardsCentre(final int[] h, final double px) {
+		final double cx = 63.5 - h[0], cy = 63.5 - h[1], n = Math.max(1e-6, Math.hypot(cx, cy));
+		return new int[] { (int) Math.round(h[0] + px * cx / n), (int) Math.round(h[1] + px * cy / n) };
+	}
+
 	/** The mean distance in a slice label "step k, mean distance d px". */
-	private static double distance(final String label) {
+	static double distance(final String label) {
 		final java.util.regex.Matcher mt = java.util.regex.Pattern.compile("mean distance ([0-9.]+) px").matcher(label);
 		assertTrue(mt.find(), label);
 		return Double.parseDouble(mt.group(1));

@@ -69,7 +69,7 @@ class TwoChannelSampleModelTest {
 		final ModelMetadata m = ModelMetadata.read(SAMPLE.resolve("model.json"));
 		assertEquals(2, m.imageChannels());
 		assertEquals(List.of("nuclei", "cytoplasm"), m.channelNames());
-		assertTrue(bundleBytes() < 25_000_000, "bundle under the repository's 25 MB");
+		assertTrue(SampleModelMacroTest.bundleBytes(SAMPLE) < 25_000_000, "bundle under the repository's 25 MB");
 		assertTrue(Files.isRegularFile(SAMPLE.resolve("MODEL_CARD.md")), "model card");
 
 		final HeadlessMacroTest.MacroRun gen = HeadlessMacroTest.runMacro("run(\"Generate Image...\", \"model=" + m
@@ -86,11 +86,10 @@ class TwoChannelSampleModelTest {
 		assertEquals("cytoplasm", ci.getStack().getSliceLabel(2));
 		assertTrue(mean(ci, 2) > 0.5, "the cytoplasm channel is not empty: " + mean(ci, 2));
 
-		final int[] h = brightest(ci, 1);
-		final int[] t = towardsCentre(h, 10);
-		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro("selectImage(\"" + input.getTitle() +
-			"\");\nmakeSelection(\"point\", newArray(" + h[0] + ", " + t[0] + "), newArray(" + h[1] + ", " + t[1] +
-			"));\nrun(\"Drag...\", \"max=40 device=cpu record=1\");\n");
+		final int[] h = SampleModelMacroTest.brightest(ci, 1);
+		final int[] t = SampleModelMacroTest.towardsCentre(h, 10);
+		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(SampleModelMacroTest.dragMacro(input, h, t,
+			40));
 		assertNull(run.error(), "drag: " + run.error() + " log: " + run.log());
 		final ImagePlus out = WindowManager.getImage(m.name() + " seed 5 drag");
 		assertNotNull(out, "result stack; log: " + run.log());
@@ -103,7 +102,7 @@ class TwoChannelSampleModelTest {
 		assertColor(co, 2, 0, 255, 0, "the result keeps the image's colours");
 		assertEquals(ImageProperties.latent(input, 1), ImageProperties.latent(out, 1), "frame 1 is the generated image");
 		final double start = Math.hypot(t[0] - h[0], t[1] - h[1]);
-		final double end = distance(co.getStack().getSliceLabel(co.getStackSize()));
+		final double end = SampleModelMacroTest.distance(co.getStack().getSliceLabel(co.getStackSize()));
 		System.out.printf("two-channel sample model: handle (%d, %d) -> (%d, %d), %d steps, tracked distance %.1f -> "
 			+ "%.1f px%n", h[0], h[1], t[0], t[1], steps, start, end);
 		assertTrue(end < start, "the handle moved towards its target: " + start + " px -> " + end + " px");
@@ -119,8 +118,6 @@ class TwoChannelSampleModelTest {
 		assertNull(inv.error(), "invert: " + inv.error() + " log: " + inv.log());
 		final ImagePlus source = WindowManager.getImage("sim-nuclei-cyto-128.tif");
 		assertNotNull(source, "the opened image; log: " + inv.log());
-		final byte[][] before = { ((byte[]) source.getStack().getPixels(1)).clone(), ((byte[]) source.getStack()
-			.getPixels(2)).clone() };
 		final ImagePlus inverted = WindowManager.getImage("sim-nuclei-cyto-128.tif inverted");
 		assertNotNull(inverted, "the inverted image; log: " + inv.log());
 		final CompositeImage ci = assertInstanceOf(CompositeImage.class, inverted, "a composite");
@@ -134,11 +131,10 @@ class TwoChannelSampleModelTest {
 		System.out.println("two-channel inversion of an unseen simulated image: " + summary);
 		assertTrue(Double.parseDouble(psnr.group(1)) > 20, "a faithful reconstruction of both channels: " + summary);
 
-		final int[] h = brightest(ci, 1);
-		final int[] t = towardsCentre(h, 8);
-		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro("selectImage(\"" + inverted.getTitle() +
-			"\");\nmakeSelection(\"point\", newArray(" + h[0] + ", " + t[0] + "), newArray(" + h[1] + ", " + t[1] +
-			"));\nrun(\"Drag...\", \"max=10 device=cpu record=1\");\n");
+		final int[] h = SampleModelMacroTest.brightest(ci, 1);
+		final int[] t = SampleModelMacroTest.towardsCentre(h, 8);
+		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(SampleModelMacroTest.dragMacro(inverted, h, t,
+			10));
 		assertNull(run.error(), "drag: " + run.error() + " log: " + run.log());
 		final ImagePlus out = WindowManager.getImage("sim-nuclei-cyto-128.tif inverted drag");
 		assertNotNull(out, "result stack; log: " + run.log());
@@ -146,17 +142,10 @@ class TwoChannelSampleModelTest {
 		assertEquals(2, co.getNChannels());
 		assertColor(co, 1, 255, 0, 255, "the drag keeps the user's colours");
 		assertColor(co, 2, 255, 255, 0, "the drag keeps the user's colours");
-		assertArrayEquals(before[0], (byte[]) source.getStack().getPixels(1), "the input is never modified");
-		assertArrayEquals(before[1], (byte[]) source.getStack().getPixels(2), "the input is never modified");
-	}
-
-	private static long bundleBytes() throws IOException {
-		long bytes = 0;
-		try (var files = Files.list(SAMPLE)) {
-			for (final Path f : (Iterable<Path>) files::iterator)
-				bytes += Files.size(f);
-		}
-		return bytes;
+		final ImagePlus file = ij.IJ.openImage(IMAGE.toAbsolutePath().toString()); // the input as it is on disk
+		for (int c = 1; c <= 2; c++)
+			assertArrayEquals((byte[]) file.getStack().getPixels(c), (byte[]) source.getStack().getPixels(c),
+				"the input is never modified (channel " + c + ")");
 	}
 
 	/** The LUT of channel c (1-based) ends at full scale in this colour. */
@@ -170,32 +159,5 @@ class TwoChannelSampleModelTest {
 
 	private static double mean(final CompositeImage ci, final int c) {
 		return ci.getStack().getProcessor(c).getStatistics().mean;
-	}
-
-	/** The brightest pixel of channel c (1-based), 5 x 5 box-smoothed twice, at least 16 px from the border. */
-	private static int[] brightest(final ImagePlus imp, final int c) {
-		final ij.process.ImageProcessor ip = imp.getStack().getProcessor(c).convertToFloat();
-		ip.smooth();
-		ip.smooth();
-		int bx = 16, by = 16;
-		for (int y = 16; y < imp.getHeight() - 16; y++)
-			for (int x = 16; x < imp.getWidth() - 16; x++)
-				if (ip.getf(x, y) > ip.getf(bx, by)) {
-					bx = x;
-					by = y;
-				}
-		return new int[] { bx, by };
-	}
-
-	private static int[] towardsCentre(final int[] h, final double px) {
-		final double cx = 63.5 - h[0], cy = 63.5 - h[1], n = Math.max(1e-6, Math.hypot(cx, cy));
-		return new int[] { (int) Math.round(h[0] + px * cx / n), (int) Math.round(h[1] + px * cy / n) };
-	}
-
-	/** The mean distance in a slice label "step k, mean distance d px". */
-	private static double distance(final String label) {
-		final Matcher mt = Pattern.compile("mean distance ([0-9.]+) px").matcher(label);
-		assertTrue(mt.find(), label);
-		return Double.parseDouble(mt.group(1));
 	}
 }
