@@ -132,6 +132,38 @@ class TrainingRunTest(unittest.TestCase):
                 if net == "G":
                     self.assertTrue(all(v != 0.0 for v in top.values()), f"the 64 px noise trains: {top}")
             self.assertTrue(os.path.exists(os.path.join(tmp, "data-64-1.npy")), "the training set is cached")
+            # --noise-strength keep: each trained strength stays as the checkpoint has it (no common value).
+            log = self.run_train(run, "--kimg", "0.0235", "--d-mbstd-res", "16", "--noise-strength", "keep")
+            self.assertIn("noise strengths held from 64 px", log)
+            ck3 = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
+            self.assertEqual(ck3["state"]["step"], 6)
+            for k, v in ck2["G"].items():
+                if k.endswith("noise_strength"):
+                    self.assertEqual(float(ck3["G"][k]), float(v), k)
+            with self.assertRaises(SystemExit):
+                self.run_train(run, "--noise-strength", "some")
+
+    def test_a_new_discriminator_can_be_wider_at_chosen_resolutions(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            log = self.run_train(run, "--kimg", "0.0035", "--d-channels", "64=24", "32=40")  # 1 step
+            self.assertIn("discriminator: widths", log)
+            ck = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
+            preset = stylegan2.PRESETS[64]["channels"]
+            want = {str(r): {64: 24, 32: 40}.get(r, c) for r, c in preset.items()}
+            self.assertEqual(ck["D_config"]["channels"], want)
+            D = stylegan2.Discriminator(**ck["D_config"])
+            D.load_state_dict(ck["D"])
+            self.assertEqual(D.blocks[0].fromrgb.weight.shape[0], 24, "the 64 px block reads the image with 24 channels")
+            # Resumed without the option, the run's D keeps its widths; with other widths, a sentence, no run.
+            self.run_train(run, "--kimg", "0.0075")
+            self.assertEqual(torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")["D_config"]["channels"],
+                             want)
+            for bad in (["64=48"], ["64x24"], ["128=64"], ["64=0"]):
+                with self.assertRaises(SystemExit) as stop:
+                    self.run_train(run, "--kimg", "0.05", "--d-channels", *bad)
+                self.assertIn("--d-channels", str(stop.exception.code), bad)
+            self.assertEqual(torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")["state"]["step"], 2)
 
     def test_goes_on_from_a_bundle_with_a_new_or_its_own_discriminator(self):
         import export

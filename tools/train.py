@@ -111,6 +111,30 @@ def frozen_below(G, res):
     return out
 
 
+def noise_strength_arg(text):
+    """--noise-strength: 'keep' or a number."""
+    if text == "keep":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is neither 'keep' nor a number") from None
+
+
+def d_channels(specs, resolution):
+    """--d-channels RES=CH ... as {res: ch}, each resolution one of the discriminator's (4 .. resolution)."""
+    out = {}
+    for spec in specs:
+        res, _, ch = spec.partition("=")
+        if not (res.isdigit() and ch.isdigit() and int(ch) > 0):
+            raise SystemExit(f"--d-channels: '{spec}' is not RES=CH with two whole numbers (e.g. 128=64)")
+        if int(res) not in PRESETS[resolution]["channels"]:
+            raise SystemExit(f"--d-channels: a {resolution} px discriminator has no {res} px block "
+                             f"(its resolutions: {sorted(PRESETS[resolution]['channels'])})")
+        out[int(res)] = int(ch)
+    return out
+
+
 def save_grid(G, z, path):
     with torch.no_grad():
         imgs = G.synthesis(G.mapping_net(z, 1.0)).clamp(-1, 1).add(1).mul(127.5).round().byte().cpu().numpy()
@@ -203,10 +227,16 @@ def parse_args(argv=None):
     ap.add_argument("--noise-min-res", type=int,
                     help="per-pixel noise inputs only at this resolution and above; below it their strengths are held "
                          "at 0 (default: the output resolution, i.e. only the last block's). See noise_layers_below.")
-    ap.add_argument("--noise-strength", type=float,
-                    help="hold the strength of the noise inputs that train (from --noise-min-res on) at this value "
-                         "instead of training it: the pixel texture rides on them (nuclei-128's top layer: -0.036), "
-                         "and a new discriminator drove them to 0 in the two-channel runs (tools/README.md)")
+    ap.add_argument("--noise-strength", type=noise_strength_arg, metavar="S|keep",
+                    help="hold the strengths of the noise inputs that train (from --noise-min-res on) instead of "
+                         "training them: 'keep' holds each layer's strength as the checkpoint or bundle has it, a "
+                         "number sets them all to it. The pixel texture rides on them (nuclei-128's last layer: "
+                         "-0.036, the one before it about 0), and a new discriminator drove them to 0 in the "
+                         "two-channel runs (tools/README.md)")
+    ap.add_argument("--d-channels", nargs="*", default=[], metavar="RES=CH",
+                    help="a new discriminator's width at these resolutions instead of the preset's (the 128 px preset's "
+                         "D reads the 128 px image with 32 channels: 128=64 64=128 doubles it there); a discriminator "
+                         "that exists (the run's, the bundle's) keeps its own widths")
     ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
     ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
     ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
@@ -315,9 +345,16 @@ def build_networks(args, ckpt, device, log):
         gcfg = dict(gcfg, img_channels=args.channels)
         if args.resume_from:  # the model card says
             ckpt["state"]["started_from"] = os.path.basename(os.path.normpath(args.resume_from))
-    if dcfg is None:  # a new D, the preset's for the generator's resolution
+    widths = d_channels(args.d_channels, gcfg["resolution"])
+    if dcfg is None:  # a new D, the preset's for the generator's resolution (widened where --d-channels says)
         dcfg = dict(resolution=gcfg["resolution"], img_channels=gcfg["img_channels"],
-                    channels=PRESETS[gcfg["resolution"]]["channels"])
+                    channels={**PRESETS[gcfg["resolution"]]["channels"], **widths})
+        if widths:
+            log(f"discriminator: widths {dcfg['channels']}")
+    elif any(int(dcfg["channels"].get(r, dcfg["channels"].get(str(r), 0))) != c for r, c in widths.items()):
+        raise SystemExit(f"--d-channels: this run's discriminator already has its widths {dcfg['channels']}; "
+                         f"a discriminator of other widths starts in a new run folder (from a bundle without "
+                         f"discriminator.pt, or from scratch)")
     grow_d = not new_d and ckpt is not None and sorted(dcfg.get("mbstd_res", [])) != sorted(args.d_mbstd_res)
     dcfg = dict(dcfg, mbstd_res=args.d_mbstd_res)
     G = stylegan2.build(gcfg).to(device)
@@ -371,11 +408,13 @@ def setup(args, log):
         for m in quiet + noise_layers_below(G_ema, noise_min):
             m.noise_strength.zero_()
     if args.noise_strength is not None:  # the layers that keep noise: strength fixed, not trained
-        with torch.no_grad():
-            for m in noise_layers_from(G, noise_min) + noise_layers_from(G_ema, noise_min):
-                m.noise_strength.fill_(args.noise_strength)
+        if args.noise_strength != "keep":
+            with torch.no_grad():
+                for m in noise_layers_from(G, noise_min) + noise_layers_from(G_ema, noise_min):
+                    m.noise_strength.fill_(args.noise_strength)
+        held = ", ".join(f"{float(m.noise_strength):.4g}" for m in noise_layers_from(G, noise_min))
         quiet = quiet + noise_layers_from(G, noise_min)
-        log(f"noise strength held at {args.noise_strength} from {noise_min} px")
+        log(f"noise strengths held from {noise_min} px: {held}")
     gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
     channels = G.config["img_channels"]
     data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),
