@@ -204,6 +204,18 @@ class TrainingRunTest(unittest.TestCase):
             for k, v in ck3["D"].items():
                 self.assertTrue(torch.allclose(back["D"][k].float(), v, atol=1e-2 * (1 + v.abs().max().item())), k)
             self.assertEqual(back["state"]["step"], 2)
+            # That D from another run (a later checkpoint's, say) catches up alone first when --d-warmup says so,
+            # once: a resumed run folder does not start it again.
+            run5 = os.path.join(tmp, "run5")
+            log = self.run_train(run5, "--resume-from", bundle, "--d-warmup", "2", "--kimg", "0.0155")
+            self.assertIn("the bundle's, alone for 2 steps", log)
+            ck5 = torch.load(os.path.join(run5, "checkpoint.pt"), map_location="cpu")
+            for k, v in released.items():
+                self.assertTrue(torch.equal(ck5["G"][k], v), f"G.{k} moved while the bundle's D caught up")
+            log = self.run_train(run5, "--resume-from", bundle, "--d-warmup", "2", "--kimg", "0.0235")
+            self.assertNotIn("alone for", log)
+            ck5 = torch.load(os.path.join(run5, "checkpoint.pt"), map_location="cpu")
+            self.assertFalse(all(torch.equal(ck5["G"][k], v) for k, v in released.items()), "then G trains")
 
             # Two channels from this one-channel bundle: its discriminator sees one channel, so a new one; a run
             # folder keeps its channels.

@@ -255,10 +255,12 @@ def parse_args(argv=None):
                     help="hold the generator's mapping network and its blocks below this resolution fixed (toRGB "
                          "layers excepted): transfer learning that keeps what the low blocks drew (e.g. the nuclei "
                          "while --channels 2 learns a cytoplasm); 0 = train everything")
-    ap.add_argument("--d-warmup", type=int, default=400,
+    ap.add_argument("--d-warmup", type=int,
                     help="steps that train only the discriminator when it is new but the generator is not (resuming "
-                         "from a bundle without discriminator.pt): a new D's first gradients are noise that would "
-                         "undo what the generator learned")
+                         "from a bundle without discriminator.pt; default 400): a new D's first gradients are noise "
+                         "that would undo what the generator learned. Given with --resume-from a bundle that has its "
+                         "discriminator.pt, that D catches up alone too (default 0: it was trained with this "
+                         "generator; a discriminator.pt from another run, e.g. a later checkpoint, was not)")
     ap.add_argument("--dataset-only", action="store_true",
                     help="only simulate (or find) the cached training set, then stop (e.g. for quality.py's copy check "
                          "on another machine than the one that trained)")
@@ -388,7 +390,10 @@ def build_networks(args, ckpt, device, log):
                     group["lr"] = lr
         state = ckpt["state"]
         if new_d:
+            state["d_only_until"] = state["step"] + (400 if args.d_warmup is None else args.d_warmup)
+        elif "opt_G" not in ckpt and args.d_warmup:  # the start from --resume-from, its own D
             state["d_only_until"] = state["step"] + args.d_warmup
+            log(f"discriminator: the bundle's, alone for {args.d_warmup} steps first (--d-warmup)")
         log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
     return G, G_ema, D, opt_G, opt_D, state
 
