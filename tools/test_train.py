@@ -208,7 +208,7 @@ class TrainingRunTest(unittest.TestCase):
             # once: a resumed run folder does not start it again.
             run5 = os.path.join(tmp, "run5")
             log = self.run_train(run5, "--resume-from", bundle, "--d-warmup", "2", "--kimg", "0.0155")
-            self.assertIn("the bundle's, alone for 2 steps", log)
+            self.assertIn("from --resume-from, alone for 2 steps", log)
             ck5 = torch.load(os.path.join(run5, "checkpoint.pt"), map_location="cpu")
             for k, v in released.items():
                 self.assertTrue(torch.equal(ck5["G"][k], v), f"G.{k} moved while the bundle's D caught up")

@@ -393,7 +393,7 @@ def build_networks(args, ckpt, device, log):
             state["d_only_until"] = state["step"] + (400 if args.d_warmup is None else args.d_warmup)
         elif "opt_G" not in ckpt and args.d_warmup:  # the start from --resume-from, its own D
             state["d_only_until"] = state["step"] + args.d_warmup
-            log(f"discriminator: the bundle's, alone for {args.d_warmup} steps first (--d-warmup)")
+            log(f"discriminator: the one from --resume-from, alone for {args.d_warmup} steps first (--d-warmup)")
         log(f"resumed at step {state['step']}, {state['kimg']:.1f} kimg, {state['seconds'] / 3600:.2f} h trained")
     return G, G_ema, D, opt_G, opt_D, state
 
