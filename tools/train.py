@@ -353,7 +353,7 @@ def build_networks(args, ckpt, device, log):
                     channels={**PRESETS[gcfg["resolution"]]["channels"], **widths})
         if widths:
             log(f"discriminator: widths {dcfg['channels']}")
-    elif any(int(dcfg["channels"].get(r, dcfg["channels"].get(str(r), 0))) != c for r, c in widths.items()):
+    elif any({int(k): int(v) for k, v in dcfg["channels"].items()}.get(r) != c for r, c in widths.items()):
         raise SystemExit(f"--d-channels: this run's discriminator already has its widths {dcfg['channels']}; "
                          f"a discriminator of other widths starts in a new run folder (from a bundle without "
                          f"discriminator.pt, or from scratch)")
@@ -413,13 +413,13 @@ def setup(args, log):
         for m in quiet + noise_layers_below(G_ema, noise_min):
             m.noise_strength.zero_()
     if args.noise_strength is not None:  # the layers that keep noise: strength fixed, not trained
+        held = noise_layers_from(G, noise_min)
         if args.noise_strength != "keep":
             with torch.no_grad():
-                for m in noise_layers_from(G, noise_min) + noise_layers_from(G_ema, noise_min):
+                for m in held + noise_layers_from(G_ema, noise_min):
                     m.noise_strength.fill_(args.noise_strength)
-        held = ", ".join(f"{float(m.noise_strength):.4g}" for m in noise_layers_from(G, noise_min))
-        quiet = quiet + noise_layers_from(G, noise_min)
-        log(f"noise strengths held from {noise_min} px: {held}")
+        quiet = quiet + held
+        log(f"noise strengths held from {noise_min} px: {', '.join(f'{float(m.noise_strength):.4g}' for m in held)}")
     gamma = args.gamma if args.gamma is not None else 2e-4 * res * res / args.batch
     channels = G.config["img_channels"]
     data_path = args.dataset or os.path.join(os.path.dirname(os.path.abspath(args.run_dir)),

@@ -149,7 +149,7 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 			if (channels > 1) {
 				imp.setDimensions(channels, 1, recorded.size());
 				imp = new CompositeImage(imp, IJ.COMPOSITE);
-				if (!Rendering.copyChannelColors(source, imp)) Rendering.applyChannels(imp, meta);
+				Rendering.channelsLike(source, imp, meta);
 			}
 			imp.setOverlay(overlay);
 			imp.setCalibration(source.getCalibration().copy());

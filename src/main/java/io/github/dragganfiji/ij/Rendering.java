@@ -213,7 +213,7 @@ public final class Rendering {
 	private static ImagePlus withInversion(final ImagePlus out, final InvertUseCase.Result r, final String summary,
 		final ImagePlus source, final InversionInput in)
 	{
-		if (!copyChannelColors(source, out)) applyChannels(out, r.metadata());
+		channelsLike(source, out, r.metadata());
 		out.setCalibration(in.calibration(source.getCalibration()));
 		ImageProperties.set(out, r.modelName(), r.tunedDir(), r.latent());
 		out.setProp(ImageProperties.INTENSITY, r.mapping().encode());
@@ -307,12 +307,20 @@ public final class Rendering {
 	}
 
 	/**
+	 * The channel colours of an image made from {@code source} (a drag's result, an inversion): the source's own
+	 * when both are composites with as many channels (the user's colours stay), otherwise the model's.
+	 */
+	public static void channelsLike(final ImagePlus source, final ImagePlus imp, final ModelMetadata m) {
+		if (!copyChannelColors(source, imp)) applyChannels(imp, m);
+	}
+
+	/**
 	 * A composite's channel colours (LUTs) onto another composite with as many channels, keeping the target's
-	 * display ranges: a drag or an inversion of a user's composite keeps the user's colours.
+	 * display ranges.
 	 *
 	 * @return whether both are composites with the same channel count (and the colours were copied)
 	 */
-	public static boolean copyChannelColors(final ImagePlus from, final ImagePlus to) {
+	private static boolean copyChannelColors(final ImagePlus from, final ImagePlus to) {
 		if (!(from instanceof CompositeImage src) || !(to instanceof CompositeImage dst) || src.getNChannels() != dst
 			.getNChannels()) return false;
 		for (int c = 1; c <= src.getNChannels(); c++)
