@@ -454,8 +454,13 @@ class Discriminator(nn.Module):
     scored 16 copies of one real image like 16 different ones. The pooled image's spread is layout only
     (std across images, pooled to 32 px: 0.20 for real images, 0.03 for that generator's); see image_spread."""
 
-    def __init__(self, resolution, img_channels, channels, mbstd_group=4, mbstd_res=()):
+    VIEWS = ("linear", "log")
+
+    def __init__(self, resolution, img_channels, channels, mbstd_group=4, mbstd_res=(), input_view="linear"):
         super().__init__()
+        if input_view not in self.VIEWS:
+            raise ValueError(f"input_view {input_view!r}: one of {self.VIEWS}")
+        self.input_view = input_view
         ch = {int(k): int(v) for k, v in channels.items()}
         res_list = [2 ** i for i in range(int(math.log2(resolution)), 2, -1)]
         mbstd_res = sorted({int(r) for r in mbstd_res}, reverse=True)
@@ -471,7 +476,7 @@ class Discriminator(nn.Module):
         self.out = nn.Parameter(torch.randn(1, c4))
         self.out_b = nn.Parameter(torch.zeros(1))
         self.config = dict(resolution=resolution, img_channels=img_channels, channels={str(k): v for k, v in ch.items()},
-                           mbstd_group=mbstd_group, mbstd_res=mbstd_res)
+                           mbstd_group=mbstd_group, mbstd_res=mbstd_res, input_view=input_view)
 
     def image_spread(self, img, r):
         """group_std of the images average-pooled to r x r, divided by the std of all those pooled values: about
@@ -489,7 +494,24 @@ class Discriminator(nn.Module):
             out.append(x)
         return out
 
+    def view(self, img):
+        """The image as D reads it. "linear": as it is ([-1, 1]). "log": as quality.py's classifier two-sample test
+        reads images, log(1 + v) / log(256) of the 8-bit value v, mapped to [-1, 1], after rounding to the 8-bit
+        levels the gate (and every saved image) rounds to, with a straight-through gradient (the round passes the
+        gradient unchanged). The log view magnifies the dark half: the background, its camera noise and the gaps
+        between nuclei that a bridge fills, where the linear view is nearly flat; the rounding keeps D from telling
+        the training images' 8-bit levels from the generator's continuous values instead."""
+        if self.input_view == "linear":
+            return img
+        v = img.clamp(-1, 1).add(1).mul(127.5)
+        v = v + (v.round() - v).detach()
+        return torch.log1p(v).mul(2.0 / math.log(256.0)).sub(1.0)
+
     def forward(self, img):
+        return self.judge(self.view(img))
+
+    def judge(self, img):
+        """D's score of an image already in its view (see view; R1 is taken in that space)."""
         x = minibatch_std(self.features(img)[-1], self.mbstd_group)
         c = x.shape[1] - 1
         x = self.conv(x)

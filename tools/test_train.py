@@ -7,6 +7,7 @@ a new discriminator that trains alone first or with the bundle's own discriminat
 """
 import contextlib
 import io
+import math
 import os
 import sys
 import tempfile
@@ -41,6 +42,26 @@ class MinibatchStdTest(unittest.TestCase):
         y = stylegan2.minibatch_std(x, 4)[:, 1, 0, 0]
         self.assertTrue(torch.all(y[0::2] > 1.0))
         self.assertTrue(torch.all(y[1::2] < 1e-3))
+
+
+class DiscriminatorViewTest(unittest.TestCase):
+
+    def test_the_log_view_is_the_gate_classifiers_input_on_8_bit_levels(self):
+        D = stylegan2.Discriminator(32, 1, CH32, input_view="log")
+        levels = torch.tensor([0.0, 1.0, 3.0, 30.0, 255.0])
+        img = (levels / 127.5 - 1.0).reshape(1, 1, 1, 5)
+        want = torch.log1p(levels) / math.log(256.0) * 2 - 1  # quality.py's classifier input, mapped to [-1, 1]
+        self.assertTrue(torch.allclose(D.view(img).flatten(), want, atol=1e-5))
+        # Between two levels the view is the rounded level's, and the gradient still passes (straight through).
+        x = ((levels + torch.tensor([0.3, 0.3, -0.3, 0.3, -0.3])) / 127.5 - 1.0).reshape(1, 1, 1, 5).requires_grad_(True)
+        v = D.view(x)
+        self.assertTrue(torch.allclose(v.flatten(), want, atol=1e-5))
+        v.sum().backward()
+        self.assertTrue(torch.all(x.grad > 0))
+        self.assertGreater(x.grad.flatten()[0].item(), 20 * x.grad.flatten()[-1].item(), "the dark end magnified")
+        self.assertIs(stylegan2.Discriminator(32, 1, CH32).view(img), img, "linear: the image as it is")
+        with self.assertRaises(ValueError):
+            stylegan2.Discriminator(32, 1, CH32, input_view="sqrt")
 
 
 class DiscriminatorGrowthTest(unittest.TestCase):
@@ -163,6 +184,48 @@ class TrainingRunTest(unittest.TestCase):
                 with self.assertRaises(SystemExit) as stop:
                     self.run_train(run, "--kimg", "0.05", "--d-channels", *bad)
                 self.assertIn("--d-channels", str(stop.exception.code), bad)
+            self.assertEqual(torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")["state"]["step"], 2)
+
+    def test_goes_on_from_a_slim_checkpoint_with_or_without_its_G(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            slim = os.path.join(tmp, "slim")
+            self.run_train(os.path.join(tmp, "run"), "--kimg", "0.0075", "--slim", slim, "--ema-rampup", "0")  # 2 steps
+            self.assertEqual(sorted(os.listdir(slim)), ["D.pt", "G.pt", "G_ema.pt"])
+            parts = {f: torch.load(os.path.join(slim, f), map_location="cpu")["weights"] for f in os.listdir(slim)}
+            self.assertEqual(parts["G.pt"]["blocks.0.conv1.weight"].dtype, torch.float16, "float16 for carrying")
+            log = self.run_train(os.path.join(tmp, "run2"), "--kimg", "0.0035", "--resume-from", slim)
+            self.assertIn("resumed at step 2", log)
+            self.assertNotIn("has no G.pt", log)
+            # Without G.pt (pack.sh leaves it out when 64 MiB would not hold it), G starts from G_ema.
+            os.remove(os.path.join(slim, "G.pt"))
+            ck = train.read_slim(slim, log=lambda m: None)
+            for k, v in parts["G_ema.pt"].items():
+                self.assertTrue(torch.equal(ck["G"][k], v), k)
+            self.assertTrue(any(not torch.equal(v, parts["G_ema.pt"][k]) for k, v in parts["G.pt"].items()),
+                            "G and G_ema differ in the checkpoint")
+            log = self.run_train(os.path.join(tmp, "run3"), "--kimg", "0.0035", "--resume-from", slim)
+            self.assertIn("has no G.pt: the generator that trains starts from G_ema", log)
+            self.assertIn("resumed at step 2", log)
+            os.remove(os.path.join(slim, "D.pt"))
+            with self.assertRaises(SystemExit) as stop:
+                self.run_train(os.path.join(tmp, "run4"), "--kimg", "0.0035", "--resume-from", slim)
+            self.assertIn("has no D.pt", str(stop.exception.code))
+
+    def test_a_new_discriminator_can_read_the_log_view(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            log = self.run_train(run, "--kimg", "0.0035", "--d-view", "log")  # 1 step, with R1 (step 0)
+            self.assertIn("reads the log view", log)
+            ck = torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")
+            self.assertEqual(ck["D_config"]["input_view"], "log")
+            self.assertTrue(all(torch.isfinite(v).all() for v in ck["D"].values()), "R1 in the log view stays finite")
+            # Resumed without the option it keeps its view; another view is a sentence, no run.
+            self.run_train(run, "--kimg", "0.0075")
+            self.assertEqual(torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")["D_config"]["input_view"],
+                             "log")
+            with self.assertRaises(SystemExit) as stop:
+                self.run_train(run, "--kimg", "0.05", "--d-view", "linear")
+            self.assertIn("--d-view", str(stop.exception.code))
             self.assertEqual(torch.load(os.path.join(run, "checkpoint.pt"), map_location="cpu")["state"]["step"], 2)
 
     def test_goes_on_from_a_bundle_with_a_new_or_its_own_discriminator(self):

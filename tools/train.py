@@ -165,11 +165,20 @@ def write_slim(folder, G, G_ema, D, state):
                    os.path.join(folder, name))
 
 
-def read_slim(folder):
-    """A checkpoint dict (without optimizer state) from write_slim's folder."""
-    parts = [torch.load(os.path.join(folder, f), map_location="cpu") for f in SLIM_FILES]
-    return dict(config=parts[0]["config"], D_config=parts[0]["D_config"], state=parts[0]["state"],
-                G=parts[0]["weights"], G_ema=parts[1]["weights"], D=parts[2]["weights"])
+def read_slim(folder, log=print):
+    """A checkpoint dict (without optimizer state) from write_slim's folder. G.pt may be missing (tools/gpu/pack.sh
+    leaves it out when the device tool's 64 MiB would not hold it): G then starts from G_ema, as from a bundle."""
+    missing = [f for f in SLIM_FILES[1:] if not os.path.isfile(os.path.join(folder, f))]
+    if missing:
+        raise SystemExit(f"{folder} is not a slim checkpoint (train.py --slim): it has no {' or '.join(missing)}")
+    g_path = os.path.join(folder, SLIM_FILES[0])
+    if not os.path.isfile(g_path):
+        log(f"{folder} has no {SLIM_FILES[0]}: the generator that trains starts from G_ema (as from a bundle)")
+    parts = [torch.load(os.path.join(folder, f), map_location="cpu") if os.path.isfile(os.path.join(folder, f))
+             else None for f in SLIM_FILES]
+    ema = parts[1]
+    return dict(config=ema["config"], D_config=ema["D_config"], state=ema["state"],
+                G=(parts[0] or ema)["weights"], G_ema=ema["weights"], D=parts[2]["weights"])
 
 
 def is_bundle(folder):
@@ -237,6 +246,11 @@ def parse_args(argv=None):
                     help="a new discriminator's width at these resolutions instead of the preset's (the 128 px preset's "
                          "D reads the 128 px image with 32 channels: 128=64 64=128 doubles it there); a discriminator "
                          "that exists (the run's, the bundle's) keeps its own widths")
+    ap.add_argument("--d-view", choices=Discriminator.VIEWS,
+                    help="how a new discriminator reads the image (default linear, NVIDIA's): 'log' reads it as "
+                         "quality.py's classifier does, log(1 + 8-bit value) after rounding to 8 bits (straight-through "
+                         "gradient), which magnifies the background and the gaps between nuclei; R1 is then taken in "
+                         "that view. A discriminator that exists keeps its view")
     ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
     ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
     ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
@@ -300,11 +314,12 @@ def choose_device(args):
     return device
 
 
-def read_checkpoint(args, ckpt_path):
+def read_checkpoint(args, ckpt_path, log):
     """RUN_DIR's checkpoint (made from --resume-from's slim folder when there is none yet), or None."""
     if args.resume_from and not os.path.exists(ckpt_path):
         tmp = ckpt_path + ".tmp"  # whole or not at all, as save_checkpoint
-        torch.save(read_bundle(args.resume_from) if is_bundle(args.resume_from) else read_slim(args.resume_from), tmp)
+        torch.save(read_bundle(args.resume_from) if is_bundle(args.resume_from) else read_slim(args.resume_from, log),
+                   tmp)
         os.replace(tmp, ckpt_path)
     return torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
 
@@ -350,13 +365,19 @@ def build_networks(args, ckpt, device, log):
     widths = d_channels(args.d_channels, gcfg["resolution"])
     if dcfg is None:  # a new D, the preset's for the generator's resolution (widened where --d-channels says)
         dcfg = dict(resolution=gcfg["resolution"], img_channels=gcfg["img_channels"],
-                    channels={**PRESETS[gcfg["resolution"]]["channels"], **widths})
+                    channels={**PRESETS[gcfg["resolution"]]["channels"], **widths}, input_view=args.d_view or "linear")
         if widths:
             log(f"discriminator: widths {dcfg['channels']}")
+        if dcfg["input_view"] != "linear":
+            log(f"discriminator: reads the {args.d_view} view of the image (--d-view)")
     elif any({int(k): int(v) for k, v in dcfg["channels"].items()}.get(r) != c for r, c in widths.items()):
         raise SystemExit(f"--d-channels: this run's discriminator already has its widths {dcfg['channels']}; "
                          f"a discriminator of other widths starts in a new run folder (from a bundle without "
                          f"discriminator.pt, or from scratch)")
+    if args.d_view is not None and dcfg.get("input_view", "linear") != args.d_view:
+        raise SystemExit(f"--d-view {args.d_view}: this run's discriminator reads the {dcfg.get('input_view', 'linear')} "
+                         f"view; a discriminator with another view starts in a new run folder (from a bundle "
+                         f"without discriminator.pt, or from scratch)")
     grow_d = not new_d and ckpt is not None and sorted(dcfg.get("mbstd_res", [])) != sorted(args.d_mbstd_res)
     dcfg = dict(dcfg, mbstd_res=args.d_mbstd_res)
     G = stylegan2.build(gcfg).to(device)
@@ -403,7 +424,7 @@ def setup(args, log):
     random generators. Returns a Training, or None with --dataset-only (after making the training set)."""
     device = choose_device(args)
     ckpt_path = os.path.join(args.run_dir, "checkpoint.pt")
-    ckpt = read_checkpoint(args, ckpt_path)
+    ckpt = read_checkpoint(args, ckpt_path, log)
     G, G_ema, D, opt_G, opt_D, state = build_networks(args, ckpt, device, log)
     del ckpt
     res = G.config["resolution"]
@@ -488,8 +509,8 @@ def step(t, args):
     loss_D.backward()
     opt_D.step()
     if state["step"] % REG_EVERY == 0:
-        real = real_batch(t.data, max(args.batch // 2, 2), t.rng, t.device).requires_grad_(True)
-        (grad,) = torch.autograd.grad(D(real).sum(), real, create_graph=True)
+        real = D.view(real_batch(t.data, max(args.batch // 2, 2), t.rng, t.device)).detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(D.judge(real).sum(), real, create_graph=True)  # R1 in D's view (linear: the image)
         r1 = grad.square().sum(dim=[1, 2, 3]).mean()
         opt_D.zero_grad(set_to_none=True)
         (r1 * (t.gamma / 2) * REG_EVERY).backward()

@@ -218,10 +218,13 @@ def summary(fig):
         if fig["java"].get(k):
             i = fig["java"][k]
             lines.append("java %s: %s | %s" % (k, i.get("runtime"), i.get("device")))
-    for row in fig["table"]:
-        lines.append("  " + json.dumps(row))
-    for k in ("drag_128_mask", "invert"):
-        lines.append("java %s: %s" % (k, json.dumps(fig["java"].get(k))))
+    if "skipped" in fig["steps"].get("java", {}):   # a training-only pack: no figures of the engines
+        lines.append("Java and Python checks: skipped (%s)" % fig["steps"]["java"]["skipped"])
+    else:
+        for row in fig["table"]:
+            lines.append("  " + json.dumps(row))
+        for k in ("drag_128_mask", "invert"):
+            lines.append("java %s: %s" % (k, json.dumps(fig["java"].get(k))))
     if fig["java"].get("fallback_message"):
         lines.append("fallback: " + fig["java"]["fallback_message"])
     lines.append("gpu memory (MiB over baseline): %s" % json.dumps(fig["gpu_memory_mib"]))

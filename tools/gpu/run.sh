@@ -108,9 +108,15 @@ if command -v nvidia-smi >/dev/null; then   # GPU memory in use, about 4 times a
 		sleep 0.2; done) >"$work/logs/gpu-memory.txt" 2>/dev/null &
 	smi_pid=$!
 fi
-step unpack 90 bash -c "tar -C '$work' -xJf '$pack/jre.tar.xz' && tar -C '$work' -xJf '$pack/lib.tar.xz' &&
-	tar -C '$work' -xJf '$pack/djl-jni.tar.xz' && '$work/jre/bin/java' -version &&
-	{ [ ! -f '$pack/train.tar.xz' ] || tar -C '$work' -xJf '$pack/train.tar.xz'; }"
+train_only=0; grep -q '"train_only": true' "$pack/manifest.json" && train_only=1
+if [ $train_only = 1 ]; then
+	say "a training-only pack (pack.sh --train-only): no Java or Python checks, training for the whole window"
+	step unpack 90 tar -C "$work" -xJf "$pack/train.tar.xz"
+else
+	step unpack 90 bash -c "tar -C '$work' -xJf '$pack/jre.tar.xz' && tar -C '$work' -xJf '$pack/lib.tar.xz' &&
+		tar -C '$work' -xJf '$pack/djl-jni.tar.xz' && '$work/jre/bin/java' -version &&
+		{ [ ! -f '$pack/train.tar.xz' ] || tar -C '$work' -xJf '$pack/train.tar.xz'; }"
+fi
 
 # ---- 1. in parallel: DJL's JNI, the training set, the 512 px config-f bundle
 data="$work/train/data-256-1.npy"
@@ -118,98 +124,104 @@ mkdir -p "$work/train"
 (step simulate 300 nice -n 5 "$PY" tools/train.py --run-dir "$work/train/sim" --resolution 256 --device cpu \
 	--threads 1 --dataset-size $dsize --dataset "$data" --workers $sim_workers --dataset-only) &
 sim_pid=$!
-(step export512 240 "$PY" tools/gpu/configf_bundle.py "$work/configf512") &
-export_pid=$!
-jni_ok=0
-if [ -n "${JNI_SO:-}" ]; then
-	mkdir -p "$work/jni" && cp "$JNI_SO" "$work/jni/libdjl_torch.so" && skip jni "JNI_SO given" && jni_ok=1
-else
-	nvcc=$(command -v nvcc || true)
-	export CUDACXX=${CUDACXX:-$nvcc}
-	[ -n "$nvcc" ] && export CUDAToolkit_ROOT=${CUDAToolkit_ROOT:-$(dirname "$(dirname "$(readlink -f "$nvcc")")")}
-	t_jni=$(date +%s)
-	if step jni 300 env JNI_INCLUDE="$work/djl-jni/jni" bash "$work/djl-jni/build.sh" "$TORCH_DIR" "$work/jni" \
-		$cuda_flag -j"$jobs"; then
-		jni_ok=1
-	elif [ -n "$cuda_flag" ] && [ $(($(date +%s) - t_jni)) -lt 150 ]; then
-		# failed early (configuration, CUDA headers): USE_CUDA only adds emptyCache and a separate inference
-		# stream, so build without it (a late failure is not retried: it would starve everything after it)
-		step jni_nocuda 200 env JNI_INCLUDE="$work/djl-jni/jni" bash "$work/djl-jni/build.sh" "$TORCH_DIR" \
-			"$work/jni" -j"$jobs" && jni_ok=1
+if [ $train_only = 0 ]; then
+	(step export512 240 "$PY" tools/gpu/configf_bundle.py "$work/configf512") &
+	export_pid=$!
+	jni_ok=0
+	if [ -n "${JNI_SO:-}" ]; then
+		mkdir -p "$work/jni" && cp "$JNI_SO" "$work/jni/libdjl_torch.so" && skip jni "JNI_SO given" && jni_ok=1
+	else
+		nvcc=$(command -v nvcc || true)
+		export CUDACXX=${CUDACXX:-$nvcc}
+		[ -n "$nvcc" ] && export CUDAToolkit_ROOT=${CUDAToolkit_ROOT:-$(dirname "$(dirname "$(readlink -f "$nvcc")")")}
+		t_jni=$(date +%s)
+		if step jni 300 env JNI_INCLUDE="$work/djl-jni/jni" bash "$work/djl-jni/build.sh" "$TORCH_DIR" "$work/jni" \
+			$cuda_flag -j"$jobs"; then
+			jni_ok=1
+		elif [ -n "$cuda_flag" ] && [ $(($(date +%s) - t_jni)) -lt 150 ]; then
+			# failed early (configuration, CUDA headers): USE_CUDA only adds emptyCache and a separate inference
+			# stream, so build without it (a late failure is not retried: it would starve everything after it)
+			step jni_nocuda 200 env JNI_INCLUDE="$work/djl-jni/jni" bash "$work/djl-jni/build.sh" "$TORCH_DIR" \
+				"$work/jni" -j"$jobs" && jni_ok=1
+		fi
 	fi
-fi
-wait $export_pid
-# the timings below should not share the CPU with the simulation: wait for it, at most 90 s more
-lim=$(($(date +%s) + 90)); while kill -0 $sim_pid 2>/dev/null && [ "$(date +%s)" -lt $lim ]; do sleep 1; done
-kill -0 $sim_pid 2>/dev/null && say "simulation still running during the timings (noted in figures.json)" &&
-	echo '{"step": "simulate_overlaps_timings", "rc": 0}' >>"$steps"
+	wait $export_pid
+	# the timings below should not share the CPU with the simulation: wait for it, at most 90 s more
+	lim=$(($(date +%s) + 90)); while kill -0 $sim_pid 2>/dev/null && [ "$(date +%s)" -lt $lim ]; do sleep 1; done
+	kill -0 $sim_pid 2>/dev/null && say "simulation still running during the timings (noted in figures.json)" &&
+		echo '{"step": "simulate_overlaps_timings", "rc": 0}' >>"$steps"
 
-# ---- 2. the Java engine on the machine's libtorch
-libdir="$TORCH_DIR/lib"
-if [ $jni_ok = 1 ]; then
-	if ! cp "$work/jni/libdjl_torch.so" "$libdir/" 2>/dev/null; then
-		# read-only torch: a folder of links (then the CUDA libraries' $ORIGIN paths need LD_LIBRARY_PATH, below)
-		libdir="$work/libtorch"; mkdir -p "$libdir"; ln -sf "$TORCH_DIR"/lib/* "$libdir/"
-		cp "$work/jni/libdjl_torch.so" "$libdir/"; echo "libtorch: links in $libdir" >>"$work/env.txt"
+	# ---- 2. the Java engine on the machine's libtorch
+	libdir="$TORCH_DIR/lib"
+	if [ $jni_ok = 1 ]; then
+		if ! cp "$work/jni/libdjl_torch.so" "$libdir/" 2>/dev/null; then
+			# read-only torch: a folder of links (then the CUDA libraries' $ORIGIN paths need LD_LIBRARY_PATH, below)
+			libdir="$work/libtorch"; mkdir -p "$libdir"; ln -sf "$TORCH_DIR"/lib/* "$libdir/"
+			cp "$work/jni/libdjl_torch.so" "$libdir/"; echo "libtorch: links in $libdir" >>"$work/env.txt"
+		fi
 	fi
-fi
-jopts=(-Xmx16g -XX:ErrorFile="$work/logs/hs_err_%p.log" -XX:-CreateCoredumpOnCrash -Djava.awt.headless=true -Ddraggan.models="$root/sample-models" -Ddraggan.userModels="$work/usermodels")
-java_env=(env PYTORCH_LIBRARY_PATH="$libdir")
-draggan="$work/bin/draggan"   # a script, so that timeout can run it; rewritten when the settings change
-wrapper() {
-	mkdir -p "$work/bin"
-	{ echo '#!/usr/bin/env bash'; printf 'exec'; printf ' %q' "${java_env[@]}" "$work/jre/bin/java" "${jopts[@]}" \
-		-cp "$work/lib/*" io.github.dragganfiji.cli.Main; echo ' "$@"'; } >"$draggan"
-	chmod +x "$draggan"
-}
-wrapper
-gpu_ok=0
-if [ $jni_ok = 1 ]; then
-	# first the product alone: NativeLibrarySelector must find version, flavor and libcudart by itself
-	step java_info 90 "$draggan" info --device $dev
-	if grep -q "device: Using GPU" "$work/logs/java_info.log"; then gpu_ok=1
-	elif [ $dev = gpu ]; then   # then with help: the CUDA runtime folders on LD_LIBRARY_PATH and jna.library.path
-		site="$(dirname "$TORCH_DIR")"
-		cudart_dirs=$(find "$site/nvidia" /usr/local/cuda/lib64 /usr/local/cuda/targets -name 'libcudart.so*' \
-			-printf '%h\n' 2>/dev/null | sort -u | paste -sd:)
-		nv_dirs=$(find "$site/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null | paste -sd:)
-		java_env=(env PYTORCH_LIBRARY_PATH="$libdir" LD_LIBRARY_PATH="$nv_dirs:$cudart_dirs:${LD_LIBRARY_PATH:-}")
-		jopts+=(-Djna.library.path="$cudart_dirs")
-		wrapper
-		step java_info_assisted 90 "$draggan" info --device $dev
-		grep -q "device: Using GPU" "$work/logs/java_info_assisted.log" && gpu_ok=1
+	jopts=(-Xmx16g -XX:ErrorFile="$work/logs/hs_err_%p.log" -XX:-CreateCoredumpOnCrash -Djava.awt.headless=true -Ddraggan.models="$root/sample-models" -Ddraggan.userModels="$work/usermodels")
+	java_env=(env PYTORCH_LIBRARY_PATH="$libdir")
+	draggan="$work/bin/draggan"   # a script, so that timeout can run it; rewritten when the settings change
+	wrapper() {
+		mkdir -p "$work/bin"
+		{ echo '#!/usr/bin/env bash'; printf 'exec'; printf ' %q' "${java_env[@]}" "$work/jre/bin/java" "${jopts[@]}" \
+			-cp "$work/lib/*" io.github.dragganfiji.cli.Main; echo ' "$@"'; } >"$draggan"
+		chmod +x "$draggan"
+	}
+	wrapper
+	gpu_ok=0
+	if [ $jni_ok = 1 ]; then
+		# first the product alone: NativeLibrarySelector must find version, flavor and libcudart by itself
+		step java_info 90 "$draggan" info --device $dev
+		if grep -q "device: Using GPU" "$work/logs/java_info.log"; then gpu_ok=1
+		elif [ $dev = gpu ]; then   # then with help: the CUDA runtime folders on LD_LIBRARY_PATH and jna.library.path
+			site="$(dirname "$TORCH_DIR")"
+			cudart_dirs=$(find "$site/nvidia" /usr/local/cuda/lib64 /usr/local/cuda/targets -name 'libcudart.so*' \
+				-printf '%h\n' 2>/dev/null | sort -u | paste -sd:)
+			nv_dirs=$(find "$site/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null | paste -sd:)
+			java_env=(env PYTORCH_LIBRARY_PATH="$libdir" LD_LIBRARY_PATH="$nv_dirs:$cudart_dirs:${LD_LIBRARY_PATH:-}")
+			jopts+=(-Djna.library.path="$cudart_dirs")
+			wrapper
+			step java_info_assisted 90 "$draggan" info --device $dev
+			grep -q "device: Using GPU" "$work/logs/java_info_assisted.log" && gpu_ok=1
+		fi
+		if [ $dev = cpu ] || [ $gpu_ok = 1 ]; then
+			step java_bench_128 120 "$draggan" bench --bundle sample-models/nuclei-128 --device $dev --warmup $b_warm \
+				--steps $b128 --threads $threads
+			[ -f "$work/configf512/model.json" ] && step java_bench_512 180 "$draggan" bench --bundle "$work/configf512" \
+				--device $dev --warmup $b_warm --steps $b512 --threads $threads
+			step java_drag_128 120 "$draggan" drag --model "$root/sample-models/nuclei-128" --seed 3 --points 91,77,91,70 \
+				--mask-rect 66,52,50,50 --steps $d128 --mode paper --device $dev --out "$work/drag128"
+			[ -f "$work/configf512/model.json" ] && step java_drag_512 180 "$draggan" drag --model "$work/configf512" \
+				--seed 0 --points 216,256,256,256 --mask-rect 136,176,240,160 --steps $d512 --mode paper --device $dev \
+				--out "$work/drag512"
+			if [ -f "$work/drag128/start.tif" ]; then
+				step java_invert 150 "$draggan" invert --image "$work/drag128/start.tif" --model "$root/sample-models/nuclei-128" \
+					--steps $inv_p --tune-steps $inv_t --device $dev --out "$work/invert.tif"
+			else skip java_invert "no drag128/start.tif"; fi
+		else   # the fallback the user sees: a clear message, then the CPU
+			step java_bench_128_fallback 60 "$draggan" bench --bundle sample-models/nuclei-128 --device gpu --warmup 1 --steps 3
+		fi
+	else
+		skip java "the JNI did not build"
 	fi
-	if [ $dev = cpu ] || [ $gpu_ok = 1 ]; then
-		step java_bench_128 120 "$draggan" bench --bundle sample-models/nuclei-128 --device $dev --warmup $b_warm \
-			--steps $b128 --threads $threads
-		[ -f "$work/configf512/model.json" ] && step java_bench_512 180 "$draggan" bench --bundle "$work/configf512" \
-			--device $dev --warmup $b_warm --steps $b512 --threads $threads
-		step java_drag_128 120 "$draggan" drag --model "$root/sample-models/nuclei-128" --seed 3 --points 91,77,91,70 \
-			--mask-rect 66,52,50,50 --steps $d128 --mode paper --device $dev --out "$work/drag128"
-		[ -f "$work/configf512/model.json" ] && step java_drag_512 180 "$draggan" drag --model "$work/configf512" \
-			--seed 0 --points 216,256,256,256 --mask-rect 136,176,240,160 --steps $d512 --mode paper --device $dev \
-			--out "$work/drag512"
-		if [ -f "$work/drag128/start.tif" ]; then
-			step java_invert 150 "$draggan" invert --image "$work/drag128/start.tif" --model "$root/sample-models/nuclei-128" \
-				--steps $inv_p --tune-steps $inv_t --device $dev --out "$work/invert.tif"
-		else skip java_invert "no drag128/start.tif"; fi
-	else   # the fallback the user sees: a clear message, then the CPU
-		step java_bench_128_fallback 60 "$draggan" bench --bundle sample-models/nuclei-128 --device gpu --warmup 1 --steps 3
-	fi
-else
-	skip java "the JNI did not build"
-fi
 
-# ---- 3. the Python reference on the same device and bundles
-step python_bench_128 120 "$PY" tools/reference_drag.py --bundle sample-models/nuclei-128 --bench --device $pydev \
-	--warmup $b_warm --steps $b128 --threads $threads
-[ -f "$work/configf512/model.json" ] && step python_bench_512 150 "$PY" tools/reference_drag.py \
-	--bundle "$work/configf512" --bench --device $pydev --warmup $b_warm --steps $b512 --threads $threads
-pack_logs
+	# ---- 3. the Python reference on the same device and bundles
+	step python_bench_128 120 "$PY" tools/reference_drag.py --bundle sample-models/nuclei-128 --bench --device $pydev \
+		--warmup $b_warm --steps $b128 --threads $threads
+	[ -f "$work/configf512/model.json" ] && step python_bench_512 150 "$PY" tools/reference_drag.py \
+		--bundle "$work/configf512" --bench --device $pydev --warmup $b_warm --steps $b512 --threads $threads
+	pack_logs
+else
+	skip java "a training-only pack"
+	skip python "a training-only pack"
+	collect
+fi
 
 # ---- 4. training at 256 px for what is left (SIGTERM at the limit: train.py stops cleanly and writes its slim files)
 wait $sim_pid
-resume=(); [ -f "$work/train/G.pt" ] && resume=(--resume-from "$work/train")
+resume=(); [ -f "$work/train/G_ema.pt" ] && resume=(--resume-from "$work/train")   # G.pt may stay behind (pack.sh)
 left=$((DEADLINE - RESERVE - $(date +%s) - 10))
 minutes=$(awk -v l=$left -v c=$t_min_cap 'BEGIN {m = (l - 45) / 60; if (m > c) m = c; printf "%.2f", m}')
 if awk -v m="$minutes" 'BEGIN {exit !(m >= 0.2)}' && [ -f "$data" ]; then
