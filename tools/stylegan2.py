@@ -454,7 +454,7 @@ class Discriminator(nn.Module):
     scored 16 copies of one real image like 16 different ones. The pooled image's spread is layout only
     (std across images, pooled to 32 px: 0.20 for real images, 0.03 for that generator's); see image_spread."""
 
-    VIEWS = ("linear", "log")
+    VIEWS = ("linear", "log", "both")
 
     def __init__(self, resolution, img_channels, channels, mbstd_group=4, mbstd_res=(), input_view="linear"):
         super().__init__()
@@ -465,7 +465,8 @@ class Discriminator(nn.Module):
         res_list = [2 ** i for i in range(int(math.log2(resolution)), 2, -1)]
         mbstd_res = sorted({int(r) for r in mbstd_res}, reverse=True)
         self.res_list = res_list
-        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], img_channels, i == 0, r in mbstd_res)
+        view_channels = img_channels * (2 if input_view == "both" else 1)
+        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], view_channels, i == 0, r in mbstd_res)
                                      for i, r in enumerate(res_list)])
         c4 = ch[4]
         self.mbstd_group = mbstd_group
@@ -500,12 +501,15 @@ class Discriminator(nn.Module):
         levels the gate (and every saved image) rounds to, with a straight-through gradient (the round passes the
         gradient unchanged). The log view magnifies the dark half: the background, its camera noise and the gaps
         between nuclei that a bridge fills, where the linear view is nearly flat; the rounding keeps D from telling
-        the training images' 8-bit levels from the generator's continuous values instead."""
+        the training images' 8-bit levels from the generator's continuous values instead. But it compresses the
+        bright half, where the texture inside nuclei is (the texture drifted in a run with it, tools/README.md):
+        "both" gives D the linear and the log view side by side (twice the image channels)."""
         if self.input_view == "linear":
             return img
         v = img.clamp(-1, 1).add(1).mul(127.5)
         v = v + (v.round() - v).detach()
-        return torch.log1p(v).mul(2.0 / math.log(256.0)).sub(1.0)
+        log = torch.log1p(v).mul(2.0 / math.log(256.0)).sub(1.0)
+        return log if self.input_view == "log" else torch.cat([v / 127.5 - 1.0, log], dim=1)
 
     def forward(self, img):
         return self.judge(self.view(img))

@@ -60,6 +60,14 @@ class DiscriminatorViewTest(unittest.TestCase):
         self.assertTrue(torch.all(x.grad > 0))
         self.assertGreater(x.grad.flatten()[0].item(), 20 * x.grad.flatten()[-1].item(), "the dark end magnified")
         self.assertIs(stylegan2.Discriminator(32, 1, CH32).view(img), img, "linear: the image as it is")
+        both = stylegan2.Discriminator(32, 2, CH32, input_view="both")  # two image channels: four in D's view
+        two = torch.cat([x.detach(), img], dim=1)
+        view = both.view(two)
+        self.assertEqual(tuple(view.shape), (1, 4, 1, 5))
+        self.assertTrue(torch.allclose(view[:, :2], torch.cat([img, img], dim=1), atol=1e-6), "linear, 8-bit levels")
+        self.assertTrue(torch.allclose(view[:, 2:].flatten(), want.repeat(2), atol=1e-5), "then the log view")
+        self.assertEqual(both.blocks[0].fromrgb.weight.shape[1], 4)
+        self.assertEqual(tuple(both(torch.zeros(2, 2, 32, 32)).shape), (2, 1))
         with self.assertRaises(ValueError):
             stylegan2.Discriminator(32, 1, CH32, input_view="sqrt")
 
