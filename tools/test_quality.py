@@ -202,6 +202,21 @@ class CriteriaTest(unittest.TestCase):
             self.assertGreater(r["criteria"][key]["baseline"], 0.0, key)
         for key in ("mean_intensity", "background", "objects_per_image", "object_area", "diversity", "copies"):
             self.assertIn("baseline", r["criteria"][key])   # every criterion has its sim-vs-sim figure
+        b = c["blurred"]                                    # the diagnostic on blurred images: chance too
+        self.assertEqual(b["sigma_px"], 1.0)                # 4 px at 256 px
+        self.assertLess(abs(b["generated"] - 0.5), 0.12)
+        self.assertIn("blurred", Q.format_table(r))
+
+    def test_the_blurred_classifier_hides_the_camera_noise(self):
+        # The simulator's own scenes with another camera noise (Gaussian, one strength per image, instead of photon
+        # counts): told apart as they are; blurred, much less (the diagnostic separates noise from shape).
+        clean = np.stack([simulate.simulate_clean(6_000_000 + i, 64) for i in range(150)])
+        rng = np.random.default_rng(0)
+        noisy = [c + rng.normal(0, float(np.std(o / 255.0 - c)), c.shape) for c, o in zip(clean, self.other)]
+        gen = np.clip(np.rint(np.stack(noisy) * 255.0), 0, 255).astype(np.uint8)
+        c = self.evaluate(gen, c2st_epochs=5)["criteria"]["c2st"]
+        self.assertGreater(c["figure"], 0.8)
+        self.assertLess(c["blurred"]["generated"], c["figure"] - 0.15)
 
     def test_blurred_images_fail_texture_and_classifier_test(self):
         # no chromatin texture and no camera noise: what the eye sees first in a young generator's images
