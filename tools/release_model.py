@@ -132,6 +132,8 @@ def criteria(q):
     for c in q.get("criteria", {}).values():
         if "detail" in c:             # quality.py's own line: the figure, its sim-vs-sim baseline and the goal
             detail = c["detail"]
+            if c.get("blurred"):      # the classifier's diagnostic on blurred images
+                detail += "; " + c["blurred"]["detail"]
         elif "rel_diff" in c:
             detail = f"{c['rel_diff']:+.0%} ({c['limit']})"
         elif "ratio" in c:
