@@ -488,7 +488,7 @@ class Discriminator(nn.Module):
         return group_std(p, self.mbstd_group) / (p.std() + 1e-8)
 
     def features(self, img):
-        """Every block's output (used by inversion as a perceptual feature extractor)."""
+        """Every block's output for an image in D's view (see view)."""
         x, out = None, []
         for r, b in zip(self.res_list, self.blocks):
             x = b(x, img, self.image_spread(img, r) if r in self.mbstd_res else None)
@@ -501,7 +501,9 @@ class Discriminator(nn.Module):
         levels the gate (and every saved image) rounds to, with a straight-through gradient (the round passes the
         gradient unchanged). The log view magnifies the dark half: the background, its camera noise and the gaps
         between nuclei that a bridge fills, where the linear view is nearly flat; the rounding keeps D from telling
-        the training images' 8-bit levels from the generator's continuous values instead. But it compresses the
+        the training images' 8-bit levels from the generator's continuous values instead (though not from the
+        simulator's uneven use of the levels, a comb the generator cannot draw: tools/README.md, the classifier's
+        blurred diagnostic). But it compresses the
         bright half, where the texture inside nuclei is (the texture drifted in a run with it, tools/README.md):
         "both" gives D the linear and the log view side by side (twice the image channels)."""
         if self.input_view == "linear":
