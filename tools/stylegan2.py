@@ -454,7 +454,7 @@ class Discriminator(nn.Module):
     scored 16 copies of one real image like 16 different ones. The pooled image's spread is layout only
     (std across images, pooled to 32 px: 0.20 for real images, 0.03 for that generator's); see image_spread."""
 
-    VIEWS = ("linear", "log", "both")
+    VIEWS = ("linear", "log", "both", "smooth-log")
 
     def __init__(self, resolution, img_channels, channels, mbstd_group=4, mbstd_res=(), input_view="linear"):
         super().__init__()
@@ -465,7 +465,7 @@ class Discriminator(nn.Module):
         res_list = [2 ** i for i in range(int(math.log2(resolution)), 2, -1)]
         mbstd_res = sorted({int(r) for r in mbstd_res}, reverse=True)
         self.res_list = res_list
-        view_channels = img_channels * (2 if input_view == "both" else 1)
+        view_channels = img_channels * (1 if input_view in ("linear", "log") else 2)
         self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2], view_channels, i == 0, r in mbstd_res)
                                      for i, r in enumerate(res_list)])
         c4 = ch[4]
@@ -505,9 +505,21 @@ class Discriminator(nn.Module):
         simulator's uneven use of the levels, a comb the generator cannot draw: tools/README.md, the classifier's
         blurred diagnostic). But it compresses the
         bright half, where the texture inside nuclei is (the texture drifted in a run with it, tools/README.md):
-        "both" gives D the linear and the log view side by side (twice the image channels)."""
+        "both" gives D the linear and the log view side by side (twice the image channels). "smooth-log": the
+        linear image as it is beside the log of the image blurred with a Gaussian of sigma 1 px at 128 px (no
+        rounding): the dark gaps between nuclei magnified, without the per-pixel noise and the comb of levels."""
         if self.input_view == "linear":
             return img
+        if self.input_view == "smooth-log":
+            sigma = self.config["resolution"] / 128.0
+            r = max(1, int(math.ceil(3 * sigma)))
+            k = torch.exp(-0.5 * (torch.arange(-r, r + 1, dtype=img.dtype, device=img.device) / sigma) ** 2)
+            k = k / k.sum()
+            c = img.shape[1]
+            b = F.pad(img.clamp(-1, 1), (r, r, r, r), mode="reflect")
+            b = F.conv2d(b, k.reshape(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
+            b = F.conv2d(b, k.reshape(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
+            return torch.cat([img, torch.log1p(b.add(1).mul(127.5)).mul(2.0 / math.log(256.0)).sub(1.0)], dim=1)
         v = img.clamp(-1, 1).add(1).mul(127.5)
         v = v + (v.round() - v).detach()
         log = torch.log1p(v).mul(2.0 / math.log(256.0)).sub(1.0)

@@ -68,6 +68,20 @@ class DiscriminatorViewTest(unittest.TestCase):
         self.assertTrue(torch.allclose(view[:, 2:].flatten(), want.repeat(2), atol=1e-5), "then the log view")
         self.assertEqual(both.blocks[0].fromrgb.weight.shape[1], 4)
         self.assertEqual(tuple(both(torch.zeros(2, 2, 32, 32)).shape), (2, 1))
+        # smooth-log: the image as it is, then the log of its blur (sigma 1 px at 128 px): a flat image stays flat,
+        # a single bright pixel spreads (and is no longer an 8-bit level).
+        smooth = stylegan2.Discriminator(128, 1, CH32 | {64: 8, 128: 8}, input_view="smooth-log")
+        flat = torch.full((1, 1, 128, 128), 30.0 / 127.5 - 1.0)
+        v = smooth.view(flat)
+        self.assertEqual(tuple(v.shape), (1, 2, 128, 128))
+        self.assertTrue(torch.allclose(v[0, 1], torch.full((128, 128), math.log1p(30.0) / math.log(256.0) * 2 - 1),
+                                       atol=1e-4))
+        dot = torch.full((1, 1, 128, 128), -1.0)
+        dot[0, 0, 64, 64] = 1.0
+        v = smooth.view(dot)
+        self.assertTrue(torch.equal(v[:, :1], dot), "the linear channel as it is")
+        self.assertGreater(v[0, 1, 64, 65].item(), -0.9, "the blur spreads the dot to its neighbours")
+        self.assertLess(v[0, 1, 64, 64].item(), 0.9)
         with self.assertRaises(ValueError):
             stylegan2.Discriminator(32, 1, CH32, input_view="sqrt")
 

@@ -250,8 +250,9 @@ def parse_args(argv=None):
                     help="how a new discriminator reads the image (default linear, NVIDIA's): 'log' reads it as "
                          "quality.py's classifier does, log(1 + 8-bit value) after rounding to 8 bits (straight-through "
                          "gradient), which magnifies the background and the gaps between nuclei but compresses the "
-                         "texture inside them; 'both' reads the linear and the log view side by side. R1 is taken "
-                         "in the view. A discriminator that exists keeps its view")
+                         "texture inside them; 'both' reads the linear and the log view side by side; 'smooth-log' the "
+                         "linear image beside the log of its blur (sigma 1 px at 128 px: no per-pixel noise, no 8-bit "
+                         "levels). R1 is taken in the view. A discriminator that exists keeps its view")
     ap.add_argument("--gamma", type=float, help="R1 weight (default: NVIDIA's heuristic 2e-4 * res^2 / batch)")
     ap.add_argument("--minutes", type=float, default=60.0, help="stop (and checkpoint) after this long")
     ap.add_argument("--kimg", type=float, default=1e9, help="stop after this many thousand real images shown")
@@ -370,8 +371,8 @@ def build_networks(args, ckpt, device, log):
         if widths:
             log(f"discriminator: widths {dcfg['channels']}")
         if dcfg["input_view"] != "linear":
-            log(f"discriminator: reads the {'linear and the log' if args.d_view == 'both' else args.d_view} view "
-                f"of the image (--d-view)")
+            names = {"log": "log view", "both": "linear and the log view", "smooth-log": "linear and the smoothed log view"}
+            log(f"discriminator: reads the {names[args.d_view]} of the image (--d-view {args.d_view})")
     elif any({int(k): int(v) for k, v in dcfg["channels"].items()}.get(r) != c for r, c in widths.items()):
         raise SystemExit(f"--d-channels: this run's discriminator already has its widths {dcfg['channels']}; "
                          f"a discriminator of other widths starts in a new run folder (from a bundle without "
