@@ -422,6 +422,23 @@ def minibatch_std(x, group):
     return torch.cat([x, group_std(x, group).expand(n, 1, h, w)], dim=1)
 
 
+def log_levels(v):
+    """8-bit values v (0..255) as quality.py's classifier reads them, log(1 + v) / log(256), mapped to [-1, 1]."""
+    return torch.log1p(v).mul(2.0 / math.log(256.0)).sub(1.0)
+
+
+def gaussian_blur(x, sigma):
+    """x [N, C, H, W] blurred in each channel with a Gaussian of sigma px (separable, truncated at 3 sigma,
+    reflected at the border)."""
+    r = max(1, int(math.ceil(3 * sigma)))
+    k = torch.exp(-0.5 * (torch.arange(-r, r + 1, dtype=x.dtype, device=x.device) / sigma) ** 2)
+    k = k / k.sum()
+    c = x.shape[1]
+    x = F.pad(x, (r, r, r, r), mode="reflect")
+    x = F.conv2d(x, k.reshape(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
+    return F.conv2d(x, k.reshape(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
+
+
 class DBlock(nn.Module):
     def __init__(self, cin, cout, img_channels, first, extra_channel=False):
         super().__init__()
@@ -503,27 +520,18 @@ class Discriminator(nn.Module):
         between nuclei that a bridge fills, where the linear view is nearly flat; the rounding keeps D from telling
         the training images' 8-bit levels from the generator's continuous values instead (though not from the
         simulator's uneven use of the levels, a comb the generator cannot draw: tools/README.md, the classifier's
-        blurred diagnostic). But it compresses the
-        bright half, where the texture inside nuclei is (the texture drifted in a run with it, tools/README.md):
-        "both" gives D the linear and the log view side by side (twice the image channels). "smooth-log": the
-        linear image as it is beside the log of the image blurred with a Gaussian of sigma 1 px at 128 px (no
-        rounding): the dark gaps between nuclei magnified, without the per-pixel noise and the comb of levels."""
+        blurred diagnostic). But it compresses the bright half, where the texture inside nuclei is (the texture
+        drifted in a run with it, tools/README.md): "both" gives D the linear and the log view side by side (twice
+        the image channels). "smooth-log": the linear image as it is beside the log of the image blurred with a
+        Gaussian of sigma 1 px at 128 px (no rounding): the dark gaps between nuclei magnified, without the
+        per-pixel noise and the comb of levels."""
         if self.input_view == "linear":
             return img
+        v = img.clamp(-1, 1).add(1).mul(127.5)  # the 8-bit scale
         if self.input_view == "smooth-log":
-            sigma = self.config["resolution"] / 128.0
-            r = max(1, int(math.ceil(3 * sigma)))
-            k = torch.exp(-0.5 * (torch.arange(-r, r + 1, dtype=img.dtype, device=img.device) / sigma) ** 2)
-            k = k / k.sum()
-            c = img.shape[1]
-            b = F.pad(img.clamp(-1, 1), (r, r, r, r), mode="reflect")
-            b = F.conv2d(b, k.reshape(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
-            b = F.conv2d(b, k.reshape(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
-            return torch.cat([img, torch.log1p(b.add(1).mul(127.5)).mul(2.0 / math.log(256.0)).sub(1.0)], dim=1)
-        v = img.clamp(-1, 1).add(1).mul(127.5)
+            return torch.cat([img, log_levels(gaussian_blur(v, self.config["resolution"] / 128.0))], dim=1)
         v = v + (v.round() - v).detach()
-        log = torch.log1p(v).mul(2.0 / math.log(256.0)).sub(1.0)
-        return log if self.input_view == "log" else torch.cat([v / 127.5 - 1.0, log], dim=1)
+        return log_levels(v) if self.input_view == "log" else torch.cat([v / 127.5 - 1.0, log_levels(v)], dim=1)
 
     def forward(self, img):
         return self.judge(self.view(img))

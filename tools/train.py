@@ -168,17 +168,18 @@ def write_slim(folder, G, G_ema, D, state):
 def read_slim(folder, log=print):
     """A checkpoint dict (without optimizer state) from write_slim's folder. G.pt may be missing (tools/gpu/pack.sh
     leaves it out when the device tool's 64 MiB would not hold it): G then starts from G_ema, as from a bundle."""
-    missing = [f for f in SLIM_FILES[1:] if not os.path.isfile(os.path.join(folder, f))]
+    paths = [os.path.join(folder, f) for f in SLIM_FILES]
+    missing = [f for f, p in zip(SLIM_FILES[1:], paths[1:]) if not os.path.isfile(p)]
     if missing:
         raise SystemExit(f"{folder} is not a slim checkpoint (train.py --slim): it has no {' or '.join(missing)}")
-    g_path = os.path.join(folder, SLIM_FILES[0])
-    if not os.path.isfile(g_path):
+    ema, D = (torch.load(p, map_location="cpu") for p in paths[1:])
+    if os.path.isfile(paths[0]):
+        G = torch.load(paths[0], map_location="cpu")
+    else:
+        G = ema
         log(f"{folder} has no {SLIM_FILES[0]}: the generator that trains starts from G_ema (as from a bundle)")
-    parts = [torch.load(os.path.join(folder, f), map_location="cpu") if os.path.isfile(os.path.join(folder, f))
-             else None for f in SLIM_FILES]
-    ema = parts[1]
     return dict(config=ema["config"], D_config=ema["D_config"], state=ema["state"],
-                G=(parts[0] or ema)["weights"], G_ema=ema["weights"], D=parts[2]["weights"])
+                G=G["weights"], G_ema=ema["weights"], D=D["weights"])
 
 
 def is_bundle(folder):
