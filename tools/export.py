@@ -79,7 +79,9 @@ def write_bundle(G: stylegan2.Generator, out_dir: str, *, name: str, description
                     "16 bit, 1.0 as float); values outside are clipped",
         },
         "weights": {"file": "generator.pt", "sha256": sha256(pt_path)},
-        "architecture": dict(G.config, family="stylegan2-skip"),
+        "architecture": dict(G.config, family="stylegan2-skip",
+                             **({"one_channel": stylegan2.ONE_CHANNEL} if G.img_channels == 1 and
+                                G.blocks[0].torgb.one_channel_as_two else {})),
         "exported_with": {"torch": torch.__version__},
     }
     if extra:

@@ -10,6 +10,8 @@ ws of the scalar loss  L = mean(feat^2) + mean(image^2)  (feat from head(ws), im
 Deterministic: running it again gives the same numbers (the TorchScript file may differ byte-wise).
 The drag fixture OUT/tiny-drag.json comes from tools/reference_drag.py --fixture (run it after this script).
 `--two-channel-image` writes only OUT/sim-nuclei-cyto-128.tif, a simulated two-channel image (two_channel_image).
+`--renders` writes only the reproducibility fixtures (render_fixtures): OUT/tiny-gray/, OUT/tiny-gray-old/,
+OUT/tiny-2ch/, OUT/nvidia-gray/ and OUT/renders.json.
 """
 import argparse
 import json
@@ -105,12 +107,95 @@ def two_channel_image(out: str) -> str:
     return path
 
 
+def _random_tiny(seed: int, **changes) -> stylegan2.Generator:
+    torch.manual_seed(seed)
+    G = stylegan2.Generator(**dict(TINY, **changes))
+    with torch.no_grad():
+        for name, p in G.named_parameters():
+            if name.endswith("noise_strength"):
+                p.fill_(0.1)
+            elif name.endswith("bias") and p.dim() == 1:
+                p.copy_(torch.randn_like(p) * 0.1 + (1.0 if "affine" in name else 0.0))
+        G.mapping_net.w_avg.copy_(export.compute_w_avg(G, samples=2000))
+    return G
+
+
+RENDER_SEEDS = (3, 4)
+
+
+def render_fixtures(out: str) -> dict:
+    """The fixtures of the reproducibility tests (docs/reproducibility.md): bundles of 1, 2 and 3 channels and, for
+    each, the latents of RENDER_SEEDS with the image Python renders of them at one thread, in renders.json.
+
+    tiny-gray: one channel, today's export (architecture.one_channel = "as-two"); tiny-gray-old: the same weights
+    exported as before that existed (one output channel convolutions; the Java render check's subject);
+    tiny-2ch: two channels; tiny (the existing 3-channel bundle); nvidia-gray: a grayscale StyleGAN2 in the layout
+    NVIDIA's stylegan3 repository writes, converted by tools/convert.py, whose Python image is the reference
+    equations' (test_convert.ref_nvidia_generator), not the bundle's."""
+    import tempfile
+    import convert
+    import test_convert as tc
+    torch.set_num_threads(1)
+    gray = _random_tiny(31, img_channels=1)
+    export.write_bundle(gray, os.path.join(out, "tiny-gray"), name="tiny-gray", description="Random weights, one "
+                        "channel, for tests only.", license="CC0-1.0", training_data="none (random weights)")
+    gray.set_one_channel_as_two(False)
+    export.write_bundle(gray, os.path.join(out, "tiny-gray-old"), name="tiny-gray-old",
+                        description="Random weights, one channel, exported as before architecture.one_channel "
+                        "(for the render check's tests only).", license="CC0-1.0",
+                        training_data="none (random weights)")
+    export.write_bundle(_random_tiny(32, img_channels=2), os.path.join(out, "tiny-2ch"), name="tiny-2ch",
+                        description="Random weights, two channels, for tests only.", license="CC0-1.0",
+                        training_data="none (random weights)")
+    ch = {4: 16, 8: 16, 16: 12, 32: 8}
+    nv = tc.to_stylegan3_repo_kwargs(tc.nv_generator(45, res=32, img_ch=1, channels=ch, z_dim=16, w_dim=16,
+                                                     layers=2))
+    nv_dir = os.path.join(out, "nvidia-gray")
+    with tempfile.TemporaryDirectory() as tmp:
+        pkl = os.path.join(tmp, "stylegan2-gray-32.pkl")
+        tc.write_nvidia_pickle(pkl, nv)
+        if os.path.isdir(nv_dir):
+            import shutil
+            shutil.rmtree(nv_dir)
+        with torch.no_grad():
+            convert.run(convert.parse_args([pkl, nv_dir, "--name", "nvidia-gray", "--license", "CC0-1.0",
+                                            "--description", "Random weights in NVIDIA's stylegan3-repository "
+                                            "StyleGAN2 layout, one channel, for tests only."]))
+    renders = {"description": "tools/make_test_fixtures.py --renders: per bundle, latents (W+) and the image "
+                              "Python renders of them at 1 thread, [channels, res, res] flattened, generator units",
+               "torch": torch.__version__}
+    nv_state = tc.state_of(nv)
+    for name in ("tiny-gray", "tiny-gray-old", "tiny-2ch", "tiny", "nvidia-gray"):
+        S = torch.jit.load(os.path.join(out, name, "generator.pt"))
+        items = []
+        for seed in RENDER_SEEDS:
+            z = torch.randn(1, S.w_avg().shape[0] if name != "nvidia-gray" else 16,
+                            generator=torch.Generator().manual_seed(seed))
+            with torch.no_grad():
+                ws = S.mapping(z, torch.tensor(0.7))
+                if name == "nvidia-gray":
+                    img = tc.ref_nvidia_generator(nv_state, z, None, 0.7, layers=2, lr=0.01, clamp=256.0)
+                else:
+                    img = S.synthesis(ws)
+            items.append({"seed": seed, "ws": flat(ws), "image": flat(img)})
+        renders[name] = items
+    with open(os.path.join(out, "renders.json"), "w") as f:
+        json.dump(renders, f)
+    return renders
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="src/test/resources/fixtures")
     ap.add_argument("--two-channel-image", action="store_true",
                     help="only write OUT/sim-nuclei-cyto-128.tif (see two_channel_image)")
+    ap.add_argument("--renders", action="store_true", help="only write the reproducibility fixtures "
+                                                           "(see render_fixtures)")
     args = ap.parse_args(argv)
+    if args.renders:
+        render_fixtures(args.out)
+        print("wrote the reproducibility fixtures and renders.json into", args.out)
+        return
     if args.two_channel_image:
         print("wrote", two_channel_image(args.out))
         return

@@ -37,6 +37,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+# ONE_CHANNEL: a grayscale generator computes its image as two channels and keeps the first, in toRGB (a second,
+# empty output channel) and in the up-sampling of the running image (two copies, a grouped transposed
+# convolution). With one channel these are the only convolutions with one input or one output channel, and
+# libtorch 2.7.1 hands them to oneDNN (a transposed convolution ic1/oc1 always; a 1x1 convolution oc1 from 2
+# threads on, at 1 thread its own kernel); 2 and 3 channels take the grouped and many-channel paths instead. On
+# AVX-512 CPUs one-channel images depended on the thread count (up to 4 levels of 255 on nuclei-128, up to 255 on
+# a converted grayscale model) where two- and three-channel ones did not. The function is the same (the second
+# channel is dropped); model.json records it as architecture.one_channel = "as-two" (docs/reproducibility.md).
+ONE_CHANNEL = "as-two"
+
+
 def default_channels(resolution: int, channel_base: int, channel_max: int) -> Dict[int, int]:
     """NVIDIA's rule: ``min(channel_base // res, channel_max)`` channels at each resolution."""
     out = {}
@@ -202,11 +213,17 @@ class ToRGB(nn.Module):
         self.bias = nn.Parameter(torch.zeros(img_channels))
         self.weight_gain = 1.0 / math.sqrt(in_channels)
         self.conv_clamp = conv_clamp
+        self.one_channel_as_two = True  # ONE_CHANNEL; False only to write a fixture as earlier exports were
 
     def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         styles = self.affine(w) * self.weight_gain
         x = x * styles.reshape(x.shape[0], -1, 1, 1)
-        x = F.conv2d(x, self.weight)
+        if self.weight.shape[0] == 1 and self.one_channel_as_two:
+            # One image channel: computed as two (the second empty) and the first kept, so that no convolution
+            # with one output channel runs (see ONE_CHANNEL below).
+            x = F.conv2d(x, torch.cat([self.weight, torch.zeros_like(self.weight)], 0))[:, :1]
+        else:
+            x = F.conv2d(x, self.weight)
         return bias_act(x, self.bias, False, 1.0, self.conv_clamp)
 
 
@@ -237,9 +254,15 @@ class UpBlock(nn.Module):
                                     noise_seed + 1)
         self.torgb = ToRGB(out_channels, img_channels, w_dim, conv_clamp)
         self.register_buffer("resample_filter", fir_filter().reshape(1, 1, 4, 4) * 4.0)
+        self.one_channel_as_two = True  # ONE_CHANNEL
 
     def upsample_image(self, img: torch.Tensor) -> torch.Tensor:
         c = img.shape[1]
+        if c == 1 and self.one_channel_as_two:
+            # One image channel: up-sampled as two copies and the first kept (see ONE_CHANNEL below).
+            two = F.conv_transpose2d(torch.cat([img, img], 1), self.resample_filter.expand(2, 1, 4, 4), stride=2,
+                                     padding=1, groups=2)
+            return two[:, :1]
         return F.conv_transpose2d(img, self.resample_filter.expand(c, 1, 4, 4), stride=2, padding=1, groups=c)
 
     def forward(self, x: torch.Tensor, img: torch.Tensor, ws: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -293,6 +316,13 @@ class Generator(nn.Module):
 
     def forward(self, ws: torch.Tensor) -> torch.Tensor:
         return self.synthesis(ws)
+
+    @torch.jit.ignore
+    def set_one_channel_as_two(self, on: bool):
+        """ONE_CHANNEL on (the default) or off (only to write a test fixture the way earlier exports were)."""
+        for m in self.modules():
+            if isinstance(m, (ToRGB, UpBlock)):
+                m.one_channel_as_two = on
 
     @torch.jit.ignore
     def set_random_noise(self, on: bool):

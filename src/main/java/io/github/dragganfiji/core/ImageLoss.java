@@ -137,10 +137,16 @@ public final class ImageLoss {
 		return new NDArray[] { ssim, cs };
 	}
 
+	/**
+	 * Each channel filtered with the window (depthwise). One channel is filtered as two copies and the first kept:
+	 * a convolution with one input and one output channel runs on oneDNN kernels whose results depend on the thread
+	 * count on some CPUs, a depthwise one does not (docs/reproducibility.md; the generator does the same).
+	 */
 	private static NDArray blur(final NDArray x, final NDArray w) {
 		final long c = x.getShape().get(1);
-		final NDArray k = c == 1 ? w : w.repeat(0, c);
-		return Conv2d.conv2d(x, k, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
+		if (c == 1) return blur(x.repeat(1, 2), w).get(":, :1");
+		return Conv2d.conv2d(x, w.repeat(0, c), null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
+			.singletonOrThrow();
 	}
 
 	/** The normalized 2-D Gaussian window [1, 1, 11, 11] in the image's manager. */

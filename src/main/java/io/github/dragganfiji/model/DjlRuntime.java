@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 public final class DjlRuntime {
 
 	private static Info info;
+	private static Consumer<String> notices;
 
 	private DjlRuntime() {}
 
@@ -149,9 +150,22 @@ public final class DjlRuntime {
 		finally {
 			thread.setContextClassLoader(previous);
 		}
+		// NNPACK never runs a batch-1 convolution, but where it cannot start it says so at every one of them.
+		LibtorchContext.disableNnpack();
+		if (!Boolean.parseBoolean(System.getProperty("draggan.onednn", "true"))) LibtorchContext.setOneDnn(false);
+		notices = log;
 		if (log != null) log.accept(info.describe());
 		PyTorch.prepareThread();
 		return info;
+	}
+
+	/**
+	 * A sentence about the engine found after start-up (e.g. {@link RenderCheck}'s): to the log given to the first
+	 * {@link #start}, else standard error.
+	 */
+	static synchronized void notice(final String sentence) {
+		if (notices != null) notices.accept(sentence);
+		else System.err.println(sentence);
 	}
 
 	/**

@@ -60,6 +60,7 @@ public final class GeneratorBundle {
 			final Generator g = new Generator(dir, meta, model, block);
 			requireMethods(weights, g, meta.cDim() > 0);
 			checkShapes(g, dir.resolve(METADATA_FILE), weights);
+			RenderCheck.checkOnLoad(g);
 			return g;
 		}
 		catch (final MalformedModelException | IOException | EngineException | ClassCastException e) {

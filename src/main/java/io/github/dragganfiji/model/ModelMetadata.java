@@ -40,11 +40,14 @@ import java.util.regex.Pattern;
  *          bundle does not say
  * @param channelColors the display colour of each channel, one per channel: a name of {@link #COLORS} or
  *          {@code #rrggbb}; empty if the bundle does not say (ImageJ's defaults then)
+ * @param oneChannelAsTwo whether a one-channel generator computes its image as two channels
+ *          ({@code architecture.one_channel = "as-two"}, every export since it existed; docs/reproducibility.md);
+ *          true for models of more channels, which need nothing of the kind
  */
 public record ModelMetadata(String name, String description, String license, String trainingData, int resolution,
 	int imageChannels, int zDim, int wDim, int numWs, FeatureBlock featureBlock, int dragLayers, double learningRate,
 	double truncationPsi, double outputMin, double outputMax, String weightsFile, String sha256, int cDim,
-	List<String> channelNames, List<String> channelColors)
+	List<String> channelNames, List<String> channelColors, boolean oneChannelAsTwo)
 {
 
 	/** The colour names {@code channel_colors} may use (or {@code #rrggbb}): ImageJ's LUT colours. */
@@ -136,7 +139,18 @@ public record ModelMetadata(String name, String description, String license, Str
 			"training_data"), resolution, channels, f.integer("z_dim", 1, 65536), f
 				.integer("w_dim", 1, 65536), numWs, new FeatureBlock(fbIndex, fbRes, fb.integer("channels", 1,
 					65536)), f.integer("drag_layers", 1, numWs), lr, f.number("truncation_psi"), min, max,
-			weightsFile, sha, f.json().has("c_dim") ? f.integer("c_dim", 0, 100000) : 0, names, colors);
+			weightsFile, sha, f.json().has("c_dim") ? f.integer("c_dim", 0, 100000) : 0, names, colors, channels > 1 ||
+				ONE_CHANNEL_AS_TWO.equals(oneChannel(f.json())));
+	}
+
+	/** {@code architecture.one_channel}'s value for the reproducible one-channel formulation. */
+	public static final String ONE_CHANNEL_AS_TWO = "as-two";
+
+	private static String oneChannel(final JsonObject o) {
+		final JsonElement a = o.get("architecture");
+		if (a == null || !a.isJsonObject()) return null;
+		final JsonElement v = a.getAsJsonObject().get("one_channel");
+		return v != null && v.isJsonPrimitive() ? v.getAsString() : null;
 	}
 
 	private static String rootMessage(final Throwable e) {

@@ -39,8 +39,11 @@ public final class PyTorch {
 		return Engine.getEngine(ENGINE).newGradientCollector();
 	}
 
-	/** libtorch's intra-op thread count for parallel work started from the calling thread. */
-	static void setThreads(final int n) {
+	/**
+	 * libtorch's intra-op thread count for parallel work started from the calling thread (loops set it through
+	 * {@link ThreadTuner}; tests of reproducibility set it directly).
+	 */
+	public static void setThreads(final int n) {
 		JniUtils.setNumThreads(n);
 	}
 

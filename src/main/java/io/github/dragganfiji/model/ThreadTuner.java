@@ -34,6 +34,7 @@ public final class ThreadTuner {
 	private int sinceChoice;
 	private int slowSteps;
 	private final int[] used;
+	private boolean alternate;
 
 	private ThreadTuner(final int[] counts) {
 		this.counts = counts;
@@ -49,8 +50,24 @@ public final class ThreadTuner {
 	 */
 	public static ThreadTuner of(final Generator g) {
 		final DjlRuntime.Info info = DjlRuntime.current();
-		if (info == null || !info.adaptiveThreads() || g.device().isGpu() || info.threads() < 2) return fixed();
+		if (info == null || g.device().isGpu() || info.threads() < 2) return fixed();
+		if (ALTERNATE.equals(System.getProperty(PROPERTY))) return alternating(info.threads());
+		if (!info.adaptiveThreads()) return fixed();
 		return candidates(info.threads());
+	}
+
+	/**
+	 * The system property that, set to {@value #ALTERNATE}, makes every loop change its thread count at every step
+	 * (all of the runtime's threads, then one, then all...): a check that results do not depend on it
+	 * (docs/reproducibility.md).
+	 */
+	public static final String PROPERTY = "draggan.threadTuner", ALTERNATE = "alternate";
+
+	/** Alternates between n threads and one at every step (after the warm-up), never measuring. */
+	static ThreadTuner alternating(final int n) {
+		final ThreadTuner t = new ThreadTuner(new int[] { n, 1 });
+		t.alternate = true;
+		return t;
 	}
 
 	/** A tuner that never changes the thread count. */
@@ -66,6 +83,11 @@ public final class ThreadTuner {
 	/** Call before each step, on the loop's thread. */
 	public void beforeStep() {
 		if (counts.length == 0) return;
+		if (alternate) {
+			applied = step % 2;
+			PyTorch.setThreads(counts[applied]);
+			return;
+		}
 		final int want = step < WARM ? 0 : probing >= 0 && probing < counts.length ? probing : chosen;
 		if (want != applied) {
 			PyTorch.setThreads(counts[want]);
@@ -77,6 +99,10 @@ public final class ThreadTuner {
 	public void afterStep(final long nanos) {
 		if (counts.length == 0) return;
 		used[applied]++;
+		if (alternate) {
+			step++;
+			return;
+		}
 		if (step++ < WARM) return;
 		if (probing == -1) startProbing();
 		if (probing < counts.length) {

@@ -14,9 +14,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
+import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
+import io.github.dragganfiji.model.PyTorch;
 import io.github.dragganfiji.model.TestBundles;
+import io.github.dragganfiji.model.ThreadTuner;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,9 +53,63 @@ class DragSessionTest {
 	 * relative and the same tracked handles, as long as tracking is unambiguous (best and second-best candidate
 	 * differ by more than 1e-4 relative; float noise between the two libtorch builds is about 1e-6).
 	 */
-	@org.junit.jupiter.params.ParameterizedTest
-	@org.junit.jupiter.params.provider.ValueSource(strings = { "tiny-drag.json", "tiny-drag-l1.json" })
-	void matchesThePythonReference(final String fixture) throws IOException {
+	@org.junit.jupiter.params.ParameterizedTest(name = "{0} at {1} thread(s)")
+	@org.junit.jupiter.params.provider.CsvSource({ "tiny-drag.json, 1", "tiny-drag.json, 2", "tiny-drag-l1.json, 1",
+		"tiny-drag-l1.json, 2" })
+	void matchesThePythonReference(final String fixture, final int threads) throws IOException {
+		PyTorch.setThreads(threads);
+		try {
+			replay(fixture);
+		}
+		finally {
+			PyTorch.setThreads(DjlRuntime.current().threads());
+		}
+	}
+
+	/**
+	 * One latent, one drag (docs/reproducibility.md): a drag of a one-channel bundle gives the same steps at 1
+	 * thread, at 2, and when the thread count changes at every step (as the adaptive tuner may change it mid-drag).
+	 */
+	@Test
+	void sameDragAtAnyThreadCount() {
+		try (Generator gray = GeneratorBundle.load(TestBundles.FIXTURES.resolve("tiny-gray"), Device.cpu())) {
+			final float[] w = gray.latentOf(3, 0.7, 0);
+			final List<List<DragStep>> runs = new ArrayList<>();
+			for (final String mode : new String[] { "1", "2", ThreadTuner.ALTERNATE }) {
+				final String before = System.getProperty(ThreadTuner.PROPERTY);
+				if (mode.equals(ThreadTuner.ALTERNATE)) System.setProperty(ThreadTuner.PROPERTY, mode);
+				else PyTorch.setThreads(Integer.parseInt(mode));
+				final List<DragStep> steps = new ArrayList<>();
+				try (DragSession s = new DragSession(gray, w, DragInput.of(List.of(new Point(10, 12)), List.of(new Point(
+					18, 16)), null, 32, 32), cfg(12)))
+				{
+					s.run(steps::add, () -> false);
+				}
+				finally {
+					TestBundles.restoreProperty(ThreadTuner.PROPERTY, before);
+					PyTorch.setThreads(DjlRuntime.current().threads());
+				}
+				runs.add(steps);
+			}
+			final List<DragStep> ref = runs.get(0);
+			assertTrue(ref.size() > 5, "the drag ran");
+			for (final List<DragStep> other : runs.subList(1, runs.size())) {
+				assertEquals(ref.size(), other.size(), "step count");
+				for (int i = 0; i < ref.size(); i++) {
+					assertEquals(ref.get(i).handles(), other.get(i).handles(), "handles at step " + i);
+					if (!Double.isNaN(ref.get(i).loss())) assertEquals(ref.get(i).loss(), other.get(i).loss(), 1e-4 * Math
+						.abs(ref.get(i).loss()), "loss at step " + i);
+				}
+				final float[] a = ref.get(ref.size() - 1).ws(), b = other.get(other.size() - 1).ws();
+				double worst = 0;
+				for (int i = 0; i < a.length; i++)
+					worst = Math.max(worst, Math.abs(a[i] - b[i]));
+				assertTrue(worst < 1e-4, "final latents differ by " + worst);
+			}
+		}
+	}
+
+	private static void replay(final String fixture) throws IOException {
 		final JsonObject fx = TestBundles.readJson(TestBundles.FIXTURES.resolve(fixture));
 		final JsonObject c = fx.getAsJsonObject("config");
 		final List<Point> handles = points(c.getAsJsonArray("handles"));
