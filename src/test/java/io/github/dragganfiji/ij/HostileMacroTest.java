@@ -118,7 +118,7 @@ class HostileMacroTest {
 	static List<Case> cases() {
 		final List<Case> c = new ArrayList<>();
 		c.add(Case.fails("Generate, an unknown model", GENERATE.replace("tiny-random", "no-such-model"),
-			"There is no DragGAN model 'no-such-model'. Choose one of: tiny-random"));
+			"There is no DragGAN model 'no-such-model'. Choose one of: "));
 		c.add(Case.fails("Generate, psi NaN", GENERATE.replace("0.7", "NaN"), "Truncation psi must be a number"));
 		c.add(Case.fails("Generate, a seed of letters", GENERATE.replace("seed=5", "seed=abc"),
 			"The macro option seed=abc is not a number"));
