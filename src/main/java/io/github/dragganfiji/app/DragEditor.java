@@ -4,9 +4,9 @@ import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragStep;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -5,21 +5,93 @@ import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragListener;
 import io.github.dragganfiji.core.DragResult;
 import io.github.dragganfiji.core.DragSession;
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.core.DragStep;
+import io.github.dragganfiji.core.DragVerification;
+import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
-import io.github.dragganfiji.model.ShutdownGuard;
+import io.github.dragganfiji.runtime.DeviceChoice;
+import io.github.dragganfiji.runtime.DjlRuntime;
+import io.github.dragganfiji.runtime.ShutdownGuard;
 
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-/** The drag: a latent of a model, handles, targets and a movable area, run through the DragGAN loop. */
+/**
+ * The drag: a latent of a model, handles, targets and a movable area, run through the DragGAN loop. The rules every
+ * front end (command line, Drag..., the DragGAN tool, batch) shares live here: the real-image policy ({@link #plan}:
+ * the default region and paste-back), the parameters line a result stack records ({@link #params}) and the
+ * outcome's wording ({@link Result#outcome}, {@link Result#summary}, {@link #status}).
+ */
 public final class DragUseCase {
 
 	private DragUseCase() {}
+
+	/**
+	 * What a drag will do with its image, decided once by {@link #plan}.
+	 *
+	 * @param input the handles, targets and the movable area the drag uses
+	 * @param pasteBack whether the result keeps the original's pixels outside the movable area
+	 */
+	public record Plan(DragInput input, boolean pasteBack) {
+
+		/** The paste-back weights (1 inside the movable area, feathered at its edge), or null without paste-back. */
+		public float[] pasteWeights() {
+			return pasteBack ? PasteBack.weights(input.movable(), input.width(), input.height(), PasteBack.FEATHER)
+				: null;
+		}
+	}
+
+	/**
+	 * The real-image rule: a real (inverted) image without a movable area gets the region around each handle-to-
+	 * target segment (a note to {@code log} says so), and with paste-back on its result keeps the original outside
+	 * the movable area; a generated image is dragged as requested, raw (the paper's behaviour).
+	 *
+	 * @param requested handles, targets and the user's movable area (or none)
+	 * @param realImage whether the image is a real one (it carries an inversion)
+	 * @param title the image's name, for the note
+	 * @param real the real-image options
+	 */
+	public static Plan plan(final DragInput requested, final boolean realImage, final String title,
+		final RealImageOptions real, final Consumer<String> log)
+	{
+		return new Plan(real.movable(realImage, title, requested, log), real.pastesBack(realImage));
+	}
+
+	/** The drag's parameters as one line, as a result stack records them. */
+	public static String params(final DragConfig c, final Plan plan, final String model) {
+		return describe(c, plan.input(), model) + " pasteBack=" + plan.pasteBack();
+	}
+
+	/** The drag's parameters without the paste-back flag (one edit of the DragGAN tool's history). */
+	public static String describe(final DragConfig c, final DragInput p, final String model) {
+		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+			"model=%s steps=%d lr=%g lambda=%g r1=%d r2=%d stop=%s space=%s layers=%d tracking=%s every=%d mode=%s " +
+				"handles=", model, c.maxSteps(), c.learningRate(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c
+					.stopDistance()) ? "paper" : c.stopDistance(), c.wPlus() ? "W+" : "W", c.layers(), c.trackingNorm(), c
+						.recordEvery(), c.mode().key()));
+		for (int i = 0; i < p.size(); i++)
+			s.append(i == 0 ? "" : ";").append(p.handles().get(i).x()).append(',').append(p.handles().get(i).y())
+				.append("->").append(p.targets().get(i).x()).append(',').append(p.targets().get(i).y());
+		s.append(" mask=").append(p.masked());
+		return s.toString();
+	}
+
+	/** A handle's outcome in words (the Results table's Status column). */
+	public static String status(final DragVerification.Handle vh, final DragVerification.Result v,
+		final double tracked)
+	{
+		if (v.arrived(vh)) return "arrived";
+		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "not arrived: content %.1f px from the " +
+			"target", vh.distance()));
+		if (tracked <= v.tolerance()) s.append(String.format(Locale.ROOT, " (the tracker says %.1f px)", tracked));
+		if (vh.fartherThanStart()) s.append(String.format(Locale.ROOT, ", farther than at the start (%.1f px)", vh
+			.startDistance()));
+		return s.toString();
+	}
 
 	/**
 	 * A drag, checked once: the latent fits the model and holds plausible numbers, the points lie on an image of the
@@ -56,8 +128,9 @@ public final class DragUseCase {
 	 *
 	 * @param drag the engine's result (last step, updates, arrived, cancelled)
 	 * @param seconds wall time of the loop
+	 * @param threadUsage how many steps ran at each intra-op thread count (the adaptive tuner's record)
 	 */
-	public record Result(DragResult drag, double seconds) {
+	public record Result(DragResult drag, double seconds, String threadUsage) {
 
 		/** Why the drag stopped early, as a sentence for the user, or null when it arrived or ran its steps. */
 		public String note(final DragConfig config) {
@@ -67,6 +140,35 @@ public final class DragUseCase {
 					.learningRate(), config.lambdaMask());
 			if (drag.cancelled()) return "Stopped after step " + drag.last().index() + "; the steps done are kept.";
 			return null;
+		}
+
+		/**
+		 * How the drag ended, in a few words: "arrived" (verified by image matching; by the tracker where the image
+		 * was not measured), "diverged, stopped, not arrived", "stopped, not arrived" or "not arrived".
+		 */
+		public String outcome() {
+			return (drag.verification() != null ? drag.verification().arrived() : drag.arrived()) ? "arrived" : drag.diverged() ? "diverged, stopped, not arrived"
+				: drag.cancelled() ? "stopped, not arrived" : "not arrived";
+		}
+
+		/** The drag's summary: the outcome, the time, the verification and one line per handle. */
+		public String summary() {
+			final DragStep last = drag.last();
+			final DragVerification.Result v = drag.verification();
+			final String how = outcome();
+			final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+				"%s after %d steps in %.1f s (%.0f ms per step)%n", Character.toUpperCase(how.charAt(0)) + how.substring(
+					1), drag.updates(), seconds, 1000 * seconds / Math.max(1, drag.updates())));
+			s.append(Character.toUpperCase(v.describe().charAt(0))).append(v.describe().substring(1)).append(".\n");
+			for (int i = 0; i < last.handles().size(); i++) {
+				final DragVerification.Handle vh = v.handles().get(i);
+				s.append(String.format(Locale.ROOT, "handle %d: now at (%.1f, %.1f), %.2f px from its target " +
+					"(tracked); content found at (%.0f, %.0f), %.2f px from its target (verified, NCC %.2f): %s%n", i + 1,
+					last.handles().get(i).x(), last.handles().get(i).y(), last.distances()[i], vh.found().x(), vh.found()
+						.y(), vh.distance(), vh.score(), v.arrived(vh) ? "arrived" : vh.fartherThanStart()
+							? "not arrived, farther than at the start" : "not arrived"));
+			}
+			return s.toString();
 		}
 	}
 
@@ -79,11 +181,14 @@ public final class DragUseCase {
 		final Consumer<String> log)
 	{
 		final long t0 = System.nanoTime();
+		final String[] usage = new String[1];
 		final DragResult result = GeneratorCache.use(r.model().dir(), DjlRuntime.device(r.device(), log), g -> {
 			try (DragSession s = new DragSession(g, r.start().ws(), r.input(), r.config())) {
-				return s.run(steps, () -> cancelled.getAsBoolean() || ShutdownGuard.stopping());
+				final DragResult d = s.run(steps, () -> cancelled.getAsBoolean() || ShutdownGuard.stopping());
+				usage[0] = s.threadUsage();
+				return d;
 			}
 		});
-		return new Result(result, (System.nanoTime() - t0) / 1e9);
+		return new Result(result, (System.nanoTime() - t0) / 1e9, usage[0]);
 	}
 }

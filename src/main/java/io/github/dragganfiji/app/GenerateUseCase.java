@@ -1,11 +1,11 @@
 package io.github.dragganfiji.app;
 
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.runtime.DeviceChoice;
+import io.github.dragganfiji.runtime.DjlRuntime;
 
 import java.util.function.Consumer;
 

@@ -8,15 +8,15 @@ import io.github.dragganfiji.core.ImageLoss;
 import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
 import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
-import io.github.dragganfiji.model.ShutdownGuard;
+import io.github.dragganfiji.runtime.DeviceChoice;
+import io.github.dragganfiji.runtime.DjlRuntime;
+import io.github.dragganfiji.runtime.ShutdownGuard;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.github.dragganfiji.cli;
 
-import io.github.dragganfiji.model.Converter;
+import io.github.dragganfiji.app.ConvertUseCase;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,20 +32,20 @@ final class ConvertCommand {
 		for (final String o : OPTIONS)
 			if (a.has(o)) extra.addAll(List.of("--" + o, a.get(o, "")));
 		if (a.has("discriminator")) extra.add("--discriminator");
-		final String python = Converter.findPython();
+		final String python = ConvertUseCase.findPython();
 		if (python == null) {
-			System.err.println("Python with torch was not found (set -Ddraggan.python=...). Run:\n  " + Converter
+			System.err.println("Python with torch was not found (set -Ddraggan.python=...). Run:\n  " + ConvertUseCase
 				.manualCommand(in, out));
 			return 3;
 		}
 		final List<String> lines = new ArrayList<>();
-		final int code = Converter.run(python, in, out, extra, line -> {
+		final int code = ConvertUseCase.run(python, in, out, extra, line -> {
 			lines.add(line);
 			// The converter's progress goes to stdout; its one-line reason for failing is printed once, below.
-			if (!Converter.isReason(line) && (Main.debug() || !Converter.isTraceback(lines))) System.out.println(line);
+			if (!ConvertUseCase.isReason(line) && (Launch.debug() || !ConvertUseCase.isTraceback(lines))) System.out.println(line);
 		});
 		if (code == 0) return 0;
-		System.err.println("draggan convert: " + Converter.reason(lines, code));
+		System.err.println("draggan convert: " + ConvertUseCase.reason(lines, code));
 		return code == 2 ? 3 : 4;
 	}
 }

@@ -2,12 +2,13 @@ package io.github.dragganfiji.cli;
 
 import ij.ImagePlus;
 
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
-import io.github.dragganfiji.core.EvalSuite;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.ij.LatentImage;
-import io.github.dragganfiji.ij.RealImageOptions;
+import io.github.dragganfiji.eval.EvalSuite;
+import io.github.dragganfiji.image.LatentImage;
+import io.github.dragganfiji.image.Outputs;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ final class DemoCommand {
 		final var m = image.model().metadata();
 		final DragConfig cfg = DragConfig.defaults(res, m.learningRate(), m.dragLayers()).withMaxSteps(a.integer(
 			"steps", 200));
-		return DragCommand.drag(image, in, cfg, Main.device(a), Path.of(a.get("out", "out/demo")), RealImageOptions
+		return DragCommand.drag(image, in, cfg, Launch.device(a), Path.of(a.get("out", "out/demo")), RealImageOptions
 			.defaults(res));
 	}
 }

@@ -5,17 +5,16 @@ import ij.ImagePlus;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.app.DragUseCase;
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragMode;
-import io.github.dragganfiji.core.DragStep;
-import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.core.TrackingNorm;
-import io.github.dragganfiji.ij.DragPlugin;
-import io.github.dragganfiji.ij.DragResultStack;
-import io.github.dragganfiji.ij.LatentImage;
-import io.github.dragganfiji.ij.RealImageOptions;
+import io.github.dragganfiji.image.DragResultStack;
+import io.github.dragganfiji.image.Inputs;
+import io.github.dragganfiji.image.LatentImage;
+import io.github.dragganfiji.image.Outputs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +54,9 @@ final class DragCommand {
 		final Path out = Path.of(a.get("out", "out/drag"));
 		final Path imageFile = a.has("image") ? Path.of(a.get("image", "")) : null;
 		for (final String input : List.of("image", "mask", "points-csv"))
-			if (a.has(input)) Outputs.refuseOverwriting(Path.of(a.get(input, "")), out, OUTPUT_NAMES);
+			if (a.has(input)) Outputs.refuseOverwriting(Path.of(a.get(input, "")), out, Outputs.DRAG_FILES);
 		Outputs.requireFolder(out);
-		final ImagePlus input = imageFile != null ? open(imageFile) : GenerateCommand.generate(a);
+		final ImagePlus input = imageFile != null ? Inputs.open(imageFile) : GenerateCommand.generate(a);
 		final LatentImage image = LatentImage.of(input, CliModels.searchPath(a.get("model", null)));
 		final int res = input.getWidth();
 		final List<Point[]> pairs = points(a);
@@ -86,24 +85,22 @@ final class DragCommand {
 		final RealImageOptions d0 = RealImageOptions.defaults(m.resolution());
 		final RealImageOptions real = new RealImageOptions(!a.has("raw"), a.number("region-radius", d0.regionRadius()))
 			.requireFits(m.resolution());
-		Main.startRuntime(a);
-		return drag(image, in, cfg, Main.device(a), out, real);
+		Launch.startRuntime(a);
+		return drag(image, in, cfg, Launch.device(a), out, real);
 	}
-
-	/** What a drag writes into its folder. */
-	static final List<String> OUTPUT_NAMES = List.of("start.tif", "drag.tif", "drag.gif", "montage.png",
-		"summary.txt");
 
 	/** Runs a drag from an image and writes its outputs (shared with demo); returns the exit code (0). */
 	static int drag(final LatentImage image, final DragInput requested, final DragConfig cfg,
-		final io.github.dragganfiji.model.DeviceChoice device, final Path out, final RealImageOptions real)
+		final io.github.dragganfiji.runtime.DeviceChoice device, final Path out, final RealImageOptions real)
 		throws IOException
 	{
 		final var m = image.model().metadata();
-		final DragInput in = real.movable(image, requested, System.err::println);
-		final DragUseCase.Request request = new DragUseCase.Request(image.model(), image.latent(), in, cfg, device);
+		final DragUseCase.Plan plan = DragUseCase.plan(requested, image.isInverted(), image.imp().getTitle(), real,
+			System.err::println);
+		final DragUseCase.Request request = new DragUseCase.Request(image.model(), image.latent(), plan.input(), cfg,
+			device);
 		Outputs.makeFolder(out); // after every check, before the drag: nothing made for a refused drag
-		final DragResultStack stack = DragPlugin.resultStack(image, in, real, false);
+		final DragResultStack stack = DragResultStack.of(image, plan, false);
 		final ProgressBar bar = new ProgressBar(System.err, cfg.maxSteps());
 		final DragUseCase.Result r = DragUseCase.run(request, step -> {
 				stack.step(step);
@@ -112,50 +109,16 @@ final class DragCommand {
 		bar.done();
 		final String note = r.note(cfg);
 		if (note != null) System.err.println("draggan drag: " + note);
-		return write(stack.finish(DragPlugin.describe(cfg, in, m.name()) + " pasteBack=" + real.pastesBack(image), r
-			.drag().verification()), r, out, image.imp());
+		return write(stack.finish(DragUseCase.params(cfg, plan, m.name()), r.drag().verification()), r, out, image
+			.imp());
 	}
 
 	/** Writes the outputs of a finished drag and prints the summary; returns the exit code (0). */
 	static int write(final ImagePlus stack, final DragUseCase.Result r, final Path out, final ImagePlus input)
 		throws IOException
 	{
-		Files.createDirectories(out);
-		Outputs.tiff(input, out.resolve("start.tif"));
-		Outputs.tiff(stack, out.resolve("drag.tif"));
-		final ImagePlus flat = Outputs.flattened(stack);
-		Outputs.gif(flat, out.resolve("drag.gif"));
-		Outputs.montage(flat, out.resolve("montage.png"));
-		final DragStep last = r.drag().last();
-		final DragVerification.Result v = r.drag().verification();
-		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"%s after %d steps in %.1f s (%.0f ms per step)%n", v.arrived() ? "Arrived" : r.drag().diverged()
-				? "Diverged, stopped, not arrived" : r.drag().cancelled() ? "Stopped, not arrived" : "Not arrived", r
-					.drag().updates(), r.seconds(), 1000 * r.seconds() / Math.max(1, r.drag().updates())));
-		s.append(Character.toUpperCase(v.describe().charAt(0))).append(v.describe().substring(1)).append(".\n");
-		for (int i = 0; i < last.handles().size(); i++) {
-			final DragVerification.Handle vh = v.handles().get(i);
-			s.append(String.format(Locale.ROOT, "handle %d: now at (%.1f, %.1f), %.2f px from its target (tracked); " +
-				"content found at (%.0f, %.0f), %.2f px from its target (verified, NCC %.2f): %s%n", i + 1, last.handles()
-					.get(i).x(), last.handles().get(i).y(), last.distances()[i], vh.found().x(), vh.found().y(), vh
-						.distance(), vh.score(), v.arrived(vh) ? "arrived" : vh.fartherThanStart() ? "not arrived, farther " +
-							"than at the start" : "not arrived"));
-		}
-		final int slices = stack.getNChannels() > 1 ? stack.getNFrames() : stack.getStackSize();
-		s.append("Wrote ").append(out.resolve("drag.tif")).append(" (").append(slices).append(" slices), drag.gif")
-			.append(slices > Outputs.MAX_ANIMATION_FRAMES ? " (" + Outputs.MAX_ANIMATION_FRAMES + " of them, evenly " +
-				"spaced)" : "").append(", montage.png, start.tif\n");
-		Outputs.text(s.toString(), out.resolve("summary.txt"));
-		System.out.print(s);
+		System.out.print(Outputs.drag(stack, r, out, input));
 		return 0;
-	}
-
-	/** Opens an image file; an IllegalArgumentException when it is missing or not an image. */
-	static ImagePlus open(final Path file) {
-		if (!Files.isRegularFile(file)) throw new IllegalArgumentException("No such image: " + file);
-		final ImagePlus imp = IJ.openImage(file.toString());
-		if (imp == null) throw new IllegalArgumentException("Cannot open " + file + " as an image");
-		return imp;
 	}
 
 	/** The handle/target pairs of --points or --points-csv. */
@@ -222,7 +185,7 @@ final class DragCommand {
 		final Path file = Path.of(a.get("mask", ""));
 		if (!Files.isRegularFile(file)) throw new IllegalArgumentException("No such mask image: " + file + " (give an " +
 			"image of the drag's size whose non-zero pixels may move).");
-		final ImagePlus img = open(file);
+		final ImagePlus img = Inputs.open(file);
 		if (img.getWidth() != res || img.getHeight() != res) throw new IllegalArgumentException("The mask is " + img
 			.getWidth() + " x " + img.getHeight() + " pixels; the image is " + res + " x " + res + ": give a mask of " +
 			"the image's size.");

@@ -3,7 +3,8 @@ package io.github.dragganfiji.cli;
 import ij.ImagePlus;
 
 import io.github.dragganfiji.app.GenerateUseCase;
-import io.github.dragganfiji.ij.Rendering;
+import io.github.dragganfiji.image.Outputs;
+import io.github.dragganfiji.image.Rendering;
 import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.io.IOException;
@@ -36,8 +37,8 @@ final class GenerateCommand {
 	static ImagePlus generate(final Args a) {
 		final ModelSearchPath.Entry e = CliModels.model(a);
 		final Rendering.BitDepth bits = Rendering.BitDepth.parse(a.get("bits", "8") + "-bit");
-		Main.startRuntime(a);
+		Launch.startRuntime(a);
 		return Rendering.generated(GenerateUseCase.run(new GenerateUseCase.Request(e, a.seed(), a.number(
-			"psi", e.metadata().truncationPsi()), a.integer("class", 0), Main.device(a)), System.err::println), bits);
+			"psi", e.metadata().truncationPsi()), a.integer("class", 0), Launch.device(a)), System.err::println), bits);
 	}
 }

@@ -1,7 +1,7 @@
 package io.github.dragganfiji.cli;
 
-import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.runtime.DjlRuntime;
 
 import java.util.List;
 
@@ -17,10 +17,10 @@ final class InfoCommand {
 	private InfoCommand() {}
 
 	static int run(final Args a) {
-		final DjlRuntime.Info info = Main.startRuntime(a);
+		final DjlRuntime.Info info = Launch.startRuntime(a);
 		System.out.println(info.describe());
 		System.out.println("libtorch folder: " + info.libtorchPath());
-		System.out.println("device: " + info.device(Main.device(a)).message());
+		System.out.println("device: " + info.device(Launch.device(a)).message());
 		final ModelSearchPath models = CliModels.searchPath(a.get("model", null));
 		System.out.println("model search path: " + models.folders());
 		for (final ModelSearchPath.Entry e : models.bundles().values())

@@ -5,8 +5,10 @@ import ij.ImagePlus;
 import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
-import io.github.dragganfiji.ij.InversionInput;
-import io.github.dragganfiji.ij.Rendering;
+import io.github.dragganfiji.image.Inputs;
+import io.github.dragganfiji.image.InversionInput;
+import io.github.dragganfiji.image.Outputs;
+import io.github.dragganfiji.image.Rendering;
 import io.github.dragganfiji.model.ModelSearchPath;
 
 import java.io.IOException;
@@ -38,7 +40,7 @@ final class InvertCommand {
 		final Path imageFile = Path.of(a.get("image", "")), file = Path.of(a.get("out", "out/inverted.tif"));
 		Outputs.refuseOverwriting(imageFile, file);
 		Outputs.requireFile(file);
-		final ImagePlus imp = DragCommand.open(imageFile);
+		final ImagePlus imp = Inputs.open(imageFile);
 		final ModelSearchPath.Entry e = CliModels.model(a);
 		final Projector.Options d = Projector.Options.defaults();
 		final Projector.Options o = new Projector.Options(a.integer("steps", d.steps()), a.number("lr", d
@@ -52,8 +54,8 @@ final class InvertCommand {
 		final InversionInput in = InversionInput.of(imp, e.metadata(), geo.equals("crop") ? InversionInput.Framing.CROP
 			: InversionInput.Framing.PAD);
 		System.err.println("draggan invert: " + in.description());
-		Main.startRuntime(a);
-		final InvertUseCase.Request request = new InvertUseCase.Request(e, in.flat(), imp.getTitle(), o, tuning, Main
+		Launch.startRuntime(a);
+		final InvertUseCase.Request request = new InvertUseCase.Request(e, in.flat(), imp.getTitle(), o, tuning, Launch
 			.device(a), CliModels.userFolder());
 		final InvertUseCase.Result r = InvertUseCase.run(request, new InvertUseCase.Progress() {
 

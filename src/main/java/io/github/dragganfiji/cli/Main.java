@@ -2,11 +2,10 @@ package io.github.dragganfiji.cli;
 
 import ai.djl.engine.EngineException;
 
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.image.Outputs;
 import io.github.dragganfiji.model.InvalidBundleException;
-import io.github.dragganfiji.model.PyTorch;
-import io.github.dragganfiji.model.ShutdownGuard;
+import io.github.dragganfiji.runtime.PyTorch;
+import io.github.dragganfiji.runtime.ShutdownGuard;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,70 +86,27 @@ public final class Main {
 			}
 		}
 		catch (final Args.UsageException e) {
-			return fail(cmd, e, e.getMessage() + " (see 'draggan " + cmd + " --help')", 2);
+			return Launch.fail(cmd, e, e.getMessage() + " (see 'draggan " + cmd + " --help')", 2);
 		}
 		catch (final IllegalArgumentException | InvalidBundleException | IllegalStateException e) {
-			return fail(cmd, e, e.getMessage(), 3);
+			return Launch.fail(cmd, e, e.getMessage(), 3);
 		}
 		catch (final EngineException e) {
-			return fail(cmd, e, "the PyTorch engine failed: " + PyTorch.oneLine(e) + DETAILS, 4);
+			return Launch.fail(cmd, e, "the PyTorch engine failed: " + PyTorch.oneLine(e) + Launch.DETAILS, 4);
 		}
 		catch (final IOException e) {
-			return fail(cmd, e, Outputs.explain(e), 3);
+			return Launch.fail(cmd, e, Outputs.explain(e), 3);
 		}
 		catch (final UncheckedIOException e) {
-			return fail(cmd, e, Outputs.explain(e.getCause()), 3);
+			return Launch.fail(cmd, e, Outputs.explain(e.getCause()), 3);
 		}
 		catch (final OutOfMemoryError e) {
-			return fail(cmd, e, "out of memory. Record fewer steps (--every N), or give Java more memory " +
+			return Launch.fail(cmd, e, "out of memory. Record fewer steps (--every N), or give Java more memory " +
 				"(DRAGGAN_JAVA_OPTS=-Xmx8g ./draggan ...).", 4);
 		}
 		catch (final RuntimeException e) {
-			return fail(cmd, e, "unexpected error (" + e.getClass().getSimpleName() + ": " + PyTorch.oneLine(e) + ")" +
-				DETAILS, 4);
-		}
-	}
-
-	/** How the user gets a failure's stack trace (never shown otherwise). */
-	static final String DETAILS = "; run with DRAGGAN_DEBUG=1 for the details";
-
-	/** Whether to print stack traces and other details: DRAGGAN_DEBUG=1 or -Ddraggan.debug=true. */
-	static boolean debug() {
-		final String env = System.getenv("DRAGGAN_DEBUG");
-		return Boolean.getBoolean("draggan.debug") || env != null && !env.isBlank() && !env.equals("0");
-	}
-
-	/** One sentence on stderr (the stack trace too when debugging); returns the exit code. */
-	private static int fail(final String cmd, final Throwable e, final String message, final int code) {
-		if (debug()) e.printStackTrace();
-		System.err.println("draggan " + cmd + ": " + message);
-		return code;
-	}
-
-	/**
-	 * Starts the runtime (once per process) with the command's --device and --threads (the JVM's -Ddraggan.*
-	 * options otherwise); later calls return the first start's runtime.
-	 */
-	static DjlRuntime.Info startRuntime(final Args a) {
-		final DjlRuntime.Options sys = DjlRuntime.Options.fromSystem();
-		final int threads = a.integer("threads", sys.threads());
-		if (threads < 0) throw new Args.UsageException("--threads needs 0 (all cores) or more, not " + threads);
-		return DjlRuntime.start(new DjlRuntime.Options(a.has("device") ? device(a) : sys.device(), threads, sys
-			.interopThreads(), sys.libtorchDir(), sys.allowDownload()), System.err::println);
-	}
-
-	/** Between the items of a long command: an interrupt ends it without writing a partial report. */
-	static void requireNotStopping() {
-		if (ShutdownGuard.stopping()) throw new IllegalStateException("interrupted; no report was written.");
-	}
-
-	/** The --device option (auto when not given). */
-	static DeviceChoice device(final Args a) {
-		try {
-			return DeviceChoice.parse(a.get("device", "auto"));
-		}
-		catch (final IllegalArgumentException e) {
-			throw new Args.UsageException(e.getMessage());
+			return Launch.fail(cmd, e, "unexpected error (" + e.getClass().getSimpleName() + ": " + PyTorch.oneLine(e) + ")" +
+				Launch.DETAILS, 4);
 		}
 	}
 

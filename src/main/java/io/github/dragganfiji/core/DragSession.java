@@ -6,12 +6,11 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
-import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
-import io.github.dragganfiji.model.PyTorch;
-import io.github.dragganfiji.model.ThreadTuner;
+import io.github.dragganfiji.runtime.PyTorch;
+import io.github.dragganfiji.runtime.ThreadTuner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +109,7 @@ public final class DragSession implements AutoCloseable {
 		wOpt.setRequiresGradient(true);
 		fixedMask = mask(input.movable());
 		adam = new Adam(wOpt, config.learningRate());
-		threads = ThreadTuner.of(generator);
+		threads = ThreadTuner.of(generator.device());
 	}
 
 	private NDArray mask(final boolean[] movable) {

@@ -5,11 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
-import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.ModelMetadata;
-import io.github.dragganfiji.model.PyTorch;
-import io.github.dragganfiji.model.ThreadTuner;
+import io.github.dragganfiji.runtime.PyTorch;
+import io.github.dragganfiji.runtime.ThreadTuner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -150,7 +149,7 @@ public final class PivotalTuner {
 			double bestLoss = Double.POSITIVE_INFINITY;
 			int bestIndex = 0;
 			Projector.Step last = null;
-			final ThreadTuner threads = ThreadTuner.of(g);
+			final ThreadTuner threads = ThreadTuner.of(g.device());
 			double bestPsnr = Double.NEGATIVE_INFINITY;
 			int behind = 0;
 			for (int i = 0; i < o.steps(); i++) {

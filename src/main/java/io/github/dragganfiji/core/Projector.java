@@ -5,11 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
-import io.github.dragganfiji.model.Adam;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.ModelMetadata;
-import io.github.dragganfiji.model.PyTorch;
-import io.github.dragganfiji.model.ThreadTuner;
+import io.github.dragganfiji.runtime.PyTorch;
+import io.github.dragganfiji.runtime.ThreadTuner;
 
 import java.util.function.BooleanSupplier;
 
@@ -162,7 +161,7 @@ public final class Projector {
 		float[] best = ws.toFloatArray();
 		double bestLoss = Double.POSITIVE_INFINITY;
 		int index = first;
-		final ThreadTuner threads = ThreadTuner.of(g);
+		final ThreadTuner threads = ThreadTuner.of(g.device());
 		for (; index < first + o.steps() && !cancelled.getAsBoolean(); index++) {
 			final int i = index - first;
 			final Step report;

@@ -1,9 +1,9 @@
 package io.github.dragganfiji.ij;
 
 import ij.Macro;
-import ij.Prefs;
 import ij.gui.GenericDialog;
 
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragMode;
 import io.github.dragganfiji.core.TrackingNorm;
@@ -24,8 +24,9 @@ final class DragDialog {
 	 *
 	 * @param config the drag's parameters
 	 * @param realImage how a real (inverted) image is edited
+	 * @param device where to run (auto, cpu, gpu)
 	 */
-	record Answer(DragConfig config, RealImageOptions realImage) {}
+	record Answer(DragConfig config, RealImageOptions realImage, String device) {}
 
 	/**
 	 * The parameter dialog (macro-recordable); null when cancelled. The learning rate and r1 default to the chosen
@@ -40,33 +41,32 @@ final class DragDialog {
 		PluginSupport.requireMacroChoice("Device", PluginSupport.DEVICES, "device");
 		final GenericDialog gd = new GenericDialog(DragPlugin.TITLE);
 		gd.addMessage(handles + " handle(s); model '" + m.name() + "' (" + m.resolution() + " px)");
-		gd.addNumericField("Max steps", Prefs.get("draggan.drag.steps", d.maxSteps()), 0);
+		gd.addNumericField("Max steps", DialogMemory.get("draggan.drag.steps", d.maxSteps()), 0);
 		gd.addNumericField("Learning rate", learningRate(m, remembered), 4);
-		gd.addNumericField("Mask lambda", Prefs.get("draggan.drag.lambda", d.lambdaMask()), 1);
+		gd.addNumericField("Mask lambda", DialogMemory.get("draggan.drag.lambda", d.lambdaMask()), 1);
 		// Radii and layers scale with the model: remembered per resolution and layer count.
 		final String per = "." + m.resolution();
 		gd.addNumericField("r1 (supervision radius, px)", r1(m, remembered), 0);
-		gd.addNumericField("r2 (tracking radius, px)", Prefs.get("draggan.drag.r2" + per, d.r2()), 0);
-		gd.addNumericField("Stop distance (px, 0 = 1 px, 2 px with 5+ handles)", Prefs.get("draggan.drag.stop", 0),
+		gd.addNumericField("r2 (tracking radius, px)", DialogMemory.get("draggan.drag.r2" + per, d.r2()), 0);
+		gd.addNumericField("Stop distance (px, 0 = 1 px, 2 px with 5+ handles)", DialogMemory.get("draggan.drag.stop", 0),
 			1);
-		gd.addChoice("Latent space", SPACES, Prefs.get("draggan.drag.space", SPACES[0]));
-		gd.addNumericField("Layers optimized", Prefs.get("draggan.drag.layers." + m.numWs(), d.layers()), 0);
-		gd.addChoice("Tracking distance", NORMS, Prefs.get("draggan.drag.norm", NORMS[0]));
-		gd.addNumericField("Record every N steps", Prefs.get("draggan.drag.every", 1), 0);
-		gd.addChoice("Device", PluginSupport.DEVICES, Prefs.get("draggan.device", "auto"));
+		gd.addChoice("Latent space", SPACES, DialogMemory.get("draggan.drag.space", SPACES[0]));
+		gd.addNumericField("Layers optimized", DialogMemory.get("draggan.drag.layers." + m.numWs(), d.layers()), 0);
+		gd.addChoice("Tracking distance", NORMS, DialogMemory.get("draggan.drag.norm", NORMS[0]));
+		gd.addNumericField("Record every N steps", DialogMemory.get("draggan.drag.every", 1), 0);
+		gd.addChoice("Device", PluginSupport.DEVICES, DialogMemory.device());
 		// Appended last, with a key of its own (mode=...), so that recorded macros keep working.
 		gd.addChoice("Mode", MODES, remembered.key());
 		gd.addDialogListener((dialog, e) -> {
 			followTheMode(dialog, e, m);
 			return true;
 		});
-		final RealImageOptions r = RealImageOptions.defaults(m.resolution());
+		final RealImageOptions r = DialogMemory.realImage(m.resolution());
 		if (inverted) gd.addMessage("Real (inverted) image:");
 		// Unchecked by default (and in macros that leave it out): real images are pasted back unless asked otherwise.
 		gd.addCheckbox("Raw generator output (real images: no paste-back of the original outside the movable area)",
-			!Prefs.get("draggan.drag.pasteBack", r.pasteBack()));
-		gd.addNumericField("Region radius without an area ROI (px, real images)", Prefs.get("draggan.drag.region." + m
-			.resolution(), r.regionRadius()), 0);
+			!r.pasteBack());
+		gd.addNumericField("Region radius without an area ROI (px, real images)", r.regionRadius(), 0);
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		final int steps = whole(gd.getNextNumber(), "Max steps", 0);
@@ -103,27 +103,26 @@ final class DragDialog {
 		final DragConfig config = new DragConfig(steps, lr, lambda, r1, r2, stop == 0 ? Double.NaN : stop, wPlus,
 			layers, norm.equals(NORMS[0]) ? TrackingNorm.L1 : TrackingNorm.L2, every, mode);
 		final RealImageOptions realImage = new RealImageOptions(pasteBack, region).requireFits(m.resolution());
-		Prefs.set("draggan.drag.steps", steps);
-		Prefs.set(key("draggan.drag.r1" + per, mode), r1);
-		Prefs.set("draggan.drag.r2" + per, r2);
-		Prefs.set("draggan.drag.layers." + m.numWs(), layers);
-		Prefs.set(key("draggan.drag.lr", mode), lr);
-		Prefs.set("draggan.drag.lambda", lambda);
-		Prefs.set("draggan.drag.stop", stop);
-		Prefs.set("draggan.drag.space", wPlus ? SPACES[0] : SPACES[1]);
-		Prefs.set("draggan.drag.norm", norm);
-		Prefs.set("draggan.drag.every", every);
-		Prefs.set("draggan.device", device);
-		Prefs.set("draggan.drag.mode", mode.key());
-		Prefs.set("draggan.drag.pasteBack", pasteBack);
-		Prefs.set("draggan.drag.region." + m.resolution(), region);
-		return new Answer(config, realImage);
+		DialogMemory.set("draggan.drag.steps", steps);
+		DialogMemory.set(key("draggan.drag.r1" + per, mode), r1);
+		DialogMemory.set("draggan.drag.r2" + per, r2);
+		DialogMemory.set("draggan.drag.layers." + m.numWs(), layers);
+		DialogMemory.set(key("draggan.drag.lr", mode), lr);
+		DialogMemory.set("draggan.drag.lambda", lambda);
+		DialogMemory.set("draggan.drag.stop", stop);
+		DialogMemory.set("draggan.drag.space", wPlus ? SPACES[0] : SPACES[1]);
+		DialogMemory.set("draggan.drag.norm", norm);
+		DialogMemory.set("draggan.drag.every", every);
+		DialogMemory.set(DialogMemory.DEVICE, device);
+		DialogMemory.set("draggan.drag.mode", mode.key());
+		DialogMemory.realImage(m.resolution(), realImage);
+		return new Answer(config, realImage, device);
 	}
 
 	/** The mode used last, or the default. */
 	private static DragMode remembered() {
 		try {
-			return DragMode.parse(Prefs.get("draggan.drag.mode", DragConfig.DEFAULT_MODE.key()));
+			return DragMode.parse(DialogMemory.get("draggan.drag.mode", DragConfig.DEFAULT_MODE.key()));
 		}
 		catch (final IllegalArgumentException e) {
 			return DragConfig.DEFAULT_MODE;
@@ -136,12 +135,12 @@ final class DragDialog {
 	}
 
 	private static double learningRate(final ModelMetadata m, final DragMode mode) {
-		return Prefs.get(key("draggan.drag.lr", mode), DragConfig.defaults(m.resolution(), m.learningRate(), m
+		return DialogMemory.get(key("draggan.drag.lr", mode), DragConfig.defaults(m.resolution(), m.learningRate(), m
 			.dragLayers(), mode).learningRate());
 	}
 
 	private static int r1(final ModelMetadata m, final DragMode mode) {
-		return (int) Prefs.get(key("draggan.drag.r1." + m.resolution(), mode), DragConfig.defaults(m.resolution(), m
+		return (int) DialogMemory.get(key("draggan.drag.r1." + m.resolution(), mode), DragConfig.defaults(m.resolution(), m
 			.learningRate(), m.dragLayers(), mode).r1());
 	}
 

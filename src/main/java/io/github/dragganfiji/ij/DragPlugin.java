@@ -2,7 +2,6 @@ package io.github.dragganfiji.ij;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
@@ -11,16 +10,19 @@ import ij.plugin.frame.RoiManager;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.app.DragUseCase;
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragResult;
 import io.github.dragganfiji.core.DragStep;
 import io.github.dragganfiji.core.DragVerification;
-import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.image.DragResultStack;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.image.LatentImage;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +48,7 @@ public class DragPlugin implements PlugIn {
 			final DragDialog.Answer a = DragDialog.show(p.image().model().metadata(), p.input().size(), p.image()
 				.isInverted());
 			if (a == null) return;
-			execute(p, a.config(), Prefs.get("draggan.device", "auto"), a.realImage());
+			execute(p, a.config(), a.device(), a.realImage());
 		});
 	}
 
@@ -123,8 +125,10 @@ public class DragPlugin implements PlugIn {
 	{
 		final ModelMetadata m = p.image().model().metadata();
 		final boolean live = !java.awt.GraphicsEnvironment.isHeadless() && !ij.macro.Interpreter.isBatchMode();
-		final DragInput input = real.movable(p.image(), p.input(), IJ::log);
-		final DragResultStack out = resultStack(p.image(), input, real, live);
+		final DragUseCase.Plan plan = DragUseCase.plan(p.input(), p.image().isInverted(), p.image().imp().getTitle(),
+			real, IJ::log);
+		final DragInput input = plan.input();
+		final DragResultStack out = DragResultStack.of(p.image(), plan, live);
 		final DragUseCase.Request request = new DragUseCase.Request(p.image().model(), p.latent(), input, config,
 			DeviceChoice.parse(deviceChoice));
 		IJ.resetEscape();
@@ -138,41 +142,13 @@ public class DragPlugin implements PlugIn {
 		final String note = r.note(config);
 		if (note != null) IJ.log("DragGAN: " + note);
 		final DragVerification.Result v = r.drag().verification();
-		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", v.arrived() ? "arrived"
-			: r.drag().diverged() ? "diverged, stopped, not arrived" : r.drag().cancelled() ? "stopped, not arrived"
-				: "not arrived", r.drag().updates(), r.seconds()));
+		IJ.showStatus(String.format(Locale.ROOT, "DragGAN: %s after %d steps, %.1f s", r.outcome(), r.drag()
+			.updates(), r.seconds()));
 		IJ.log("DragGAN: " + v.describe() + ".");
-		final ImagePlus stack = out.finish(describe(config, input, m.name()) + " pasteBack=" + real.pastesBack(p
-			.image()), v);
+		final ImagePlus stack = out.finish(DragUseCase.params(config, plan, m.name()), v);
 		// Shown once more if no window has it: in batch mode and headless this registers it for the macro.
 		if (stack.getWindow() == null) stack.show();
 		return new Outcome(stack, results(input, r.drag(), r.seconds(), config), r.drag(), r.seconds());
-	}
-
-	/** The result stack of a drag: pasted into the image's pixels for a real image with paste-back, else raw. */
-	public static DragResultStack resultStack(final LatentImage image, final DragInput input,
-		final RealImageOptions real, final boolean live)
-	{
-		if (!real.pastesBack(image)) return new DragResultStack(image.imp(), image.model(), input, live);
-		final ImageProcessor[] base = image.processors();
-		for (int i = 0; i < base.length; i++)
-			base[i] = base[i].duplicate(); // a snapshot: the interactive tool changes the image's pixels as it goes
-		return new DragResultStack(image.imp(), image.model(), input, live, base, PasteBack.weights(input.movable(),
-			input.width(), input.height(), PasteBack.FEATHER));
-	}
-
-	/** The drag's parameters as one line (the stack's {@link ImageProperties#PARAMS}). */
-	public static String describe(final DragConfig c, final DragInput p, final String model) {
-		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-			"model=%s steps=%d lr=%g lambda=%g r1=%d r2=%d stop=%s space=%s layers=%d tracking=%s every=%d mode=%s " +
-				"handles=", model, c.maxSteps(), c.learningRate(), c.lambdaMask(), c.r1(), c.r2(), Double.isNaN(c
-					.stopDistance()) ? "paper" : c.stopDistance(), c.wPlus() ? "W+" : "W", c.layers(), c.trackingNorm(), c
-						.recordEvery(), c.mode().key()));
-		for (int i = 0; i < p.size(); i++)
-			s.append(i == 0 ? "" : ";").append(p.handles().get(i).x()).append(',').append(p.handles().get(i).y())
-				.append("->").append(p.targets().get(i).x()).append(',').append(p.targets().get(i).y());
-		s.append(" mask=").append(p.masked());
-		return s.toString();
 	}
 
 	/**
@@ -180,17 +156,6 @@ public class DragPlugin implements PlugIn {
 	 * in the last image (the verified position and distance, {@link DragVerification}); "Arrived" is 1 only when
 	 * the verified distance is within the stop distance + 1 px, and "Status" says it in words.
 	 */
-	/** A handle's outcome in words. */
-	static String status(final DragVerification.Handle vh, final DragVerification.Result v, final double tracked) {
-		if (v.arrived(vh)) return "arrived";
-		final StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "not arrived: content %.1f px from the " +
-			"target", vh.distance()));
-		if (tracked <= v.tolerance()) s.append(String.format(Locale.ROOT, " (the tracker says %.1f px)", tracked));
-		if (vh.fartherThanStart()) s.append(String.format(Locale.ROOT, ", farther than at the start (%.1f px)", vh
-			.startDistance()));
-		return s.toString();
-	}
-
 	private static ResultsTable results(final DragInput p, final DragResult r, final double seconds,
 		final DragConfig config)
 	{
@@ -219,7 +184,7 @@ public class DragPlugin implements PlugIn {
 			rt.addValue("Steps", r.updates());
 			rt.addValue("Time (s)", seconds);
 			rt.addValue("Arrived", v.arrived(vh) ? 1 : 0);
-			rt.addValue("Status", status(vh, v, last.distances()[i]));
+			rt.addValue("Status", DragUseCase.status(vh, v, last.distances()[i]));
 			rt.addValue("Mode", config.mode().key());
 		}
 		rt.show(title);

@@ -3,7 +3,6 @@ package io.github.dragganfiji.ij;
 import ij.IJ;
 import ij.ImageListener;
 import ij.ImagePlus;
-import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.gui.ImageWindow;
@@ -101,7 +100,7 @@ public class DragTool extends PlugInTool {
 		}
 		if (s != null || !create) return s;
 		final LiveDrag[] made = new LiveDrag[1];
-		PluginSupport.guard(NAME, () -> made[0] = LiveDrag.open(imp));
+		PluginSupport.guard(NAME, () -> made[0] = LiveDrag.open(imp, DialogMemory.device(), DialogMemory.realImage(imp.getWidth())));
 		if (made[0] == null) return null;
 		SESSIONS.put(made[0].imp(), made[0]);
 		made[0].warmUp();
@@ -218,18 +217,18 @@ public class DragTool extends PlugInTool {
 	/** The tool's drag parameters: the paper's defaults for the model, with the options' steps, rate and lambda. */
 	static DragConfig config(final ModelMetadata m) {
 		final DragConfig d = DragConfig.defaults(m.resolution(), m.learningRate(), m.dragLayers());
-		final double lr = Prefs.get("draggan.tool.lr", 0);
-		return d.withMaxSteps((int) Prefs.get("draggan.tool.steps", 500)).withLearningRate(lr > 0 ? lr : d
-			.learningRate()).withLambdaMask(Prefs.get("draggan.tool.lambda", d.lambdaMask()));
+		final double lr = DialogMemory.get("draggan.tool.lr", 0);
+		return d.withMaxSteps((int) DialogMemory.get("draggan.tool.steps", 500)).withLearningRate(lr > 0 ? lr : d
+			.learningRate()).withLambdaMask(DialogMemory.get("draggan.tool.lambda", d.lambdaMask()));
 	}
 
 	@Override
 	public void showOptionsDialog() {
 		final GenericDialog gd = new GenericDialog(NAME);
-		gd.addNumericField("Max steps per edit", Prefs.get("draggan.tool.steps", 500), 0);
-		gd.addNumericField("Learning rate (0 = the model's)", Prefs.get("draggan.tool.lr", 0), 4);
-		gd.addNumericField("Mask lambda", Prefs.get("draggan.tool.lambda", 20), 1);
-		gd.addChoice("Device", PluginSupport.DEVICES, Prefs.get("draggan.device", "auto"));
+		gd.addNumericField("Max steps per edit", DialogMemory.get("draggan.tool.steps", 500), 0);
+		gd.addNumericField("Learning rate (0 = the model's)", DialogMemory.get("draggan.tool.lr", 0), 4);
+		gd.addNumericField("Mask lambda", DialogMemory.get("draggan.tool.lambda", 20), 1);
+		gd.addChoice("Device", PluginSupport.DEVICES, DialogMemory.device());
 		gd.addMessage("Space starts and stops, Esc stops, Ctrl+Z / Ctrl+Shift+Z undo and redo edits,\n" +
 			"H shows the history as a stack, Alt-click removes a pair. Other parameters: the paper's.\n" +
 			"The device applies to images the tool has not edited yet.");
@@ -241,10 +240,10 @@ public class DragTool extends PlugInTool {
 			IJ.error(NAME, "Max steps must be a whole number of at least 1, the learning rate and lambda 0 or more.");
 			return;
 		}
-		Prefs.set("draggan.tool.steps", steps);
-		Prefs.set("draggan.tool.lr", lr);
-		Prefs.set("draggan.tool.lambda", lambda);
-		Prefs.set("draggan.device", device);
+		DialogMemory.set("draggan.tool.steps", steps);
+		DialogMemory.set("draggan.tool.lr", lr);
+		DialogMemory.set("draggan.tool.lambda", lambda);
+		DialogMemory.set(DialogMemory.DEVICE, device);
 	}
 
 	@Override

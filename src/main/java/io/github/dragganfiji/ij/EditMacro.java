@@ -8,6 +8,7 @@ import io.github.dragganfiji.app.DragEditor;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.TrackingNorm;
+import io.github.dragganfiji.image.EditOverlay;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.github.dragganfiji.ij;
 
 import ij.IJ;
-import ij.Prefs;
 
 import io.github.dragganfiji.model.ModelSearchPath;
 
@@ -28,7 +27,7 @@ public final class FijiModels {
 	/** The search path as the preferences and the JVM's options say now. */
 	public static ModelSearchPath searchPath() {
 		final List<Path> dirs = new ArrayList<>();
-		for (final String d : Prefs.get(PREF, "").split(File.pathSeparator))
+		for (final String d : DialogMemory.get(PREF, "").split(File.pathSeparator))
 			if (!d.isBlank()) dirs.add(Path.of(d));
 		final String prop = System.getProperty("draggan.models");
 		if (prop != null && !prop.isBlank()) dirs.add(Path.of(prop));
@@ -71,11 +70,11 @@ public final class FijiModels {
 
 	/** Adds a folder to the search path (remembered in ImageJ's preferences). */
 	public static void addFolder(final Path dir) {
-		final String old = Prefs.get(PREF, "");
+		final String old = DialogMemory.get(PREF, "");
 		final String abs = dir.toAbsolutePath().toString();
 		for (final String d : old.split(File.pathSeparator))
 			if (d.equals(abs)) return;
-		Prefs.set(PREF, old.isBlank() ? abs : old + File.pathSeparator + abs);
-		Prefs.savePreferences();
+		DialogMemory.set(PREF, old.isBlank() ? abs : old + File.pathSeparator + abs);
+		DialogMemory.save();
 	}
 }

@@ -2,15 +2,15 @@ package io.github.dragganfiji.ij;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Prefs;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
 import io.github.dragganfiji.app.GenerateUseCase;
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.image.Rendering;
 import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.runtime.DeviceChoice;
+import io.github.dragganfiji.runtime.DjlRuntime;
 
 /** Plugins › DragGAN › Generate Image…: model, seed, truncation psi → a new image that carries its latent. */
 public class GeneratePlugin implements PlugIn {
@@ -41,14 +41,14 @@ public class GeneratePlugin implements PlugIn {
 		PluginSupport.requireMacroChoice("Bit depth", Rendering.BitDepth.labels(), "bit depth");
 		PluginSupport.requireMacroChoice("Device", PluginSupport.DEVICES, "device");
 		final GenericDialog gd = new GenericDialog(TITLE);
-		gd.addChoice("Model", names, Prefs.get("draggan.generate.model", names[0]));
-		gd.addNumericField("Seed", Prefs.get("draggan.generate.seed", 0), 0);
-		final ModelSearchPath.Entry preset = models.bundles().get(Prefs.get("draggan.generate.model", names[0]));
-		gd.addNumericField("Truncation psi", Prefs.get("draggan.generate.psi", preset != null && preset
+		gd.addChoice("Model", names, DialogMemory.get("draggan.generate.model", names[0]));
+		gd.addNumericField("Seed", DialogMemory.get("draggan.generate.seed", 0), 0);
+		final ModelSearchPath.Entry preset = models.bundles().get(DialogMemory.get("draggan.generate.model", names[0]));
+		gd.addNumericField("Truncation psi", DialogMemory.get("draggan.generate.psi", preset != null && preset
 			.metadata() != null ? preset.metadata().truncationPsi() : 0.7), 2);
-		gd.addChoice("Bit depth", Rendering.BitDepth.labels(), Prefs.get("draggan.generate.depth", "8-bit"));
-		gd.addNumericField("Class (conditional models only)", Prefs.get("draggan.generate.class", 0), 0);
-		gd.addChoice("Device", PluginSupport.DEVICES, Prefs.get("draggan.device", "auto"));
+		gd.addChoice("Bit depth", Rendering.BitDepth.labels(), DialogMemory.get("draggan.generate.depth", "8-bit"));
+		gd.addNumericField("Class (conditional models only)", DialogMemory.get("draggan.generate.class", 0), 0);
+		gd.addChoice("Device", PluginSupport.DEVICES, DialogMemory.device());
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		final String name = gd.getNextChoice();
@@ -63,12 +63,12 @@ public class GeneratePlugin implements PlugIn {
 			"The class must be a whole number.");
 		final GenerateUseCase.Request request = new GenerateUseCase.Request(models.find(name), (long) seed, psi,
 			(int) label, DeviceChoice.parse(device));
-		Prefs.set("draggan.generate.model", name);
-		Prefs.set("draggan.generate.seed", seed);
-		Prefs.set("draggan.generate.psi", psi);
-		Prefs.set("draggan.generate.depth", depth.toString());
-		Prefs.set("draggan.generate.class", label);
-		Prefs.set("draggan.device", device);
+		DialogMemory.set("draggan.generate.model", name);
+		DialogMemory.set("draggan.generate.seed", seed);
+		DialogMemory.set("draggan.generate.psi", psi);
+		DialogMemory.set("draggan.generate.depth", depth.toString());
+		DialogMemory.set("draggan.generate.class", label);
+		DialogMemory.set(DialogMemory.DEVICE, device);
 		return new Parameters(request, depth);
 	}
 

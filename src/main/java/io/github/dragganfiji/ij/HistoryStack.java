@@ -7,6 +7,8 @@ import ij.ImageStack;
 import ij.gui.Overlay;
 import ij.gui.Roi;
 
+import io.github.dragganfiji.image.DragResultStack;
+import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelSearchPath;
 

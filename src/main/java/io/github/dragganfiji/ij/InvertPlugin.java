@@ -3,7 +3,6 @@ package io.github.dragganfiji.ij;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
@@ -13,9 +12,11 @@ import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.PivotalTuner;
 import io.github.dragganfiji.core.Projector;
-import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.image.InversionInput;
+import io.github.dragganfiji.image.Rendering;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.util.Locale;
 
@@ -55,24 +56,24 @@ public class InvertPlugin implements PlugIn {
 		PluginSupport.requireMacroChoice("Geometry", InversionInput.Framing.labels(), "geometry");
 		PluginSupport.requireMacroChoice("Device", PluginSupport.DEVICES, "device");
 		final GenericDialog gd = new GenericDialog(TITLE);
-		gd.addChoice("Model", names, Prefs.get("draggan.invert.model", names[0]));
-		gd.addChoice("Geometry", InversionInput.Framing.labels(), Prefs.get("draggan.invert.geometry", "center crop"));
-		gd.addNumericField("Steps", Prefs.get("draggan.invert.steps", d.steps()), 0);
-		gd.addNumericField("Learning rate", Prefs.get("draggan.invert.lr", d.learningRate()), 4);
-		gd.addNumericField("MS-SSIM weight", Prefs.get("draggan.invert.msssim", d.msssimWeight()), 2);
-		gd.addNumericField("Starts (independent projections, the best is kept)", Prefs.get("draggan.invert.starts",
+		gd.addChoice("Model", names, DialogMemory.get("draggan.invert.model", names[0]));
+		gd.addChoice("Geometry", InversionInput.Framing.labels(), DialogMemory.get("draggan.invert.geometry", "center crop"));
+		gd.addNumericField("Steps", DialogMemory.get("draggan.invert.steps", d.steps()), 0);
+		gd.addNumericField("Learning rate", DialogMemory.get("draggan.invert.lr", d.learningRate()), 4);
+		gd.addNumericField("MS-SSIM weight", DialogMemory.get("draggan.invert.msssim", d.msssimWeight()), 2);
+		gd.addNumericField("Starts (independent projections, the best is kept)", DialogMemory.get("draggan.invert.starts",
 			d.starts()), 0);
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
-		gd.addCheckbox("Pivotal tuning (fine-tune a copy of the model for this image)", Prefs.get("draggan.invert.pti",
+		gd.addCheckbox("Pivotal tuning (fine-tune a copy of the model for this image)", DialogMemory.get("draggan.invert.pti",
 			true));
 		// Labels with underscores: a macro key is the label's first word, and these must differ.
-		gd.addNumericField("Tuning_steps", Prefs.get("draggan.invert.ptiSteps", t.steps()), 0);
-		gd.addNumericField("Tuning_rate", Prefs.get("draggan.invert.ptiLr", t.learningRate()), 5);
-		gd.addNumericField("Show the projection every N steps (0 = no)", Prefs.get("draggan.invert.every", 0), 0);
-		gd.addChoice("Device", PluginSupport.DEVICES, Prefs.get("draggan.device", "auto"));
-		gd.addNumericField("Locality weight (tuning keeps nearby latents like the model; 0 = off)", Prefs.get(
+		gd.addNumericField("Tuning_steps", DialogMemory.get("draggan.invert.ptiSteps", t.steps()), 0);
+		gd.addNumericField("Tuning_rate", DialogMemory.get("draggan.invert.ptiLr", t.learningRate()), 5);
+		gd.addNumericField("Show the projection every N steps (0 = no)", DialogMemory.get("draggan.invert.every", 0), 0);
+		gd.addChoice("Device", PluginSupport.DEVICES, DialogMemory.device());
+		gd.addNumericField("Locality weight (tuning keeps nearby latents like the model; 0 = off)", DialogMemory.get(
 			"draggan.invert.locality", t.localityWeight()), 2);
-		gd.addCheckbox("Reconstruction shown as its own image", Prefs.get("draggan.invert.reconstruction", true));
+		gd.addCheckbox("Reconstruction shown as its own image", DialogMemory.get("draggan.invert.reconstruction", true));
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		final String name = gd.getNextChoice();
@@ -99,21 +100,21 @@ public class InvertPlugin implements PlugIn {
 		final PivotalTuner.Options tuning = pti ? new PivotalTuner.Options((int) ptiSteps, ptiLr, w).withLocality(
 			locality) : null;
 		final ModelSearchPath.Entry model = models.find(name);
-		Prefs.set("draggan.invert.model", name);
-		Prefs.set("draggan.invert.geometry", framing.toString());
-		Prefs.set("draggan.invert.steps", steps);
-		Prefs.set("draggan.invert.lr", lr);
-		Prefs.set("draggan.invert.msssim", w);
-		Prefs.set("draggan.invert.starts", starts);
-		Prefs.set("draggan.invert.pti", pti);
-		Prefs.set("draggan.invert.every", every);
-		Prefs.set("draggan.invert.locality", locality);
-		Prefs.set("draggan.invert.reconstruction", reconstruction);
+		DialogMemory.set("draggan.invert.model", name);
+		DialogMemory.set("draggan.invert.geometry", framing.toString());
+		DialogMemory.set("draggan.invert.steps", steps);
+		DialogMemory.set("draggan.invert.lr", lr);
+		DialogMemory.set("draggan.invert.msssim", w);
+		DialogMemory.set("draggan.invert.starts", starts);
+		DialogMemory.set("draggan.invert.pti", pti);
+		DialogMemory.set("draggan.invert.every", every);
+		DialogMemory.set("draggan.invert.locality", locality);
+		DialogMemory.set("draggan.invert.reconstruction", reconstruction);
 		if (pti) {
-			Prefs.set("draggan.invert.ptiSteps", ptiSteps);
-			Prefs.set("draggan.invert.ptiLr", ptiLr);
+			DialogMemory.set("draggan.invert.ptiSteps", ptiSteps);
+			DialogMemory.set("draggan.invert.ptiLr", ptiLr);
 		}
-		Prefs.set("draggan.device", device);
+		DialogMemory.set(DialogMemory.DEVICE, device);
 		return new Parameters(model, framing, o, tuning, DeviceChoice.parse(device), reconstruction);
 	}
 

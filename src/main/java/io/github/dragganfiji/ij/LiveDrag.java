@@ -12,15 +12,19 @@ import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.app.DragEditor;
 import io.github.dragganfiji.app.DragUseCase;
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragStep;
 import io.github.dragganfiji.core.IntensityMapping;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.image.DragResultStack;
+import io.github.dragganfiji.image.EditOverlay;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.image.LatentImage;
 import io.github.dragganfiji.model.GeneratorCache;
-import io.github.dragganfiji.model.ModelMetadata;
+import io.github.dragganfiji.runtime.DeviceChoice;
+import io.github.dragganfiji.runtime.DjlRuntime;
 
 import java.awt.EventQueue;
 import java.util.ArrayList;
@@ -64,6 +68,7 @@ final class LiveDrag {
 	private final LatentImage image;
 	private final DragEditor editor;
 	private final String device;
+	private final RealImageOptions real;
 	private final String firstPreamble;
 	private final Object[] originalPixels;
 	private final String originalWs;
@@ -91,12 +96,17 @@ final class LiveDrag {
 	/**
 	 * @param image the image to edit in place (a single image, not a stack)
 	 * @param firstPreamble the macro lines that select it for a recorded replay
+	 * @param device where to run (auto, cpu, gpu)
+	 * @param real how a real (inverted) image is edited
 	 */
-	private LiveDrag(final LatentImage image, final String firstPreamble) {
+	private LiveDrag(final LatentImage image, final String firstPreamble, final String device,
+		final RealImageOptions real)
+	{
 		this.imp = image.imp();
 		this.image = image;
 		this.firstPreamble = firstPreamble;
-		this.device = ij.Prefs.get("draggan.device", "auto");
+		this.device = device;
+		this.real = real;
 		this.editor = new DragEditor(image.model(), image.latent(), DeviceChoice.parse(device), IJ::log);
 		originalPixels = copy(pixels());
 		originalWs = imp.getProp(ImageProperties.WS);
@@ -111,16 +121,22 @@ final class LiveDrag {
 	 * frame is opened as a new image with its latent, and that one is edited. An IllegalArgumentException says why an
 	 * image cannot be edited (no latent, no model, wrong size).
 	 */
-	static LiveDrag open(final ImagePlus imp) {
+	static LiveDrag open(final ImagePlus imp, final String device, final RealImageOptions real) {
 		final LatentImage li = LatentImage.of(imp, FijiModels.searchPath());
 		final String select = "selectImage(\"" + imp.getTitle().replace("\"", "\\\"") + "\");\n";
-		if (!li.isStack()) return new LiveDrag(li, select);
+		if (!li.isStack()) return new LiveDrag(li, select, device, real);
 		final ImagePlus one = slice(imp, li);
 		one.show();
 		IJ.log("DragGAN tool: " + li.stackNote().replace("dragging from", "editing") + " It is opened as '" + one
 			.getTitle() + "'.");
 		return new LiveDrag(LatentImage.of(one, FijiModels.searchPath()), select + (imp.isHyperStack() || imp
-			.isComposite() ? "Stack.setFrame(" + li.position() + ");\n" : "setSlice(" + li.position() + ");\n"));
+			.isComposite() ? "Stack.setFrame(" + li.position() + ");\n" : "setSlice(" + li.position() + ");\n"),
+			device, real);
+	}
+
+	/** {@link #open(ImagePlus, String, RealImageOptions)} on the automatic device with the real-image defaults. */
+	static LiveDrag open(final ImagePlus imp) {
+		return open(imp, "auto", RealImageOptions.defaults(imp.getWidth()));
 	}
 
 	/** The current slice or frame (all its channels) of a stack as a new image carrying that latent. */
@@ -207,8 +223,7 @@ final class LiveDrag {
 		if (rm != null) rois.addAll(List.of(rm.getRoisAsArray()));
 		final boolean[] drawn = RoiConversion.movableArea(rois, imp.getWidth(), imp.getHeight());
 		// A real image without an area: the default region around each handle-to-target segment, as Drag... does.
-		final RealImageOptions real = RealImageOptions.remembered(imp.getWidth());
-		final boolean[] movable = drawn != null || !image.isInverted() ? drawn : defaultRegion(real);
+		final boolean[] movable = drawn != null || !image.isInverted() ? drawn : defaultRegion();
 		startNanos = System.nanoTime();
 		firstShownNanos = lastShownNanos = firstChangeNanos = paintNanos = toolNanos = lastElapsedNanos = 0;
 		framesShown = steps = 0;
@@ -216,7 +231,7 @@ final class LiveDrag {
 
 			@Override
 			public void started(final DragInput input) {
-				growing = DragPlugin.resultStack(image, input, real, false);
+				growing = DragResultStack.of(image, new DragUseCase.Plan(input, real.pastesBack(image.isInverted())), false);
 				growingTracks = new ArrayList<>();
 				for (int i = 0; i < input.size(); i++)
 					growingTracks.add(new ArrayList<>());
@@ -307,8 +322,7 @@ final class LiveDrag {
 			1e9) : 0, firstChangeNanos == 0 ? Double.NaN : (firstChangeNanos - startNanos) / 1e6, steps > 1
 				? lastElapsedNanos / 1e6 / (steps - 1) : Double.NaN, steps == 0 ? Double.NaN : toolNanos / 1e6 / steps,
 			framesShown == 0 ? Double.NaN : paintNanos / 1e6 / framesShown);
-		final String how = r.drag().arrived() ? "arrived" : r.drag().diverged() ? "diverged, stopped" : r.drag()
-			.cancelled() ? "stopped" : "max steps reached";
+		final String how = r.outcome();
 		if (r.drag().diverged() && edit != null) IJ.log("DragGAN tool: " + r.note(edit.config()));
 		if (edit == null) {
 			redraw();
@@ -374,7 +388,7 @@ final class LiveDrag {
 		final List<ImagePlus> parts = new ArrayList<>();
 		final List<String> params = new ArrayList<>();
 		for (final DragEditor.Edit e : h) {
-			params.add(DragPlugin.describe(e.config().withMaxSteps(e.updates()), e.input(), image.model().name()));
+			params.add(DragUseCase.describe(e.config().withMaxSteps(e.updates()), e.input(), image.model().name()));
 			parts.add(stacks.get(e).finish(params.get(params.size() - 1)));
 		}
 		return HistoryStack.of(imp.getTitle() + " history", parts, params, image.model());
@@ -423,7 +437,7 @@ final class LiveDrag {
 	}
 
 	/** The default region of a real image around the complete pairs' segments, or null without a complete pair. */
-	private boolean[] defaultRegion(final RealImageOptions real) {
+	private boolean[] defaultRegion() {
 		final List<io.github.dragganfiji.core.Point> hs = new ArrayList<>(), ts = new ArrayList<>();
 		for (final DragEditor.Pair p : editor.pairs())
 			if (p.complete()) {
@@ -431,10 +445,8 @@ final class LiveDrag {
 				ts.add(p.target());
 			}
 		if (hs.isEmpty()) return null;
-		IJ.log(String.format(java.util.Locale.ROOT, "DragGAN tool: '%s' is a real image without an area ROI: only " +
-			"pixels within %.0f px of each handle-to-target segment change", imp.getTitle(), real.regionRadius()));
-		return DragInput.of(hs, ts, null, imp.getWidth(), imp.getHeight()).aroundSegments(real.regionRadius())
-			.movable();
+		return DragUseCase.plan(DragInput.of(hs, ts, null, imp.getWidth(), imp.getHeight()), true, imp.getTitle(),
+			real, IJ::log).input().movable();
 	}
 
 	/**

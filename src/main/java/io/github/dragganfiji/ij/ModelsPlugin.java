@@ -5,7 +5,7 @@ import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import ij.text.TextWindow;
 
-import io.github.dragganfiji.model.Converter;
+import io.github.dragganfiji.app.ConvertUseCase;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.ModelSearchPath;
 
@@ -76,15 +76,15 @@ public class ModelsPlugin implements PlugIn {
 		final Path out = FijiModels.userFolder().resolve(base);
 		if (Files.exists(out)) throw new PluginSupport.UserError("A model folder named '" + base + "' exists already: " +
 			out + ". Choose another name.");
-		final String python = Converter.findPython();
+		final String python = ConvertUseCase.findPython();
 		if (python == null) throw new PluginSupport.UserError("Converting needs Python with torch, which was not found " +
-			"(set -Ddraggan.python=/path/to/python). Run this, then add the folder with Models...:\n" + Converter
+			"(set -Ddraggan.python=/path/to/python). Run this, then add the folder with Models...:\n" + ConvertUseCase
 				.manualCommand(checkpoint, out));
 		IJ.log("DragGAN: converting " + checkpoint + " with " + python + " ...");
 		final int code;
 		final List<String> lines = new java.util.ArrayList<>();
 		try {
-			code = Converter.run(python, checkpoint, out, List.of("--name", base, "--license", license.isEmpty()
+			code = ConvertUseCase.run(python, checkpoint, out, List.of("--name", base, "--license", license.isEmpty()
 				? "unknown" : license), line -> {
 					lines.add(line);
 					IJ.log("  " + line);
@@ -94,7 +94,7 @@ public class ModelsPlugin implements PlugIn {
 			throw new PluginSupport.UserError("The conversion could not run: " + e.getMessage());
 		}
 		if (code != 0) throw new PluginSupport.UserError("The conversion of " + checkpoint.getFileName() + " failed: " +
-			Converter.reason(lines, code));
+			ConvertUseCase.reason(lines, code));
 		FijiModels.addFolderIfNeeded(out.getParent());
 		IJ.log("DragGAN: converted into " + out);
 	}

@@ -6,7 +6,7 @@ import ij.IJ;
 import ij.Macro;
 
 import io.github.dragganfiji.model.InvalidBundleException;
-import io.github.dragganfiji.model.PyTorch;
+import io.github.dragganfiji.runtime.PyTorch;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,14 +1,14 @@
 package io.github.dragganfiji.ij;
 
-import io.github.dragganfiji.core.DragInput;
-import io.github.dragganfiji.core.Point;
-
 import ij.gui.ImageRoi;
 import ij.gui.Line;
 import ij.gui.Roi;
 import ij.gui.TextRoi;
 import ij.process.FloatPolygon;
 import ij.process.ImageProcessor;
+
+import io.github.dragganfiji.core.DragInput;
+import io.github.dragganfiji.core.Point;
 
 import java.awt.Rectangle;
 import java.util.ArrayList;

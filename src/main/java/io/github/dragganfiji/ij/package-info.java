@@ -1,12 +1,11 @@
 /**
- * The ImageJ adapters: the plugins (Generate Image…, Drag…, Invert…, Models…: parameters in from a dialog or macro,
- * one use-case call, result out as images, overlays and tables), the conversion of ROIs into drag input
- * ({@link io.github.dragganfiji.ij.RoiConversion}), images to and from the model ({@link io.github.dragganfiji.ij.Rendering},
- * {@link io.github.dragganfiji.ij.InversionInput}, {@link io.github.dragganfiji.ij.LatentImage}), the result stack
- * ({@link io.github.dragganfiji.ij.DragResultStack}), the image properties that carry latents
- * ({@link io.github.dragganfiji.ij.ImageProperties}) and the plugin's model folders
- * ({@link io.github.dragganfiji.ij.FijiModels}). The interactive toolbar tool is
- * {@link io.github.dragganfiji.ij.DragTool} (mouse, keys, menu), with one image's live session in
- * {@code LiveDrag} (in-place pixels and overlay, undo, history, macro recording).
+ * The Fiji front end: the plugins (Generate Image…, Drag…, Invert…, Models…: a dialog or macro gives a record of every
+ * answer, one use-case call, the result out as images, overlays and tables), the conversion of ROIs into drag input
+ * ({@link io.github.dragganfiji.ij.RoiConversion}), the plugin's model folders
+ * ({@link io.github.dragganfiji.ij.FijiModels}), what the dialogs remember between runs
+ * ({@link io.github.dragganfiji.ij.DialogMemory}, the one owner of the preferences) and the interactive toolbar tool
+ * {@link io.github.dragganfiji.ij.DragTool} with one image's live session in {@code LiveDrag}.
+ * <p>
+ * May import: app, image, core, model, runtime. Never cli or eval.
  */
 package io.github.dragganfiji.ij;

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 
+import io.github.dragganfiji.runtime.PyTorch;
+
 import java.nio.file.Path;
 
 /**

@@ -9,6 +9,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
+import io.github.dragganfiji.runtime.DjlRuntime;
+import io.github.dragganfiji.runtime.PyTorch;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

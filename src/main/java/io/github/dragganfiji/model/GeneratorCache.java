@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 
+import io.github.dragganfiji.runtime.PyTorch;
+import io.github.dragganfiji.runtime.ShutdownGuard;
+
 import java.nio.file.Path;
 import java.util.function.Function;
 

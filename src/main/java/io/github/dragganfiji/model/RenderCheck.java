@@ -3,6 +3,10 @@ package io.github.dragganfiji.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import io.github.dragganfiji.runtime.DjlRuntime;
+import io.github.dragganfiji.runtime.LibtorchContext;
+import io.github.dragganfiji.runtime.PyTorch;
+
 import java.util.Locale;
 
 /**

@@ -12,10 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragStep;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.model.DeviceChoice;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelSearchPath;
 import io.github.dragganfiji.model.TestBundles;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

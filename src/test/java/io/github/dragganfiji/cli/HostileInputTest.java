@@ -11,8 +11,8 @@ import ij.io.FileSaver;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 
-import io.github.dragganfiji.ij.ImageProperties;
-import io.github.dragganfiji.model.Converter;
+import io.github.dragganfiji.app.ConvertUseCase;
+import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.model.GeneratorBundle;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
@@ -285,7 +285,7 @@ public class HostileInputTest {
 	}
 
 	private static void check(final Case c) throws IOException {
-		if (c.args()[0].equals("convert") && !c.message().contains("No such")) assumeTrue(Converter
+		if (c.args()[0].equals("convert") && !c.message().contains("No such")) assumeTrue(ConvertUseCase
 			.findPython() != null, "needs Python with torch (CI installs it)");
 		final Map<Path, String> before = hashes(in);
 		final ByteArrayOutputStream err = new ByteArrayOutputStream(), stdout = new ByteArrayOutputStream();

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import ij.IJ;
 import ij.ImagePlus;
 
-import io.github.dragganfiji.ij.ImageProperties;
+import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.model.TestBundles;
 
 import java.io.BufferedReader;

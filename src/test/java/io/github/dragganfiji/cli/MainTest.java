@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.IJ;
 import ij.ImagePlus;
 
-import io.github.dragganfiji.ij.ImageProperties;
+import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.model.TestBundles;
 
 import java.io.IOException;

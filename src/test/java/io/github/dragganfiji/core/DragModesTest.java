@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 
-
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
 import io.github.dragganfiji.model.TestBundles;

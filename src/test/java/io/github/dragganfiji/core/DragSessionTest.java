@@ -14,12 +14,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
-import io.github.dragganfiji.model.DjlRuntime;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
-import io.github.dragganfiji.model.PyTorch;
 import io.github.dragganfiji.model.TestBundles;
-import io.github.dragganfiji.model.ThreadTuner;
+import io.github.dragganfiji.runtime.DjlRuntime;
+import io.github.dragganfiji.runtime.PyTorch;
+import io.github.dragganfiji.runtime.ThreadTuner;
 
 import java.io.IOException;
 import java.nio.file.Path;

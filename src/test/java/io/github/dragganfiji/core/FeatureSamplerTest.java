@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import io.github.dragganfiji.model.DjlRuntime;
-import io.github.dragganfiji.model.PyTorch;
+import io.github.dragganfiji.runtime.DjlRuntime;
+import io.github.dragganfiji.runtime.PyTorch;
 
 import java.util.Random;
 

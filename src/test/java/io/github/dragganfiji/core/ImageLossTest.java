@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import io.github.dragganfiji.model.DjlRuntime;
+import io.github.dragganfiji.runtime.DjlRuntime;
 
 import java.util.Random;
 

@@ -3,6 +3,8 @@ package io.github.dragganfiji.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.dragganfiji.eval.EvalSuite;
+
 import java.util.List;
 import java.util.Random;
 

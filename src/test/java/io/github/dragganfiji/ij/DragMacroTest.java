@@ -11,6 +11,7 @@ import ij.ImagePlus;
 import ij.Menus;
 import ij.WindowManager;
 
+import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
 

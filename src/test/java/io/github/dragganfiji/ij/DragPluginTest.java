@@ -18,9 +18,11 @@ import ij.process.ByteProcessor;
 
 import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.DragConfig;
-import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.image.Rendering;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -9,6 +9,8 @@ import ij.gui.ImageCanvas;
 import ij.gui.Toolbar;
 
 import io.github.dragganfiji.app.DragEditor;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.image.LatentImage;
 import io.github.dragganfiji.model.Latent;
 
 import java.awt.EventQueue;
@@ -301,7 +303,7 @@ public final class DragToolRobot {
 		final io.github.dragganfiji.app.DragUseCase.Result r = io.github.dragganfiji.app.DragUseCase.run(
 			new io.github.dragganfiji.app.DragUseCase.Request(li.model(), li.latent(), io.github.dragganfiji.core.DragInput
 				.of(hs, ts, null, res, res), DragTool.config(li.model().metadata()).withMaxSteps(baselineSteps),
-			io.github.dragganfiji.model.DeviceChoice.CPU), step -> {}, () -> false, s -> {});
+			io.github.dragganfiji.runtime.DeviceChoice.CPU), step -> {}, () -> false, s -> {});
 		return r.seconds() * 1000 / (r.drag().updates() + 1);
 	}
 

@@ -16,6 +16,7 @@ import io.github.dragganfiji.app.DragEditor;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragMode;
 import io.github.dragganfiji.core.Point;
+import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
 

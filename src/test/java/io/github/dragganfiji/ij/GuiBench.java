@@ -8,7 +8,8 @@ import ij.gui.PointRoi;
 
 import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.DragConfig;
-import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.image.Rendering;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.awt.EventQueue;
 import java.util.ArrayList;

@@ -8,6 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.Menus;
+import ij.WindowManager;
+import ij.macro.Interpreter;
+
 import java.awt.GraphicsEnvironment;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,12 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import ij.IJ;
-import ij.ImagePlus;
-import ij.Macro;
-import ij.Menus;
-import ij.WindowManager;
-import ij.macro.Interpreter;
 import net.imagej.patcher.LegacyHooks;
 import net.imagej.patcher.LegacyInjector;
 

@@ -14,8 +14,10 @@ import ij.WindowManager;
 import ij.io.FileSaver;
 import ij.process.ColorProcessor;
 
+import io.github.dragganfiji.app.ConvertUseCase;
 import io.github.dragganfiji.cli.HostileInputTest;
-import io.github.dragganfiji.model.Converter;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.image.Rendering;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
 
@@ -74,7 +76,7 @@ class HostileMacroTest {
 		DragMacroTest.register();
 		in = Files.createDirectories(root.resolve("in"));
 		final ImagePlus g = GeneratePlugin.generate(new io.github.dragganfiji.app.GenerateUseCase.Request(FijiModels
-			.searchPath().find("tiny-random"), 4, 0.7, 0, io.github.dragganfiji.model.DeviceChoice.CPU),
+			.searchPath().find("tiny-random"), 4, 0.7, 0, io.github.dragganfiji.runtime.DeviceChoice.CPU),
 			Rendering.BitDepth.BIT8);
 		final Latent l = ImageProperties.latent(g, 1);
 		final float[] ws = l.ws();
@@ -185,7 +187,7 @@ class HostileMacroTest {
 	}
 
 	private static void check(final Case c) throws IOException {
-		if (c.macro().contains("random.bin")) assumeTrue(Converter.findPython() != null, "needs Python with torch");
+		if (c.macro().contains("random.bin")) assumeTrue(ConvertUseCase.findPython() != null, "needs Python with torch");
 		final Map<Path, String> before = HostileInputTest.hashes(in);
 		final HeadlessMacroTest.MacroRun run = HeadlessMacroTest.runMacro(c.macro());
 		final String context = c.name() + ": " + run;

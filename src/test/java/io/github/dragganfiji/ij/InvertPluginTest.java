@@ -13,14 +13,18 @@ import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.app.GenerateUseCase;
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
-import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.model.DeviceChoice;
-import io.github.dragganfiji.model.ModelSearchPath;
 import io.github.dragganfiji.core.PivotalTuner;
+import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.core.Projector;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.image.InversionInput;
+import io.github.dragganfiji.image.Rendering;
+import io.github.dragganfiji.model.ModelSearchPath;
 import io.github.dragganfiji.model.TestBundles;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -18,9 +18,12 @@ import io.github.dragganfiji.app.DragEditor;
 import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.Point;
-import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.image.EditOverlay;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.image.Rendering;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.TestBundles;
+import io.github.dragganfiji.runtime.DeviceChoice;
 
 import java.awt.EventQueue;
 import java.util.concurrent.TimeUnit;

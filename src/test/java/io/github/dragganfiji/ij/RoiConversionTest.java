@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.dragganfiji.core.DragInput;
-import io.github.dragganfiji.core.Point;
-
 import ij.ImagePlus;
 import ij.gui.Arrow;
 import ij.gui.ImageCanvas;
@@ -24,6 +21,9 @@ import ij.gui.TextRoi;
 import ij.process.ByteProcessor;
 import ij.process.FloatPolygon;
 import ij.process.ImageProcessor;
+
+import io.github.dragganfiji.core.DragInput;
+import io.github.dragganfiji.core.Point;
 
 import java.awt.Rectangle;
 import java.util.ArrayList;

@@ -12,6 +12,7 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.process.LUT;
 
+import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.model.ModelMetadata;
 import io.github.dragganfiji.model.TestBundles;
 

@@ -11,6 +11,8 @@ import ai.djl.training.GradientCollector;
 
 import com.google.gson.JsonObject;
 
+import io.github.dragganfiji.runtime.PyTorch;
+
 import java.io.IOException;
 
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,10 @@ import ai.djl.Device;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
+import io.github.dragganfiji.runtime.DjlRuntime;
+import io.github.dragganfiji.runtime.LibtorchContext;
+import io.github.dragganfiji.runtime.PyTorch;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,0 +1,52 @@
+package io.github.dragganfiji.cli;
+
+import io.github.dragganfiji.runtime.DeviceChoice;
+import io.github.dragganfiji.runtime.DjlRuntime;
+
+/**
+ * What every command does around its use case: starts the runtime with its --device and --threads, parses the
+ * device, and turns a failure into one sentence and an exit code ({@link Main} dispatches to the commands).
+ */
+final class Launch {
+
+	private Launch() {}
+
+	/** How the user gets a failure's stack trace (never shown otherwise). */
+	static final String DETAILS = "; run with DRAGGAN_DEBUG=1 for the details";
+
+	/** Whether to print stack traces and other details: DRAGGAN_DEBUG=1 or -Ddraggan.debug=true. */
+	static boolean debug() {
+		final String env = System.getenv("DRAGGAN_DEBUG");
+		return Boolean.getBoolean("draggan.debug") || env != null && !env.isBlank() && !env.equals("0");
+	}
+
+	/** One sentence on stderr (the stack trace too when debugging); returns the exit code. */
+	static int fail(final String cmd, final Throwable e, final String message, final int code) {
+		if (debug()) e.printStackTrace();
+		System.err.println("draggan " + cmd + ": " + message);
+		return code;
+	}
+
+	/**
+	 * Starts the runtime (once per process) with the command's --device and --threads (the JVM's -Ddraggan.*
+	 * options otherwise); later calls return the first start's runtime.
+	 */
+	static DjlRuntime.Info startRuntime(final Args a) {
+		final DjlRuntime.Options sys = DjlRuntime.Options.fromSystem();
+		final int threads = a.integer("threads", sys.threads());
+		if (threads < 0) throw new Args.UsageException("--threads needs 0 (all cores) or more, not " + threads);
+		return DjlRuntime.start(new DjlRuntime.Options(a.has("device") ? device(a) : sys.device(), threads, sys
+			.interopThreads(), sys.libtorchDir(), sys.allowDownload()), System.err::println);
+	}
+
+	/** The --device option (auto when not given). */
+	static DeviceChoice device(final Args a) {
+		try {
+			return DeviceChoice.parse(a.get("device", "auto"));
+		}
+		catch (final IllegalArgumentException e) {
+			throw new Args.UsageException(e.getMessage());
+		}
+	}
+
+}

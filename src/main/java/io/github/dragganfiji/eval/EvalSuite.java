@@ -1,0 +1,255 @@
+package io.github.dragganfiji.eval;
+
+import io.github.dragganfiji.core.DragInput;
+import io.github.dragganfiji.core.Point;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The accuracy suites: drags with 1, 2 and 5 handles, with and without a movable mask, on images generated from
+ * fixed seeds.
+ * <ul>
+ * <li>{@link Kind#BRIGHT} (the default, the README's earlier figures): handles on bright structure (the brightest
+ * pixel of a blurred random window: on a nucleus for the microscopy models), targets 1/32 to 1/10 of the image side
+ * away in a random direction.</li>
+ * <li>{@link Kind#OBJECTS}: whole-object moves, as a user drags a nucleus: handles on the centroids of objects
+ * found by a threshold (Otsu's, on a lightly blurred image) and connected components, each handle on its own
+ * object, targets 6 to 10 px away at 128 px (scaled by resolution) in a random direction.</li>
+ * </ul>
+ */
+public final class EvalSuite {
+
+	private EvalSuite() {}
+
+	/** Which suite. */
+	public enum Kind {
+		/** Handles on bright structure, targets 1/32 to 1/10 of the side away (the default suite). */
+		BRIGHT,
+		/** Handles on object centroids, targets 6 to 10 px away at 128 px. */
+		OBJECTS;
+
+		/** The suite of a name: "bright" (or "default") or "objects". */
+		public static Kind parse(final String name) {
+			return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+				case "bright", "default" -> BRIGHT;
+				case "objects" -> OBJECTS;
+				default -> throw new IllegalArgumentException("Unknown suite '" + name + "': use default or objects.");
+			};
+		}
+	}
+
+	/**
+	 * One drag of the suite, before the image is known.
+	 *
+	 * @param seed image seed (see model.Latents)
+	 * @param handles number of handles
+	 * @param masked whether a movable mask (the handles' and targets' box, grown by 1/8 of the side) is used
+	 * @param layoutSeed seed of the handle windows and offsets
+	 */
+	public record Spec(long seed, int handles, boolean masked, long layoutSeed) {}
+
+	/**
+	 * A drag of the suite laid out on its image.
+	 *
+	 * @param spec what it came from
+	 * @param input handles, targets and mask (or none)
+	 */
+	public record Case(Spec spec, DragInput input) {}
+
+	/** {@code count} specs cycling through 1, 2, 5 handles, each without and with a mask. */
+	public static List<Spec> defaults(final int count) {
+		return specs(count, 1000, 7000);
+	}
+
+	/** The specs of a suite: like {@link #defaults}, from seeds of its own. */
+	public static List<Spec> specs(final Kind kind, final int count) {
+		return kind == Kind.BRIGHT ? defaults(count) : specs(count, 2000, 8000);
+	}
+
+	private static List<Spec> specs(final int count, final long seed, final long layoutSeed) {
+		final List<Spec> out = new ArrayList<>();
+		final int[] handles = { 1, 2, 5 };
+		for (int i = 0; i < count; i++)
+			out.add(new Spec(seed + i, handles[i % 3], (i / 3) % 2 == 1, layoutSeed + i));
+		return out;
+	}
+
+	/** Lays a spec out with the suite's rule; null when the image has too few objects for the objects suite. */
+	public static Case layout(final Kind kind, final Spec spec, final float[] gray, final int size) {
+		return kind == Kind.BRIGHT ? layout(spec, gray, size) : layoutObjects(spec, gray, size);
+	}
+
+	/**
+	 * Places a spec's handles on the centroids of distinct objects (Otsu threshold of a lightly blurred image, 8-connected
+	 * components of at least (size/32)^2 pixels whose centroid lies at least 1/16 of the side from the border), targets
+	 * 6 to 10 px at 128 px away; null if the image has fewer such objects than handles.
+	 */
+	public static Case layoutObjects(final Spec spec, final float[] gray, final int size) {
+		final Random r = new Random(spec.layoutSeed());
+		final List<Point> centroids = objects(gray, size);
+		if (centroids.size() < spec.handles()) return null;
+		java.util.Collections.shuffle(centroids, r);
+		final double scale = size / 128.0;
+		final int margin = Math.max(2, size / 32);
+		final List<Point> handles = new ArrayList<>(), targets = new ArrayList<>();
+		for (final Point h : centroids) {
+			if (handles.size() == spec.handles()) break;
+			for (int tries = 0; tries < 20; tries++) {
+				final double angle = r.nextDouble() * 2 * Math.PI, len = (6 + 4 * r.nextDouble()) * scale;
+				final Point t = new Point(Math.rint(h.x() + len * Math.cos(angle)), Math.rint(h.y() + len * Math.sin(
+					angle)));
+				if (t.x() < margin || t.y() < margin || t.x() > size - 1 - margin || t.y() > size - 1 - margin) continue;
+				if (targets.stream().anyMatch(o -> o.distance(t) < 2)) continue;
+				handles.add(h);
+				targets.add(t);
+				break;
+			}
+		}
+		if (handles.size() < spec.handles()) return null;
+		return new Case(spec, DragInput.of(handles, targets, spec.masked() ? box(handles, targets, size) : null, size,
+			size));
+	}
+
+	/** Centroids (rounded) of the objects of a single-channel image: see {@link #layoutObjects}. */
+	public static List<Point> objects(final float[] gray, final int size) {
+		final float[] blur = boxBlur(gray, size, Math.max(1, size / 128));
+		final double level = otsu(blur);
+		final int[] label = new int[size * size];
+		final int minArea = Math.max(4, (size / 32) * (size / 32)), border = size / 16;
+		final List<Point> out = new ArrayList<>();
+		final int[] stack = new int[size * size];
+		int next = 0;
+		for (int i = 0; i < label.length; i++) {
+			if (label[i] != 0 || blur[i] <= level) continue;
+			next++;
+			int top = 0, area = 0;
+			double sx = 0, sy = 0;
+			stack[top++] = i;
+			label[i] = next;
+			while (top > 0) {
+				final int j = stack[--top], x = j % size, y = j / size;
+				area++;
+				sx += x;
+				sy += y;
+				for (int dy = -1; dy <= 1; dy++)
+					for (int dx = -1; dx <= 1; dx++) {
+						final int xx = x + dx, yy = y + dy;
+						if (xx < 0 || yy < 0 || xx >= size || yy >= size) continue;
+						final int k = yy * size + xx;
+						if (label[k] == 0 && blur[k] > level) {
+							label[k] = next;
+							stack[top++] = k;
+						}
+					}
+			}
+			final Point c = new Point(Math.rint(sx / area), Math.rint(sy / area));
+			if (area >= minArea && c.x() >= border && c.y() >= border && c.x() < size - border && c.y() < size -
+				border) out.add(c);
+		}
+		return out;
+	}
+
+	/** Otsu's threshold over 256 bins between the image's minimum and maximum. */
+	static double otsu(final float[] img) {
+		double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+		for (final float v : img) {
+			lo = Math.min(lo, v);
+			hi = Math.max(hi, v);
+		}
+		if (!(hi > lo)) return hi;
+		final int bins = 256;
+		final long[] hist = new long[bins];
+		for (final float v : img)
+			hist[(int) Math.min(bins - 1, (v - lo) / (hi - lo) * bins)]++;
+		double total = 0;
+		for (int b = 0; b < bins; b++)
+			total += b * (double) hist[b];
+		double sumB = 0, wB = 0, best = -1;
+		int at = 0;
+		for (int b = 0; b < bins; b++) {
+			wB += hist[b];
+			if (wB == 0) continue;
+			final double wF = img.length - wB;
+			if (wF == 0) break;
+			sumB += b * (double) hist[b];
+			final double mB = sumB / wB, mF = (total - sumB) / wF, between = wB * wF * (mB - mF) * (mB - mF);
+			if (between > best) {
+				best = between;
+				at = b;
+			}
+		}
+		return lo + (at + 1) * (hi - lo) / bins;
+	}
+
+	/** Places a spec's handles on a single-channel image (row-major, size x size). */
+	public static Case layout(final Spec spec, final float[] gray, final int size) {
+		final Random r = new Random(spec.layoutSeed());
+		final float[] blur = boxBlur(gray, size, Math.max(1, size / 64));
+		final int win = Math.max(4, size / 4), lo = size / 8, hi = size - size / 8 - win;
+		final int minSep = Math.max(3, size / 16);
+		final List<Point> handles = new ArrayList<>(), targets = new ArrayList<>();
+		for (int tries = 0; handles.size() < spec.handles() && tries < 1000; tries++) {
+			final int x0 = lo + r.nextInt(Math.max(1, hi - lo)), y0 = lo + r.nextInt(Math.max(1, hi - lo));
+			int bx = x0, by = y0;
+			for (int y = y0; y < y0 + win; y++)
+				for (int x = x0; x < x0 + win; x++)
+					if (blur[y * size + x] > blur[by * size + bx]) {
+						bx = x;
+						by = y;
+					}
+			final Point h = new Point(bx, by);
+			if (handles.stream().anyMatch(p -> p.distance(h) < minSep)) continue;
+			final double angle = r.nextDouble() * 2 * Math.PI;
+			final double len = size / 32.0 + r.nextDouble() * (size / 10.0 - size / 32.0);
+			final Point t = new Point(clamp(Math.rint(bx + len * Math.cos(angle)), size), clamp(Math.rint(by + len *
+				Math.sin(angle)), size));
+			if (t.distance(h) < 2) continue;
+			handles.add(h);
+			targets.add(t);
+		}
+		return new Case(spec, DragInput.of(handles, targets, spec.masked() ? box(handles, targets, size) : null, size,
+			size));
+	}
+
+	/** The movable mask of a masked drag: the handles' and targets' bounding box, grown by 1/8 of the side. */
+	private static boolean[] box(final List<Point> handles, final List<Point> targets, final int size) {
+		final int grow = size / 8;
+		double x0 = size, y0 = size, x1 = 0, y1 = 0;
+		for (final List<Point> ps : List.of(handles, targets))
+			for (final Point p : ps) {
+				x0 = Math.min(x0, p.x());
+				y0 = Math.min(y0, p.y());
+				x1 = Math.max(x1, p.x());
+				y1 = Math.max(y1, p.y());
+			}
+		final boolean[] movable = new boolean[size * size];
+		for (int y = (int) Math.max(0, y0 - grow); y <= Math.min(size - 1, y1 + grow); y++)
+			for (int x = (int) Math.max(0, x0 - grow); x <= Math.min(size - 1, x1 + grow); x++)
+				movable[y * size + x] = true;
+		return movable;
+	}
+
+	private static double clamp(final double v, final int size) {
+		return Math.max(2, Math.min(size - 3, v));
+	}
+
+	private static float[] boxBlur(final float[] img, final int size, final int r) {
+		final float[] out = new float[img.length];
+		for (int y = 0; y < size; y++)
+			for (int x = 0; x < size; x++) {
+				double s = 0;
+				int n = 0;
+				for (int dy = -r; dy <= r; dy++)
+					for (int dx = -r; dx <= r; dx++) {
+						final int yy = y + dy, xx = x + dx;
+						if (yy < 0 || xx < 0 || yy >= size || xx >= size) continue;
+						s += img[yy * size + xx];
+						n++;
+					}
+				out[y * size + x] = (float) (s / n);
+			}
+		return out;
+	}
+}
