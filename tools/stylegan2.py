@@ -387,7 +387,13 @@ class Generator(nn.Module):
 
 
 def build(config: dict) -> Generator:
+    """The generator a model.json architecture describes. Its one_channel entry (ONE_CHANNEL) names how a one-channel
+    image is computed; both formulations compute the same function, so a bundle without it (an earlier export) is
+    rebuilt in today's formulation."""
     cfg = dict(config)
+    one_channel = cfg.pop("one_channel", ONE_CHANNEL)
+    if one_channel != ONE_CHANNEL:
+        raise ValueError(f"unknown architecture.one_channel {one_channel!r} (this version knows {ONE_CHANNEL!r})")
     if "channels" in cfg and cfg["channels"] is not None:
         cfg["channels"] = {int(k): int(v) for k, v in cfg["channels"].items()}
     return Generator(**cfg)
