@@ -29,15 +29,15 @@ final class DragCommand {
 
 	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "image", "points", "points-csv", "mask",
 		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "mode", "device",
-		"threads", "region-radius", "out");
+		"threads", "region-radius", "slice", "out");
 	static final List<String> FLAGS = List.of("w", "raw");
 	static final String HELP = """
 		draggan drag (--image FILE.tif | --model NAME|DIR --seed N [--psi P]) (--points "hx,hy,tx,ty;..." | --points-csv FILE)
 		             [--mask FILE.png | --mask-rect x,y,w,h] [--steps 200] [--lr LR] [--lambda 20] [--r1 R] [--r2 R]
 		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--mode MODE] [--device auto|cpu|gpu]
-		             [--out DIR] [--raw] [--region-radius PX]
+		             [--out DIR] [--raw] [--region-radius PX] [--slice N]
 		  Drags handles to targets. The image is a TIFF written by this tool or the plugin (it carries its latent),
-		  or generated from a seed. Points: pixel coordinates, handle then target. Mask: non-zero pixels may move.
+		  or generated from a seed; of a stack (a result stack, say) the last slice, or --slice N. Points: pixel coordinates, handle then target. Mask: non-zero pixels may move.
 		  Modes: paper (DragGAN as published), anchored, line, stable (see the README); default: %s. --lr and --r1
 		  default to the mode's (the robust modes: three times the model's learning rate, r1 = 24 px at 512).
 		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif and DIR/montage.png (at most 100
@@ -56,7 +56,7 @@ final class DragCommand {
 		for (final String input : List.of("image", "mask", "points-csv"))
 			if (a.has(input)) Outputs.refuseOverwriting(Path.of(a.get(input, "")), out, Outputs.DRAG_FILES);
 		Outputs.requireFolder(out);
-		final ImagePlus input = imageFile != null ? Inputs.open(imageFile) : GenerateCommand.generate(a);
+		final ImagePlus input = imageFile != null ? slice(Inputs.open(imageFile), a) : GenerateCommand.generate(a);
 		final LatentImage image = LatentImage.of(input, CliModels.searchPath(a.get("model", null)));
 		final int res = input.getWidth();
 		final List<Point[]> pairs = points(a);
@@ -119,6 +119,25 @@ final class DragCommand {
 	{
 		System.out.print(Outputs.drag(stack, r, out, input));
 		return 0;
+	}
+
+	/**
+	 * A stack's slice (or a hyperstack's frame) to drag from: --slice N, else the last one (where a result stack's
+	 * drag ended), said on stderr; a single image as it is.
+	 */
+	static ImagePlus slice(final ImagePlus imp, final Args a) {
+		final boolean frames = imp.isHyperStack() || imp.isComposite();
+		final int n = frames ? imp.getNFrames() : imp.getStackSize();
+		final int k = a.integer("slice", n);
+		if (k < 1 || k > n) throw new Args.UsageException("--slice must be " + (n == 1 ? "1 for the single image '" +
+			imp.getTitle() + "'" : "1 to " + n + " for '" + imp.getTitle() + "'") + ", not " + k);
+		if (n == 1) return imp;
+		if (frames) imp.setT(k);
+		else imp.setSlice(k);
+		System.err.println("draggan drag: '" + imp.getTitle() + "' is a stack of " + n + (frames ? " frames" : " slices") +
+			"; dragging from " + (frames ? "frame " : "slice ") + k + (a.has("slice") ? "" : ", the last (--slice N " +
+				"chooses another)") + ".");
+		return imp;
 	}
 
 	/** The handle/target pairs of --points or --points-csv. */

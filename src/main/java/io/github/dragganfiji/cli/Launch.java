@@ -14,11 +14,35 @@ final class Launch {
 	/** How the user gets a failure's stack trace (never shown otherwise). */
 	static final String DETAILS = "; run with DRAGGAN_DEBUG=1 for the details";
 
-	/** Whether to print stack traces and other details: DRAGGAN_DEBUG=1 or -Ddraggan.debug=true. */
+	/** Whether to print stack traces and other details: --verbose, DRAGGAN_DEBUG=1 or -Ddraggan.debug=true. */
 	static boolean debug() {
-		final String env = System.getenv("DRAGGAN_DEBUG");
-		return Boolean.getBoolean("draggan.debug") || env != null && !env.isBlank() && !env.equals("0");
+		return Boolean.getBoolean("draggan.debug") || Boolean.getBoolean(VERBOSE) || on(System.getenv("DRAGGAN_DEBUG"));
 	}
+
+	/** The system property that --verbose sets (also -Ddraggan.verbose=true, or DRAGGAN_VERBOSE=1). */
+	static final String VERBOSE = "draggan.verbose";
+
+	private static boolean on(final String env) {
+		return env != null && !env.isBlank() && !env.equals("0");
+	}
+
+	/**
+	 * Quiet by default: the engine's own log lines (DJL's INFO about extracting libraries and thread counts, its WARN
+	 * that there is no CUDA driver where there simply is none) are left out, since the runtime's one line says which
+	 * libtorch, device and threads are used; libtorch's NNPACK warnings are off in {@code DjlRuntime} itself.
+	 * {@code --verbose} (anywhere among the arguments) shows everything and the details of a failure. Returns the
+	 * arguments without {@code --verbose}. Must run before DJL's first log line (its loggers read the level once).
+	 */
+	static String[] logging(final String[] args) {
+		final boolean verbose = java.util.Arrays.asList(args).contains("--verbose") || Boolean.getBoolean(VERBOSE) ||
+			on(System.getenv("DRAGGAN_VERBOSE"));
+		if (verbose) System.setProperty(VERBOSE, "true");
+		else if (System.getProperty(DJL_LEVEL) == null) System.setProperty(DJL_LEVEL, "error");
+		return java.util.Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
+	}
+
+	/** slf4j-simple's level for DJL's loggers (the command line's slf4j provider). */
+	static final String DJL_LEVEL = "org.slf4j.simpleLogger.log.ai.djl";
 
 	/** One sentence on stderr (the stack trace too when debugging); returns the exit code. */
 	static int fail(final String cmd, final Throwable e, final String message, final int code) {

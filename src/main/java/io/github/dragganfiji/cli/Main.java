@@ -31,7 +31,8 @@ public final class Main {
 		  draggan bench      time per drag step
 		  draggan info       runtime, device and models
 		  draggan convert    a StyleGAN2 checkpoint (NVIDIA .pkl, rosinality .pt) to a bundle
-		'draggan COMMAND --help' describes each.""";
+		'draggan COMMAND --help' describes each. --verbose (any command) also shows the engine's own log lines and
+		the details of a failure.""";
 
 	private Main() {}
 
@@ -43,7 +44,8 @@ public final class Main {
 	}
 
 	/** Runs a command; returns the exit code. */
-	public static int run(final String[] args) {
+	public static int run(final String[] given) {
+		final String[] args = Launch.logging(given);
 		if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
 			System.out.println(HELP);
 			return args.length == 0 ? 2 : 0;

@@ -29,8 +29,19 @@ final class PluginSupport {
 	}
 
 	/**
-	 * Runs a command body; any failure becomes one IJ.error with its reason (never a stack trace in a dialog),
-	 * with the details in the log.
+	 * Whether the details of a failure (the engine's traceback, a bundle's inner error) go to the Log window: ImageJ's
+	 * debug mode (Edit > Options > Misc...) or -Ddraggan.verbose=true.
+	 */
+	static boolean verbose() {
+		return IJ.debugMode || Boolean.getBoolean("draggan.verbose");
+	}
+
+	/** Where the details of a failure are, for a message that leaves them out. */
+	static final String DETAILS = "for the details, turn on Edit > Options > Misc... > Debug mode and run it again";
+
+	/**
+	 * Runs a command body; any failure becomes one IJ.error with its reason (never a stack trace in a dialog); the
+	 * details go to the Log window only when {@link #verbose}.
 	 */
 	static void guard(final String title, final Runnable body) {
 		try {
@@ -41,8 +52,8 @@ final class PluginSupport {
 			IJ.error(title, notANumber(e.getMessage(), Macro.getOptions()));
 		}
 		catch (final InvalidBundleException e) {
-			if (e.getCause() != null) IJ.log("DragGAN: " + title + ": " + e.getMessage() + "; details: " + e.getCause()
-				.getMessage());
+			if (e.getCause() != null && verbose()) IJ.log("DragGAN: " + title + ": " + e.getMessage() + "; details: " + e
+				.getCause().getMessage());
 			IJ.error(title, e.getMessage());
 		}
 		catch (final IllegalArgumentException e) {
@@ -54,10 +65,11 @@ final class PluginSupport {
 		}
 		catch (final EngineException e) {
 			final String msg = String.valueOf(e.getMessage());
-			IJ.log("DragGAN: " + title + " failed in the PyTorch engine: " + msg);
+			if (verbose()) IJ.log("DragGAN: " + title + " failed in the PyTorch engine: " + msg);
 			IJ.error(title, msg.toLowerCase(Locale.ROOT).contains("out of memory")
 				? "The device ran out of memory. Try the CPU, fewer handles, or a smaller model."
-				: "The PyTorch engine failed: " + PyTorch.oneLine(e) + " (details in the Log window)");
+				: "The PyTorch engine failed: " + PyTorch.oneLine(e) + (verbose() ? " (details in the Log window)"
+					: " (" + DETAILS + ")"));
 		}
 		catch (final IllegalStateException e) {
 			IJ.error(title, e.getMessage());

@@ -47,6 +47,32 @@ class MainTest {
 	}
 
 	@Test
+	void aResultStackIsContinuedFromTheSliceChosen() throws IOException {
+		final Path img = tmp.resolve("g.tif"), first = tmp.resolve("first");
+		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "4", "--out", img
+			.toString() }));
+		assertEquals(0, Main.run(new String[] { "drag", "--image", img.toString(), "--points", "6,16,26,16", "--steps",
+			"3", "--stop", "1", "--device", "cpu", "--out", first.toString() }));
+		final Path stackFile = first.resolve("drag.tif");
+		final ImagePlus stack = IJ.openImage(stackFile.toString());
+		final int n = stack.getStackSize();
+		assertTrue(n >= 3, "slices: " + n);
+		for (final int k : new int[] { 2, n }) {
+			final Path again = tmp.resolve("again" + k);
+			final java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("drag", "--image", stackFile
+				.toString(), "--points", "16,16,18,16", "--steps", "1", "--device", "cpu", "--out", again.toString()));
+			if (k != n) args.addAll(java.util.List.of("--slice", Integer.toString(k)));
+			assertEquals(0, Main.run(args.toArray(String[]::new)));
+			final ImagePlus next = IJ.openImage(again.resolve("drag.tif").toString());
+			assertEquals(ImageProperties.latent(stack, k), ImageProperties.latent(next, 1), "slice " + k +
+				" (the last without --slice) is where the drag goes on");
+		}
+		assertEquals(2, Main.run(new String[] { "drag", "--image", stackFile.toString(), "--points", "16,16,18,16",
+			"--slice", Integer.toString(n + 1), "--out", tmp.resolve("none").toString() }));
+		assertTrue(!Files.exists(tmp.resolve("none")), "nothing made for a refused drag");
+	}
+
+	@Test
 	void invertARealImageThenDragIt() throws IOException {
 		final Path gen = tmp.resolve("g.tif");
 		assertEquals(0, Main.run(new String[] { "generate", "--model", MODEL, "--seed", "2", "--out", gen.toString() }));

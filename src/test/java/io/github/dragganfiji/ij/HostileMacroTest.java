@@ -89,6 +89,14 @@ class HostileMacroTest {
 		new Random(21).nextBytes(noise);
 		Files.write(in.resolve("random.bin"), noise);
 		Files.createDirectories(root.resolve("more-models"));
+		// A bundle whose module has other shapes than its model.json says: the engine's error carries a TorchScript
+		// traceback, which belongs behind the debug mode, not in the Log window.
+		final Path bad = TestBundles.copyTiny(root.resolve("user"));
+		Files.move(bad, root.resolve("user").resolve("bad-shapes"));
+		TestBundles.editJson(root.resolve("user").resolve("bad-shapes"), j -> {
+			j.addProperty("name", "bad-shapes");
+			j.addProperty("z_dim", 24);
+		});
 	}
 
 	@AfterAll
@@ -121,6 +129,8 @@ class HostileMacroTest {
 		final List<Case> c = new ArrayList<>();
 		c.add(Case.fails("Generate, an unknown model", GENERATE.replace("tiny-random", "no-such-model"),
 			"There is no DragGAN model 'no-such-model'. Choose one of: "));
+		c.add(Case.fails("Generate, a bundle whose module has other shapes", GENERATE.replace("tiny-random",
+			"bad-shapes"), "bad-shapes"));
 		c.add(Case.fails("Generate, psi NaN", GENERATE.replace("0.7", "NaN"), "Truncation psi must be a number"));
 		c.add(Case.fails("Generate, a seed of letters", GENERATE.replace("seed=5", "seed=abc"),
 			"The macro option seed=abc is not a number"));
