@@ -59,7 +59,7 @@ public record DragConfig(int maxSteps, double learningRate, double lambdaMask, i
 
 	/**
 	 * The mode the dialog, the macro and the command line use when none is given: the one that measured best on the
-	 * sample model (README, "Drag modes").
+	 * sample model (docs/engine.md, "Drag modes").
 	 */
 	public static final DragMode DEFAULT_MODE = DragMode.ANCHORED;
 

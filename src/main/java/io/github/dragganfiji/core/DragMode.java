@@ -42,7 +42,7 @@ public enum DragMode {
 	STABLE("stable", Supervision.CONFIDENCE, Tracking.LINE, true, true, Robust.R1, Robust.LR);
 
 	/**
-	 * The robust modes' defaults, chosen on the sample model (README, "Drag modes"): supervising a disk of 24 px at
+	 * The robust modes' defaults, chosen on the sample model (docs/engine.md, "Drag modes"): supervising a disk of 24 px at
 	 * 512 (6 px at 128: a whole nucleus) instead of the paper's 3 px, at three times the model's learning rate.
 	 */
 	private static final class Robust {

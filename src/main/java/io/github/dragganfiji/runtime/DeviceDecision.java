@@ -36,7 +36,7 @@ public record DeviceDecision(boolean gpu, String message, boolean fellBack) {
 				"nvidia-smi lists one, that CUDA_VISIBLE_DEVICES does not hide it, that the driver supports CUDA " +
 				cudaVersion(flavor) + ", and that DJL finds libcudart (jna.library.path; the log's libtorch line)";
 		}
-		return "the loaded libtorch is the CPU build; see README 'GPU' to use CUDA natives";
+		return "the loaded libtorch is the CPU build; docs/runtime.md says how to use CUDA natives";
 	}
 
 	/** {@code cu130} → {@code 13.0}, {@code cu128} → {@code 12.8}. */

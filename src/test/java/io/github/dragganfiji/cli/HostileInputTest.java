@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hostile-input battery of the command line (README, "What bad input gets"): every case runs the real
+ * The hostile-input battery of the command line (docs/command-line.md, "What bad input gets"): every case runs the real
  * {@code Main.run} in-process on real files (the tiny bundle, TIFFs with damaged latents, random bytes, a bundle
  * whose TorchScript does not behave) and checks the exit code, the one sentence on stderr, that no stack trace or
  * Python traceback reaches the user, and that every input file is byte-identical afterwards (nothing written beside

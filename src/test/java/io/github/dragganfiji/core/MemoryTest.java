@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * 1,000 steps with a mask: the live NDArray count stays constant, resident memory stays flat (the Java heap's garbage
  * is collected every 50 steps, so that growth would be native: libtorch's tensors and caches), and the Java garbage
- * a step makes stays small (it is what makes an uncollected heap grow over a long drag; README, "Resident memory over
+ * a step makes stays small (it is what makes an uncollected heap grow over a long drag; docs/engine.md, "Resident memory over
  * a long drag").
  */
 class MemoryTest {
