@@ -80,7 +80,17 @@ public final class DragUseCase {
 		return s.toString();
 	}
 
-	/** A handle's outcome in words (the Results table's Status column). */
+	/**
+	 * A handle's outcome in words (the Results table's Status column), with how the drag ended when it stopped
+	 * because content moved away from its target or was rolled back to an earlier step.
+	 */
+	public static String status(final DragVerification.Handle vh, final DragResult r, final double tracked) {
+		final String s = status(vh, r.verification(), tracked);
+		return s + (r.movedAway() ? "; stopped: moving away from the target" : "") + (r.rolledBack()
+			? "; rolled back to step " + r.rolledBackTo() : "");
+	}
+
+	/** A handle's outcome in words, from the verification alone. */
 	public static String status(final DragVerification.Handle vh, final DragVerification.Result v,
 		final double tracked)
 	{
@@ -138,6 +148,11 @@ public final class DragUseCase {
 				"loss or latent stopped being finite), so it stopped there: the result ends at the last good step. " +
 				"Try a smaller learning rate than %g or a smaller mask lambda than %g.", drag.last().index(), config
 					.learningRate(), config.lambdaMask());
+			if (drag.rolledBack()) return String.format(java.util.Locale.ROOT, "%s a handle's content %s farther from " +
+				"its target than at the start, so the result is step %d, the best step without one (the last slice; " +
+				"the steps after it come before it in the stack).", drag.movedAway() ? "Stopped after step " + drag
+					.updates() + ":" : "After step " + drag.updates() + ",", drag.movedAway() ? "kept moving" : "ended",
+				drag.rolledBackTo());
 			if (drag.cancelled()) return "Stopped after step " + drag.last().index() + "; the steps done are kept.";
 			return null;
 		}
@@ -147,8 +162,11 @@ public final class DragUseCase {
 		 * was not measured), "diverged, stopped, not arrived", "stopped, not arrived" or "not arrived".
 		 */
 		public String outcome() {
-			return (drag.verification() != null ? drag.verification().arrived() : drag.arrived()) ? "arrived" : drag.diverged() ? "diverged, stopped, not arrived"
-				: drag.cancelled() ? "stopped, not arrived" : "not arrived";
+			final String how = (drag.verification() != null ? drag.verification().arrived() : drag.arrived()) ? "arrived"
+				: drag.diverged() ? "diverged, stopped, not arrived" : drag.movedAway()
+					? "stopped: moving away from the target, not arrived" : drag.cancelled() ? "stopped, not arrived"
+						: "not arrived";
+			return how + (drag.rolledBack() ? ", rolled back to step " + drag.rolledBackTo() : "");
 		}
 
 		/** The drag's summary: the outcome, the time, the verification and one line per handle. */

@@ -131,6 +131,7 @@ public final class DragSession implements AutoCloseable {
 	 */
 	public DragResult run(final DragListener listener, final BooleanSupplier cancelled) {
 		final long t0 = System.nanoTime();
+		final NeverFarther guard = mode.checkArrivalInImage ? new NeverFarther() : null;
 		DragStep previous = null;
 		while (true) {
 			final boolean stop = cancelled.getAsBoolean();
@@ -138,12 +139,66 @@ public final class DragSession implements AutoCloseable {
 			final long s0 = System.nanoTime();
 			final Iteration it = iterate(t0, stop);
 			threads.afterStep(System.nanoTime() - s0);
-			if (it == null) return diverged(previous, listener);
+			if (it == null) return guarded(guard, diverged(previous, listener), listener, t0, false);
 			listener.step(it.step());
-			if (it.finished()) return new DragResult(it.step(), it.step().index(), it.arrived(), stop, it.diverged(),
-				verify(it.step()));
+			final boolean away = guard != null && guard.movingAway(it.step());
+			if (it.finished() || away) return guarded(guard, new DragResult(it.step(), it.step().index(), it.arrived() &&
+				!away, stop, it.diverged(), verify(it.step())), listener, t0, away);
 			previous = it.step();
 		}
+	}
+
+	/**
+	 * The robust modes' rule that no drag ends farther than it began: the verified distances of every rendered step
+	 * are measured as the drag runs; it stops once a handle's content has stayed farther from its target than at the
+	 * start for {@link #AWAY_STEPS} steps, and a drag that ends with such a handle returns its best step without one
+	 * (step 0 at worst), reported once more as the last step.
+	 */
+	private final class NeverFarther {
+
+		private DragStep best;
+		private double bestMean = Double.POSITIVE_INFINITY;
+		private int away;
+
+		/** Measures a step; true when a handle's content has been moving away for long enough to stop. */
+		boolean movingAway(final DragStep s) {
+			if (s.image() == null) return false;
+			final DragVerification.Result v = verify(s);
+			final boolean farther = farther(v);
+			if (!farther && v.meanDistance() < bestMean) {
+				best = s;
+				bestMean = v.meanDistance();
+			}
+			away = farther ? away + 1 : 0;
+			return away >= AWAY_STEPS;
+		}
+
+		DragResult apply(final DragResult r, final DragListener listener, final long t0, final boolean movedAway) {
+			if (!farther(r.verification()) || best == null || best.index() == r.last().index()) return r.movedAway() ==
+				movedAway ? r : new DragResult(r.last(), r.updates(), r.arrived(), r.cancelled(), r.diverged(), r
+					.verification(), r.rolledBackTo(), movedAway);
+			final DragStep back = new DragStep(best.index(), best.handles(), best.distances(), Double.NaN, best.ws(),
+				best.image(), System.nanoTime() - t0);
+			listener.step(back);
+			final DragVerification.Result v = verify(back);
+			return new DragResult(back, r.updates(), v.arrived(), r.cancelled(), r.diverged(), v, best.index(),
+				movedAway);
+		}
+	}
+
+	/** How many rendered steps in a row a handle's content may stay farther from its target than at the start. */
+	static final int AWAY_STEPS = 20;
+
+	private static boolean farther(final DragVerification.Result v) {
+		for (final DragVerification.Handle h : v.handles())
+			if (h.fartherThanStart()) return true;
+		return false;
+	}
+
+	private static DragResult guarded(final NeverFarther guard, final DragResult r, final DragListener listener,
+		final long t0, final boolean movedAway)
+	{
+		return guard == null ? r : guard.apply(r, listener, t0, movedAway);
 	}
 
 	private record Iteration(DragStep step, boolean finished, boolean arrived, boolean diverged) {}

@@ -184,7 +184,7 @@ public class DragPlugin implements PlugIn {
 			rt.addValue("Steps", r.updates());
 			rt.addValue("Time (s)", seconds);
 			rt.addValue("Arrived", v.arrived(vh) ? 1 : 0);
-			rt.addValue("Status", DragUseCase.status(vh, v, last.distances()[i]));
+			rt.addValue("Status", DragUseCase.status(vh, r, last.distances()[i]));
 			rt.addValue("Mode", config.mode().key());
 		}
 		rt.show(title);
