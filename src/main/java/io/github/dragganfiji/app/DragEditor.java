@@ -72,10 +72,18 @@ public final class DragEditor {
 	 * @param updates optimizer updates made
 	 * @param arrived whether every handle arrived
 	 * @param seconds wall time
+	 * @param rolledBackTo the step it was rolled back to because a handle's content ended farther from its target
+	 *          than at the start, -1 when it was not
 	 */
 	public record Edit(Latent before, Latent after, List<Pair> pairsBefore, List<Pair> pairsAfter, DragInput input,
-		DragConfig config, int updates, boolean arrived, double seconds)
-	{}
+		DragConfig config, int updates, boolean arrived, double seconds, int rolledBackTo)
+	{
+
+		/** How many steps its result stack shows: the start, one per update and, when rolled back, the step kept. */
+		public int slices() {
+			return updates + 1 + (rolledBackTo >= 0 ? 1 : 0);
+		}
+	}
 
 	private final ModelSearchPath.Entry model;
 	private final DeviceChoice device;
@@ -275,7 +283,7 @@ public final class DragEditor {
 			after.add(new Pair(last.handles().get(k), before.get(k).target()));
 		final Latent next = new Latent(latent.numWs(), latent.wDim(), last.ws());
 		final Edit edit = new Edit(latent, next, before, List.copyOf(after), request.input(), request.config(), r
-			.drag().updates(), r.drag().arrived(), r.seconds());
+			.drag().updates(), r.drag().arrived(), r.seconds(), r.drag().rolledBackTo());
 		latent = next;
 		// Points added or moved while it ran cannot happen (refused), so the tracked handles replace them.
 		pairs.clear();

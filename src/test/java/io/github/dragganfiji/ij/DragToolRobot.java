@@ -252,7 +252,7 @@ public final class DragToolRobot {
 		key(KeyEvent.VK_H);
 		waitFor(() -> WindowManager.getImageCount() == windows + 1, 20_000, "the history stack");
 		final ImagePlus history = WindowManager.getImage(imp.getTitle() + " history");
-		check(history != null && history.getStackSize() == edit.updates() + second.updates() + 2,
+		check(history != null && history.getStackSize() == edit.slices() + second.slices(),
 			"the history has one slice per step of both edits");
 		check(ImageProperties.latent(history, history.getStackSize()).equals(second.after()), "its last slice's latent");
 
