@@ -13,12 +13,14 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -142,6 +144,11 @@ public final class DatasetUseCase {
 			return String.format(Locale.ROOT, "python train.py --outdir=training-runs --data=%s --gpus=%d --cfg=auto " +
 				"--batch=%d --gamma=%s --mirror=1 --kimg=%d --snap=%d%s", out.getFileName(), gpus, batch, gamma(size,
 					batch), KIMG, SNAP, classes.isEmpty() ? "" : " --cond=1");
+		}
+
+		/** The mapping, the train.py lines for 1 and 8 GPUs and the convert line, for the user to read. */
+		public String report() {
+			return DatasetUseCase.report(this);
 		}
 
 		/** The conversion to run on the snapshot the training keeps. */
@@ -509,5 +516,51 @@ public final class DatasetUseCase {
 			// compare the paths
 		}
 		return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+	}
+
+	/** What the user reads after the zip is written (Result.report): the mapping, the training and the conversion commands. */
+	static String report(final Result r) {
+		final StringBuilder s = new StringBuilder();
+		s.append("Intensity mapping (source -> 0..255 per channel, stored in the zip as ").append(
+			MAPPING_FILE).append("):\n");
+		for (int c = 0; c < r.channels(); c++)
+			s.append(String.format(java.util.Locale.ROOT, "  channel %d: %s -> 0, %s -> 255%n", c + 1, num(r.mapping()
+				.srcLow()[c]), num(r.mapping().srcHigh()[c])));
+		s.append("Train with NVIDIA's stylegan2-ada-pytorch (in a checkout of it, on the GPU machine):\n");
+		s.append("  1 GPU:  ").append(r.trainCommand(1)).append('\n');
+		s.append("  8 GPUs: ").append(r.trainCommand(8)).append('\n');
+		if (r.channels() == 2) s.append("  (2 channels: red and green of RGB PNGs, blue empty; the conversion drops " +
+			"the blue channel)\n");
+		s.append("Then convert the snapshot you keep:\n  ").append(r.convertCommand());
+		return s.toString();
+	}
+
+	private static String num(final double v) {
+		return v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.6g", v);
+	}
+
+	/** A CSV of 'file name,class' rows (a header row 'file,class' is skipped). */
+	public static Map<String, String> readClasses(final Path file) throws IOException {
+		if (!Files.isRegularFile(file)) throw new IllegalArgumentException("No such class list: " + file);
+		final List<String> lines;
+		try {
+			lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+		}
+		catch (final CharacterCodingException e) {
+			throw new IllegalArgumentException("The class list " + file + " is not a text file: give a CSV of " +
+				"'file name,class' rows.");
+		}
+		final Map<String, String> out = new LinkedHashMap<>();
+		for (int i = 0; i < lines.size(); i++) {
+			final String l = lines.get(i).strip();
+			if (l.isEmpty()) continue;
+			final String[] f = l.split(",", -1);
+			if (f.length != 2 || f[0].isBlank() || f[1].isBlank()) throw new IllegalArgumentException("Line " + (i +
+				1) + " of " + file + " is not 'file name,class': " + l);
+			if (i == 0 && f[0].strip().equalsIgnoreCase("file") && f[1].strip().equalsIgnoreCase("class")) continue;
+			out.put(Path.of(f[0].strip()).getFileName().toString(), f[1].strip());
+		}
+		if (out.isEmpty()) throw new IllegalArgumentException("The class list " + file + " names no images.");
+		return out;
 	}
 }
