@@ -2,7 +2,6 @@ package io.github.dragganfiji.ij;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.io.SaveDialog;
@@ -33,12 +32,12 @@ public class DatasetPlugin implements PlugIn {
 			PluginSupport.requireMacroChoice("Images", SOURCES, "image source");
 			final GenericDialog gd = new GenericDialog(TITLE);
 			final ImagePlus current = WindowManager.getCurrentImage();
-			gd.addChoice("Images", SOURCES, current != null ? Prefs.get("draggan.dataset.images", SOURCES[0]) : SOURCES[1]);
-			gd.addStringField("Folder", Prefs.get("draggan.dataset.folder", ""), 30); // string fields: headless-safe
-			gd.addNumericField("Size (0 = the images' own)", Prefs.get("draggan.dataset.size", 256), 0);
+			gd.addChoice("Images", SOURCES, current != null ? DialogMemory.get("draggan.dataset.images", SOURCES[0]) : SOURCES[1]);
+			gd.addStringField("Folder", DialogMemory.get("draggan.dataset.folder", ""), 30); // string fields: headless-safe
+			gd.addNumericField("Size (0 = the images' own)", DialogMemory.get("draggan.dataset.size", 256), 0);
 			gd.addNumericField("Stride (0 = the size)", 0, 0);
 			gd.addStringField("Classes (CSV, optional)", "", 30);
-			gd.addStringField("Output", Prefs.get("draggan.dataset.output", ""), 30);
+			gd.addStringField("Output", DialogMemory.get("draggan.dataset.output", ""), 30);
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
 			final String images = gd.getNextChoice();
@@ -74,10 +73,10 @@ public class DatasetPlugin implements PlugIn {
 				throw new PluginSupport.UserError("The training set could not be read or written: " + e.getMessage() +
 					" (" + e.getClass().getSimpleName() + ").");
 			}
-			Prefs.set("draggan.dataset.images", images);
-			Prefs.set("draggan.dataset.folder", folder);
-			Prefs.set("draggan.dataset.size", size);
-			Prefs.set("draggan.dataset.output", output);
+			DialogMemory.set("draggan.dataset.images", images);
+			DialogMemory.set("draggan.dataset.folder", folder);
+			DialogMemory.set("draggan.dataset.size", size);
+			DialogMemory.set("draggan.dataset.output", output);
 		});
 	}
 }

@@ -13,9 +13,9 @@ import ij.ImagePlus;
 import io.github.dragganfiji.app.DatasetUseCase;
 import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.core.IntensityMapping;
-import io.github.dragganfiji.ij.ImageProperties;
-import io.github.dragganfiji.model.Converter;
-import io.github.dragganfiji.model.DeviceChoice;
+import io.github.dragganfiji.image.ImageProperties;
+import io.github.dragganfiji.app.ConvertUseCase;
+import io.github.dragganfiji.runtime.DeviceChoice;
 import io.github.dragganfiji.model.ModelSearchPath;
 import io.github.dragganfiji.model.TestBundles;
 
@@ -39,7 +39,7 @@ class DatasetRoundTripTest {
 
 	@Test
 	void sixteenBitTwoChannelImagesToAnEditInTheSourcesRange() throws Exception {
-		final String python = Converter.findPython();
+		final String python = ConvertUseCase.findPython();
 		assumeTrue(python != null, "needs Python with torch (CI installs it)");
 		final Path dir = Files.createDirectories(tmp.resolve("tiffs"));
 		final ImagePlus a = DatasetCommandTest.image16("a", 32, 32, 2, 1, 11);
