@@ -32,11 +32,13 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import traceback
+import zipfile
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -601,6 +603,85 @@ def _convert(obj, network, feature_block, discriminator, mapping_lr_mul):
     return P, info, D, extra
 
 
+DATASET_FILE = "draggan-dataset.json"  # app/DatasetUseCase.MAPPING_FILE
+DATASET_FORMAT = "draggan-dataset"
+
+
+def read_dataset_record(path: str) -> dict:
+    """The record 'draggan dataset' writes into its zip (or the lone JSON file), checked."""
+    try:
+        if path.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as z:
+                if DATASET_FILE not in z.namelist():
+                    raise ConversionError(f"{path} holds no {DATASET_FILE}: give a zip written by 'draggan dataset'")
+                rec = json.loads(z.read(DATASET_FILE).decode("utf-8"))
+        else:
+            with open(path, encoding="utf-8") as f:
+                rec = json.load(f)
+    except (OSError, ValueError, zipfile.BadZipFile) as e:
+        raise ConversionError(f"cannot read the training set record {path} ({e})") from e
+    if not isinstance(rec, dict) or rec.get("format") != DATASET_FORMAT:
+        raise ConversionError(f"{path} is not a 'draggan dataset' record ({DATASET_FILE})")
+    try:
+        mapping = [[float(v) for v in ch.split()] for ch in rec["intensity"]["mapping"].split(";")]
+        if any(len(m) != 4 for m in mapping) or len(mapping) != int(rec["channels"]):
+            raise ValueError("four numbers per channel")
+        rec["_mapping"] = mapping
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
+        raise ConversionError(f"{path}: its intensity mapping is damaged ({e})") from e
+    return rec
+
+
+def drop_channels(P: stylegan2.Generator, keep: int) -> stylegan2.Generator:
+    """The same generator making only its first `keep` image channels: every toRGB loses its later output rows.
+    Exact: each image channel is its own toRGB row plus the up-sampled sum of the earlier ones, per channel."""
+    sd = P.state_dict()
+    for k in list(sd):
+        if ".torgb.weight" in k or ".torgb.bias" in k:
+            sd[k] = sd[k][:keep].clone()
+    Q = stylegan2.build(dict(P.config, img_channels=keep))
+    Q.load_state_dict(sd, strict=True)
+    return Q.eval()
+
+
+def apply_dataset(P: stylegan2.Generator, info: dict, rec: dict, path: str, pickle_path: str, extra: dict):
+    """The generator fitted to the training set's channels, model.json's 'intensity.source' and 'training_set'
+    fields, and a training_data sentence."""
+    channels = int(rec["channels"])
+    png_channels = 3 if rec.get("png_mode") == "RGB" else 1
+    if info["img_channels"] != png_channels:
+        raise ConversionError(f"the network makes {info['img_channels']} image channel(s) but the training set "
+                              f"{os.path.basename(path)} has {png_channels}-channel PNGs: give the set it was "
+                              f"trained on")
+    if P.resolution != int(rec["size"]):
+        raise ConversionError(f"the network makes {P.resolution} px images but the training set "
+                              f"{os.path.basename(path)} has {rec['size']} px ones: give the set it was trained on")
+    if channels < png_channels:
+        P = drop_channels(P, channels)
+        info["img_channels"] = channels
+        info["dropped_channels"] = f"{png_channels - channels} empty PNG channel(s) of the training set"
+    lo, hi = -1.0, 1.0  # NVIDIA's trainer: PNG value p is p / 127.5 - 1 (export.write_bundle's default range)
+    gen = []
+    for sl, sh, pl, ph in rec["_mapping"]:
+        gen.append(f"{sl!r} {sh!r} {lo + pl / 255.0 * (hi - lo)!r} {lo + ph / 255.0 * (hi - lo)!r}")
+    m = re.search(r"network-snapshot-(\d+)\.pkl$", os.path.basename(pickle_path))
+    training_set = {"file": os.path.basename(path), "images": int(rec["images"]), "size": int(rec["size"]),
+                    "channels": channels, "bit_depth": int(rec["bit_depth"]),
+                    "sources": len(rec.get("sources") or []), "classes": rec.get("classes") or []}
+    if m:
+        training_set["kimg"] = int(m.group(1))
+    tsk = extra.get("training_set_kwargs") or {}
+    if tsk.get("xflip") is not None:
+        training_set["mirror"] = bool(tsk["xflip"])
+    intensity_source = {"bit_depth": int(rec["bit_depth"]), "mapping": ";".join(gen),
+                        "rule": rec["intensity"].get("rule", ""),
+                        "units": "per channel 'source_low source_high generator_low generator_high'"}
+    described = (f"{rec['images']} images of {rec['size']} x {rec['size']} px from {training_set['sources']} "
+                 f"{rec['bit_depth']}-bit {channels}-channel source image(s) ({os.path.basename(path)})"
+                 + (f", {training_set['kimg']} kimg" if m else ""))
+    return P, {"training_set": training_set, "_intensity_source": intensity_source}, described
+
+
 def model_card(name: str, path: str, digest: str, info: dict, extra: dict, license: str, bundle: dict,
                D: Optional[dict]) -> str:
     ch = ", ".join(f"{k}: {v}" for k, v in info["channels"].items())
@@ -675,6 +756,10 @@ def parse_args(argv=None):
     ap.add_argument("--no-source-check", action="store_true",
                     help="convert even if an embedded module source imports os/subprocess/... or calls eval "
                          "(it is never executed either way)")
+    ap.add_argument("--dataset", default=None,
+                    help="the training set 'draggan dataset' wrote (DATA.zip) or its draggan-dataset.json: the "
+                         "bundle records its intensity mapping and provenance; a 2-channel set's empty third "
+                         "(blue) channel is dropped")
     ap.add_argument("--psi", type=float, default=0.7)
     ap.add_argument("--learning-rate", type=float, default=0.002)
     ap.add_argument("--drag-layers", type=int, default=6)
@@ -714,6 +799,14 @@ def run(args):
     digest = export.sha256(args.input)
     name = args.name or os.path.splitext(os.path.basename(args.input))[0]
     training_data = args.training_data
+    dataset_extra = None
+    if args.dataset:
+        record = read_dataset_record(args.dataset)
+        P, dataset_extra, described = apply_dataset(P, info, record, args.dataset, args.input, extra)
+        if D is not None and info.get("dropped_channels"):
+            raise ConversionError("--discriminator cannot be written for a 2-channel training set (the "
+                                  "discriminator reads the 3-channel PNGs); convert without --discriminator")
+        training_data = training_data or described
     if not training_data and extra.get("training_set_kwargs"):
         tsk = extra["training_set_kwargs"]
         training_data = "unknown (training_set_kwargs: " + ", ".join(
@@ -726,7 +819,13 @@ def run(args):
                                    f"StyleGAN2 converted from {os.path.basename(args.input)}",
                                    license=args.license, training_data=training_data or "unknown",
                                    learning_rate=args.learning_rate, psi=args.psi, drag_layers=args.drag_layers,
-                                   extra={"c_dim": info["c_dim"], "source": source})
+                                   extra={"c_dim": info["c_dim"], "source": source,
+                                          **{k: v for k, v in (dataset_extra or {}).items() if k[0] != "_"}})
+        if dataset_extra:
+            meta["intensity"]["source"] = dataset_extra["_intensity_source"]
+            with open(os.path.join(folder, "model.json"), "w") as f:
+                json.dump(meta, f, indent=2)
+                f.write("\n")
         if D is not None:
             torch.save(dict(D, format=stylegan2.DISCRIMINATOR_FORMAT, version=1, source=source),
                        os.path.join(folder, "discriminator.pt"))

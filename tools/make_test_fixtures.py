@@ -10,6 +10,8 @@ ws of the scalar loss  L = mean(feat^2) + mean(image^2)  (feat from head(ws), im
 Deterministic: running it again gives the same numbers (the TorchScript file may differ byte-wise).
 The drag fixture OUT/tiny-drag.json comes from tools/reference_drag.py --fixture (run it after this script).
 `--two-channel-image` writes only OUT/sim-nuclei-cyto-128.tif, a simulated two-channel image (two_channel_image).
+`--nvidia-rgb-pickle` writes only OUT/nvidia-rgb-32.pkl, a 32 px RGB StyleGAN2 pickle in NVIDIA's layout (random
+weights; the subject of the Java round trip through 'draggan dataset' and 'convert --dataset').
 `--renders` writes only the reproducibility fixtures (render_fixtures): OUT/tiny-gray/, OUT/tiny-gray-old/,
 OUT/tiny-2ch/, OUT/nvidia-gray/ and OUT/renders.json.
 """
@@ -184,14 +186,29 @@ def render_fixtures(out: str) -> dict:
     return renders
 
 
+def nvidia_rgb_pickle(out: str) -> str:
+    """OUT/nvidia-rgb-32.pkl: what NVIDIA's train.py would leave after training on a 32 px RGB set (2-channel
+    'draggan dataset' sets are RGB with an empty blue channel), random weights."""
+    import test_convert as tc
+    ch = {4: 16, 8: 16, 16: 12, 32: 8}
+    G = tc.nv_generator(46, res=32, img_ch=3, channels=ch, z_dim=16, w_dim=16, layers=2)
+    path = os.path.join(out, "nvidia-rgb-32.pkl")
+    tc.write_nvidia_pickle(path, G)
+    return path
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="src/test/resources/fixtures")
     ap.add_argument("--two-channel-image", action="store_true",
                     help="only write OUT/sim-nuclei-cyto-128.tif (see two_channel_image)")
+    ap.add_argument("--nvidia-rgb-pickle", action="store_true", help="only write OUT/nvidia-rgb-32.pkl")
     ap.add_argument("--renders", action="store_true", help="only write the reproducibility fixtures "
                                                            "(see render_fixtures)")
     args = ap.parse_args(argv)
+    if args.nvidia_rgb_pickle:
+        print("wrote", nvidia_rgb_pickle(args.out))
+        return
     if args.renders:
         render_fixtures(args.out)
         print("wrote the reproducibility fixtures and renders.json into", args.out)

@@ -130,7 +130,10 @@ public final class InvertUseCase {
 		final Device device = DjlRuntime.device(r.device(), progress::log);
 		final long t0 = System.nanoTime();
 		return GeneratorCache.use(r.model().dir(), device, g -> {
-			final IntensityMapping map = IntensityMapping.fit(r.source(), reference(g), m.imageChannels());
+			// A model trained on a 'draggan dataset' set maps by the set's own rule; others fit by percentiles.
+			final IntensityMapping trained = DatasetUseCase.sourceMapping(m);
+			final IntensityMapping map = trained != null ? trained : IntensityMapping.fit(r.source(), reference(g), m
+				.imageChannels());
 			final float[] target = map.toModel(r.source(), m.outputMin(), m.outputMax());
 			final Projector.Step projected = Projector.project(g, target, r.projection(), s -> progress.projection(s,
 				map), cancelled);

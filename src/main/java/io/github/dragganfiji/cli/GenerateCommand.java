@@ -20,6 +20,7 @@ final class GenerateCommand {
 		                 [--out FILE.tif]
 		  Generates the image of a seed with a model (default: the first sample model) and writes a TIFF that
 		  carries the model name and latent, so that 'draggan drag --image' and the Fiji plugin can drag it.
+		  A model converted with --dataset writes its training images' bit depth and range (--bits 32: as floats).
 		""";
 
 	private GenerateCommand() {}

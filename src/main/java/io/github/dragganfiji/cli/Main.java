@@ -31,6 +31,7 @@ public final class Main {
 		  draggan bench      time per drag step
 		  draggan info       runtime, device and models
 		  draggan convert    a StyleGAN2 checkpoint (NVIDIA .pkl, rosinality .pt) to a bundle
+		  draggan dataset    images to a training set for NVIDIA's StyleGAN2-ADA train.py
 		'draggan COMMAND --help' describes each. --verbose (any command) also shows the engine's own log lines and
 		the details of a failure.""";
 
@@ -65,6 +66,8 @@ public final class Main {
 						DragCommand.FLAGS));
 				case "convert":
 					return help ? usage(ConvertCommand.HELP) : ConvertCommand.run(rest);
+				case "dataset":
+					return help ? usage(DatasetCommand.HELP) : DatasetCommand.run(rest);
 				case "invert":
 					return help ? usage(InvertCommand.HELP) : InvertCommand.run(new Args(rest, InvertCommand.OPTIONS, List
 						.of()));

@@ -11,6 +11,7 @@ import ij.process.ImageProcessor;
 import ij.process.LUT;
 import ij.process.ShortProcessor;
 
+import io.github.dragganfiji.app.DatasetUseCase;
 import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.core.IntensityMapping;
@@ -174,8 +175,14 @@ public final class Rendering {
 	 */
 	public static ImagePlus generated(final GenerateUseCase.Result r, final BitDepth depth) {
 		final ModelMetadata m = r.metadata();
+		// A model trained on a 'draggan dataset' set: its images in the source's intensities and bit depth (32-bit
+		// when asked for), carrying the mapping, so that a drag of them maps back the same way.
+		final IntensityMapping source = DatasetUseCase.sourceMapping(m);
 		final ImagePlus imp = image(String.format(Locale.ROOT, "%s seed %d", m.name(), r.request().seed()),
-			toProcessors(r.image(), m.imageChannels(), m.resolution(), m.outputMin(), m.outputMax(), depth));
+			source != null ? toProcessors(r.image(), m.imageChannels(), m.resolution(), source, depth == BitDepth.BIT32
+				? depth : BitDepth.of(m.sourceIntensity().bitDepth()), false) : toProcessors(r.image(), m.imageChannels(),
+					m.resolution(), m.outputMin(), m.outputMax(), depth));
+		if (source != null) imp.setProp(ImageProperties.INTENSITY, source.encode());
 		applyChannels(imp, m);
 		ImageProperties.set(imp, m.name(), r.request().model().dir(), r.latent());
 		imp.setProp(ImageProperties.SEED, Long.toString(r.request().seed()));

@@ -6,7 +6,7 @@
  * stack of a drag ({@link io.github.dragganfiji.image.DragResultStack} with its
  * {@link io.github.dragganfiji.image.EditOverlay}) and the files a command reads and writes
  * ({@link io.github.dragganfiji.image.Inputs}, {@link io.github.dragganfiji.image.Outputs}: atomic, never over an
- * input).
+ * input), and the images of a training set ({@link io.github.dragganfiji.image.DatasetImages}).
  * <p>
  * May import: app, core, model, runtime. Never cli, ij or eval.
  */

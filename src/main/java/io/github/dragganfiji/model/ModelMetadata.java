@@ -43,12 +43,24 @@ import java.util.regex.Pattern;
  * @param oneChannelAsTwo whether a one-channel generator computes its image as two channels
  *          ({@code architecture.one_channel = "as-two"}, every export since it existed; docs/reproducibility.md);
  *          true for models of more channels, which need nothing of the kind
+ * @param sourceIntensity for a model trained on a 'draggan dataset' set ({@code intensity.source}): the source's
+ *          bit depth and the mapping between its intensities and the generator's units; null for other models
  */
 public record ModelMetadata(String name, String description, String license, String trainingData, int resolution,
 	int imageChannels, int zDim, int wDim, int numWs, FeatureBlock featureBlock, int dragLayers, double learningRate,
 	double truncationPsi, double outputMin, double outputMax, String weightsFile, String sha256, int cDim,
-	List<String> channelNames, List<String> channelColors, boolean oneChannelAsTwo)
+	List<String> channelNames, List<String> channelColors, boolean oneChannelAsTwo, SourceIntensity sourceIntensity)
 {
+
+	/**
+	 * The intensities of the images a model was trained on ({@code intensity.source}, written by {@code draggan convert
+	 * --dataset}): Generate writes the model's images in this bit depth and range, Invert maps a source image by it.
+	 *
+	 * @param bitDepth 8, 16 or 32
+	 * @param mapping per channel, 'source_low source_high generator_low generator_high' separated by ';' (the text
+	 *          form of core.IntensityMapping)
+	 */
+	public record SourceIntensity(int bitDepth, String mapping) {}
 
 	/** The colour names {@code channel_colors} may use (or {@code #rrggbb}): ImageJ's LUT colours. */
 	public static final List<String> COLORS = List.of("red", "green", "blue", "cyan", "magenta", "yellow", "gray",
@@ -140,7 +152,38 @@ public record ModelMetadata(String name, String description, String license, Str
 				.integer("w_dim", 1, 65536), numWs, new FeatureBlock(fbIndex, fbRes, fb.integer("channels", 1,
 					65536)), f.integer("drag_layers", 1, numWs), lr, f.number("truncation_psi"), min, max,
 			weightsFile, sha, f.json().has("c_dim") ? f.integer("c_dim", 0, 100000) : 0, names, colors, channels > 1 ||
-				ONE_CHANNEL_AS_TWO.equals(oneChannel(f.json())));
+				ONE_CHANNEL_AS_TWO.equals(oneChannel(f.json())), sourceIntensity(intensity, channels));
+	}
+
+	/** {@code intensity.source}, optional: a bit depth and one mapping of four finite numbers per channel. */
+	private static SourceIntensity sourceIntensity(final Fields intensity, final int channels) {
+		final JsonElement e = intensity.json().get("source");
+		if (e == null || e.isJsonNull()) return null;
+		if (!e.isJsonObject()) intensity.fail("field 'intensity.source' must be an object");
+		final Fields s = intensity.object("source");
+		final int depth = s.integer("bit_depth", 8, 32);
+		if (depth != 8 && depth != 16 && depth != 32) s.fail("intensity.source.bit_depth must be 8, 16 or 32, not " +
+			depth);
+		final String mapping = s.string("mapping");
+		final String[] ch = mapping.trim().split(";");
+		if (ch.length != channels) s.fail("intensity.source.mapping has " + ch.length + " channel(s), but the model " +
+			"makes " + channels);
+		for (final String c : ch) {
+			final String[] v = c.trim().split("\\s+");
+			boolean ok = v.length == 4;
+			try {
+				for (int k = 0; ok && k < 4; k++)
+					ok = Double.isFinite(Double.parseDouble(v[k]));
+				ok = ok && Double.parseDouble(v[1]) > Double.parseDouble(v[0]) && Double.parseDouble(v[3]) > Double
+					.parseDouble(v[2]);
+			}
+			catch (final NumberFormatException x) {
+				ok = false;
+			}
+			if (!ok) s.fail("intensity.source.mapping must be four numbers per channel (source low < high, " +
+				"generator low < high), not '" + c.trim() + "'");
+		}
+		return new SourceIntensity(depth, mapping);
 	}
 
 	/** {@code architecture.one_channel}'s value for the reproducible one-channel formulation. */
