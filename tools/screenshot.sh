@@ -8,9 +8,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out=$(realpath -m "${1:?usage: tools/screenshot.sh OUT.png [MODEL] [SEED] [HX,HY,TX,TY] [STEPS]}")
 model=${2:-nuclei-128}
-seed=${3:-5}
-IFS=, read -r hx hy tx ty <<<"${4:-40,60,56,52}"
-steps=${5:-120}
+seed=${3:-3}
+IFS=, read -r hx hy tx ty <<<"${4:-91,77,91,70}"
+steps=${5:-200}
 display=:${SCREENSHOT_DISPLAY:-77}
 work=$(mktemp -d)
 trap 'kill $xvfb $ij 2>/dev/null || true; rm -rf "$work"' EXIT
