@@ -131,7 +131,7 @@ public final class DragEval {
 		final Map<DragMode, Tally> tallies = new LinkedHashMap<>();
 		for (final DragMode mode : modes)
 			tallies.put(mode, new Tally());
-		final StringBuilder csv = new StringBuilder("mode,drag,seed,handles,masked,handle,hx,hy,tx,ty,start_dist," +
+		final StringBuilder csv = new StringBuilder("mode,drag,seed,handles,masked,edge,handle,hx,hy,tx,ty,start_dist," +
 			"tracked_x,tracked_y,tracked_dist,verified_x,verified_y,verified_dist,ncc_score,farther,updates," +
 			"tracker_arrived,verified_arrived,seconds,leakage\n");
 		int d = 0;
@@ -172,8 +172,8 @@ public final class DragEval {
 					t.verified.add(vh.distance());
 					t.tracked.add(tr.distance(tg));
 					t.farther += vh.fartherThanStart() ? 1 : 0;
-					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f,%.0f," +
-						"%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f%n", mode, d, spec.seed(), drag.size(), drag.masked(), h, p.x(),
+					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f,%.0f," +
+						"%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f%n", mode, d, spec.seed(), drag.size(), drag.masked(), spec.edge(), h, p.x(),
 						p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
 							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
 								.arrived(), secs, leakage));
@@ -193,8 +193,7 @@ public final class DragEval {
 		}
 		Outputs.text(csv.toString(), out.resolve("eval.csv"));
 		final List<Summary> summaries = new ArrayList<>();
-		final StringBuilder text = new StringBuilder("bundle: " + bundle + "\nsuite: " + suite.name().toLowerCase(
-			Locale.ROOT) + "\nmax steps: " + maxSteps + "\noverrides: " + settings + "\n");
+		final StringBuilder text = new StringBuilder("bundle: " + bundle + "\nsuite: " + suite.key() + "\nmax steps: " + maxSteps + "\noverrides: " + settings + "\n");
 		for (final Map.Entry<DragMode, Tally> e : tallies.entrySet()) {
 			final Tally t = e.getValue();
 			final int n = t.verified.size();

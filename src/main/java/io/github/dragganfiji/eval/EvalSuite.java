@@ -17,6 +17,10 @@ import java.util.Random;
  * <li>{@link Kind#OBJECTS}: whole-object moves, as a user drags a nucleus: handles on the centroids of objects
  * found by a threshold (Otsu's, on a lightly blurred image) and connected components, each handle on its own
  * object, targets 6 to 10 px away at 128 px (scaled by resolution) in a random direction.</li>
+ * <li>{@link Kind#TUNING} and {@link Kind#HELD_OUT}: the two splits of the users' suite, drags as users place them
+ * (handles on object centroids or on an object's edge, 1, 2 or 3 handles on different objects, targets 4 to 12 px
+ * away at 128 px in any direction, as near the border as 2 px, with and without a mask), from seed ranges of their
+ * own. Parameters are chosen on the tuning split only; the held-out split is reported first and never tuned on.</li>
  * </ul>
  */
 public final class EvalSuite {
@@ -28,15 +32,32 @@ public final class EvalSuite {
 		/** Handles on bright structure, targets 1/32 to 1/10 of the side away (the default suite). */
 		BRIGHT,
 		/** Handles on object centroids, targets 6 to 10 px away at 128 px. */
-		OBJECTS;
+		OBJECTS,
+		/** The users' suite, the split parameters may be chosen on (seeds 3000 on). */
+		TUNING,
+		/** The users' suite, the split no parameter is chosen on (seeds 50000 on). */
+		HELD_OUT;
 
-		/** The suite of a name: "bright" (or "default") or "objects". */
+		/** The suite of a name: "bright" (or "default"), "objects", "tuning" or "held-out". */
 		public static Kind parse(final String name) {
 			return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
 				case "bright", "default" -> BRIGHT;
 				case "objects" -> OBJECTS;
-				default -> throw new IllegalArgumentException("Unknown suite '" + name + "': use default or objects.");
+				case "tuning" -> TUNING;
+				case "held-out", "heldout", "held_out" -> HELD_OUT;
+				default -> throw new IllegalArgumentException("Unknown suite '" + name + "': use default, objects, " +
+					"tuning or held-out.");
 			};
+		}
+
+		/** Its name on the command line. */
+		public String key() {
+			return this == HELD_OUT ? "held-out" : this == BRIGHT ? "default" : name().toLowerCase(java.util.Locale.ROOT);
+		}
+
+		/** How many drags it has unless told otherwise. */
+		public int size() {
+			return this == BRIGHT ? 54 : 60;
 		}
 	}
 
@@ -47,8 +68,15 @@ public final class EvalSuite {
 	 * @param handles number of handles
 	 * @param masked whether a movable mask (the handles' and targets' box, grown by 1/8 of the side) is used
 	 * @param layoutSeed seed of the handle windows and offsets
+	 * @param edge (the users' suite) handles on an object's edge rather than its centroid
 	 */
-	public record Spec(long seed, int handles, boolean masked, long layoutSeed) {}
+	public record Spec(long seed, int handles, boolean masked, long layoutSeed, boolean edge) {
+
+		/** A spec with handles on centroids (or bright structure). */
+		public Spec(final long seed, final int handles, final boolean masked, final long layoutSeed) {
+			this(seed, handles, masked, layoutSeed, false);
+		}
+	}
 
 	/**
 	 * A drag of the suite laid out on its image.
@@ -65,7 +93,20 @@ public final class EvalSuite {
 
 	/** The specs of a suite: like {@link #defaults}, from seeds of its own. */
 	public static List<Spec> specs(final Kind kind, final int count) {
-		return kind == Kind.BRIGHT ? defaults(count) : specs(count, 2000, 8000);
+		return switch (kind) {
+			case BRIGHT -> defaults(count);
+			case OBJECTS -> specs(count, 2000, 8000);
+			case TUNING -> users(count, 3000, 9000);
+			case HELD_OUT -> users(count, 50_000, 60_000);
+		};
+	}
+
+	/** The users' suite: 1, 2, 3 handles, each without and with a mask, each on centroids and on edges (12 kinds). */
+	private static List<Spec> users(final int count, final long seed, final long layoutSeed) {
+		final List<Spec> out = new ArrayList<>();
+		for (int i = 0; i < count; i++)
+			out.add(new Spec(seed + i, 1 + i % 3, (i / 3) % 2 == 1, layoutSeed + i, (i / 6) % 2 == 1));
+		return out;
 	}
 
 	private static List<Spec> specs(final int count, final long seed, final long layoutSeed) {
@@ -78,7 +119,44 @@ public final class EvalSuite {
 
 	/** Lays a spec out with the suite's rule; null when the image has too few objects for the objects suite. */
 	public static Case layout(final Kind kind, final Spec spec, final float[] gray, final int size) {
-		return kind == Kind.BRIGHT ? layout(spec, gray, size) : layoutObjects(spec, gray, size);
+		return switch (kind) {
+			case BRIGHT -> layout(spec, gray, size);
+			case OBJECTS -> layoutObjects(spec, gray, size);
+			case TUNING, HELD_OUT -> layoutUsers(spec, gray, size);
+		};
+	}
+
+	/**
+	 * The users' suite: each handle on its own object (as {@link #layoutObjects} finds them), on its centroid or, for
+	 * an edge spec, on the last pixel of the object along a random ray from the centroid; targets 4 to 12 px at 128 px
+	 * away in any direction, at least 2 px from the border; null if the image has fewer objects than handles.
+	 */
+	public static Case layoutUsers(final Spec spec, final float[] gray, final int size) {
+		final Random r = new Random(spec.layoutSeed());
+		final Objects found = find(gray, size);
+		final List<Point> centroids = new ArrayList<>(found.centroids());
+		if (centroids.size() < spec.handles()) return null;
+		java.util.Collections.shuffle(centroids, r);
+		final double scale = size / 128.0;
+		final int margin = 2;
+		final List<Point> handles = new ArrayList<>(), targets = new ArrayList<>();
+		for (final Point c : centroids) {
+			if (handles.size() == spec.handles()) break;
+			final Point h = spec.edge() ? found.edge(c, r.nextDouble() * 2 * Math.PI) : c;
+			for (int tries = 0; tries < 20; tries++) {
+				final double angle = r.nextDouble() * 2 * Math.PI, len = (4 + 8 * r.nextDouble()) * scale;
+				final Point t = new Point(Math.rint(h.x() + len * Math.cos(angle)), Math.rint(h.y() + len * Math.sin(
+					angle)));
+				if (t.x() < margin || t.y() < margin || t.x() > size - 1 - margin || t.y() > size - 1 - margin) continue;
+				if (t.distance(h) < 2 || targets.stream().anyMatch(o -> o.distance(t) < 2)) continue;
+				handles.add(h);
+				targets.add(t);
+				break;
+			}
+		}
+		if (handles.size() < spec.handles()) return null;
+		return new Case(spec, DragInput.of(handles, targets, spec.masked() ? box(handles, targets, size) : null, size,
+			size));
 	}
 
 	/**
@@ -114,15 +192,37 @@ public final class EvalSuite {
 
 	/** Centroids (rounded) of the objects of a single-channel image: see {@link #layoutObjects}. */
 	public static List<Point> objects(final float[] gray, final int size) {
+		return find(gray, size).centroids();
+	}
+
+	/** The objects found in an image: their centroids and the pixels above the threshold. */
+	private record Objects(List<Point> centroids, boolean[] inside, int size) {
+
+		/** The last pixel inside the object along a ray from its centroid. */
+		Point edge(final Point c, final double angle) {
+			Point last = c;
+			for (double t = 1; t < size; t += 0.5) {
+				final int x = (int) Math.rint(c.x() + t * Math.cos(angle)), y = (int) Math.rint(c.y() + t * Math.sin(angle));
+				if (x < 0 || y < 0 || x >= size || y >= size || !inside[y * size + x]) break;
+				last = new Point(x, y);
+			}
+			return last;
+		}
+	}
+
+	private static Objects find(final float[] gray, final int size) {
 		final float[] blur = boxBlur(gray, size, Math.max(1, size / 128));
 		final double level = otsu(blur);
 		final int[] label = new int[size * size];
+		final boolean[] inside = new boolean[size * size];
+		for (int i = 0; i < inside.length; i++)
+			inside[i] = blur[i] > level;
 		final int minArea = Math.max(4, (size / 32) * (size / 32)), border = size / 16;
 		final List<Point> out = new ArrayList<>();
 		final int[] stack = new int[size * size];
 		int next = 0;
 		for (int i = 0; i < label.length; i++) {
-			if (label[i] != 0 || blur[i] <= level) continue;
+			if (label[i] != 0 || !inside[i]) continue;
 			next++;
 			int top = 0, area = 0;
 			double sx = 0, sy = 0;
@@ -138,7 +238,7 @@ public final class EvalSuite {
 						final int xx = x + dx, yy = y + dy;
 						if (xx < 0 || yy < 0 || xx >= size || yy >= size) continue;
 						final int k = yy * size + xx;
-						if (label[k] == 0 && blur[k] > level) {
+						if (label[k] == 0 && inside[k]) {
 							label[k] = next;
 							stack[top++] = k;
 						}
@@ -148,7 +248,7 @@ public final class EvalSuite {
 			if (area >= minArea && c.x() >= border && c.y() >= border && c.x() < size - border && c.y() < size -
 				border) out.add(c);
 		}
-		return out;
+		return new Objects(out, inside, size);
 	}
 
 	/** Otsu's threshold over 256 bins between the image's minimum and maximum. */

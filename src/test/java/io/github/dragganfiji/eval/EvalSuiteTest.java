@@ -79,9 +79,65 @@ class EvalSuiteTest {
 	}
 
 	@Test
+	void theUsersSuiteHasTwoSplitsOfDisjointSeedsAndEveryKindOfDrag() {
+		final List<EvalSuite.Spec> tuning = EvalSuite.specs(EvalSuite.Kind.TUNING, 60), heldOut = EvalSuite.specs(
+			EvalSuite.Kind.HELD_OUT, 60);
+		assertEquals(60, EvalSuite.Kind.HELD_OUT.size());
+		for (final EvalSuite.Spec t : tuning)
+			assertTrue(heldOut.stream().noneMatch(h -> h.seed() == t.seed() || h.layoutSeed() == t.layoutSeed() || h
+				.seed() + 100_000L * 19 >= t.seed() && h.seed() <= t.seed() + 100_000L * 19 && (h.seed() - t.seed()) %
+					100_000L == 0), "no image of one split stands in for the other's: " + t);
+		for (final List<EvalSuite.Spec> split : List.of(tuning, heldOut))
+			for (int handles = 1; handles <= 3; handles++)
+				for (final boolean masked : new boolean[] { false, true })
+					for (final boolean edge : new boolean[] { false, true }) {
+						final int n = handles;
+						assertEquals(5, split.stream().filter(x -> x.handles() == n && x.masked() == masked && x.edge() ==
+							edge).count(), n + " handles, masked " + masked + ", edge " + edge);
+					}
+	}
+
+	@Test
+	void usersPlaceHandlesOnCentroidsOrEdgesWithTargetsFourToTwelvePixelsAway() {
+		for (final int size : new int[] { 128, 256 }) {
+			final List<Point> centres = CENTRES.stream().map(c -> new Point(c.x() * size / 128, c.y() * size / 128))
+				.toList();
+			final float[] img = discs(size, centres);
+			final double radius = 6 * size / 128.0;
+			int edges = 0;
+			for (final EvalSuite.Spec spec : EvalSuite.specs(EvalSuite.Kind.HELD_OUT, 24)) {
+				final EvalSuite.Case c = EvalSuite.layout(EvalSuite.Kind.HELD_OUT, spec, img, size);
+				assertNotNull(c, "6 objects are enough for " + spec);
+				final DragInput d = c.input();
+				assertEquals(spec.handles(), d.size());
+				assertEquals(spec.masked(), d.masked());
+				for (int i = 0; i < d.size(); i++) {
+					final Point h = d.handles().get(i);
+					final double fromCentre = centres.stream().mapToDouble(o -> o.distance(h)).min().orElseThrow();
+					if (spec.edge()) {
+						assertTrue(fromCentre >= radius - 1.5 && fromCentre <= radius + 0.5, h + " on an edge (" +
+							fromCentre + " px from the centre)");
+						edges++;
+					}
+					else assertTrue(fromCentre < 1, h + " is a centroid");
+					for (int j = 0; j < i; j++)
+						assertTrue(h.distance(d.handles().get(j)) > 3, "one handle per object");
+					final Point t = d.targets().get(i);
+					final double len = h.distance(t) * 128 / size;
+					assertTrue(len >= 4 - 0.75 && len <= 12 + 0.75, "offset " + len + " at " + size + " px");
+					assertTrue(t.x() >= 2 && t.y() >= 2 && t.x() <= size - 3 && t.y() <= size - 3, t + " inside");
+				}
+			}
+			assertTrue(edges >= 12, "half of the drags' handles on edges: " + edges);
+		}
+	}
+
+	@Test
 	void suitesByName() {
 		assertEquals(EvalSuite.Kind.BRIGHT, EvalSuite.Kind.parse("default"));
 		assertEquals(EvalSuite.Kind.OBJECTS, EvalSuite.Kind.parse("Objects"));
+		assertEquals(EvalSuite.Kind.HELD_OUT, EvalSuite.Kind.parse("held-out"));
+		assertEquals(EvalSuite.Kind.TUNING, EvalSuite.Kind.parse(EvalSuite.Kind.TUNING.key()));
 		assertThrows(IllegalArgumentException.class, () -> EvalSuite.Kind.parse("faces"));
 		assertEquals(EvalSuite.defaults(12), EvalSuite.specs(EvalSuite.Kind.BRIGHT, 12), "the default suite as before");
 	}
