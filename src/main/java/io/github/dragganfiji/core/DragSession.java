@@ -131,7 +131,7 @@ public final class DragSession implements AutoCloseable {
 	 */
 	public DragResult run(final DragListener listener, final BooleanSupplier cancelled) {
 		final long t0 = System.nanoTime();
-		final NeverFarther guard = mode.checkArrivalInImage ? new NeverFarther() : null;
+		final NeverFarther guard = mode.stopOnStall ? new NeverFarther() : null; // the robust modes
 		DragStep previous = null;
 		while (true) {
 			final boolean stop = cancelled.getAsBoolean();
