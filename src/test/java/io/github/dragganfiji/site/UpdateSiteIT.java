@@ -33,9 +33,10 @@ import io.github.dragganfiji.site.FijiSite.Artifact;
 /**
  * The install test as Fiji's own CI does it: the update site built from the packaged jar and uploaded to a local
  * {@code file:} site with the updater's upload code; a fresh Fiji-like folder (the jars a current Fiji ships, no
- * DragGAN) adds the site with the updater's command line and updates; ImageJ, started from the installed files only,
- * runs a headless macro that generates an image and drags it; the result stack is checked. Then a newer site
- * replaces the plugin jar, and deactivating the site removes its files and leaves a working ImageJ.
+ * DragGAN) adds the site ({@link FijiSite#addSiteOffline}) and updates with the updater's command line; ImageJ,
+ * started from the installed files only in a new JVM, runs a headless macro that generates an image and drags it;
+ * the result stack is checked. Then a newer site replaces the plugin jar, and deactivating the site removes its
+ * files and leaves a working ImageJ.
  */
 class UpdateSiteIT {
 
