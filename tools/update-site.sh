@@ -10,6 +10,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 site="${1:?usage: tools/update-site.sh SITE_FOLDER [osx-aarch64|osx-x86_64|win-x86_64|linux-aarch64...]}"
 shift
+for p in "$@"; do
+	case "$p" in
+	osx-aarch64 | osx-x86_64 | win-x86_64 | linux-aarch64) ;;
+	*) echo "Unknown platform: $p (one of osx-aarch64, osx-x86_64, win-x86_64, linux-aarch64)." >&2; exit 2 ;;
+	esac
+done
 mkdir -p "$site"
 site="$(cd "$site" && pwd)"
 cd "$here"
@@ -18,10 +24,6 @@ mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=
 repo="$(mvn -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout | sed "s/\x1b\[[0-9;]*m//g")"
 natives=()
 for p in "$@"; do
-	case "$p" in
-	osx-aarch64 | osx-x86_64 | win-x86_64 | linux-aarch64) ;;
-	*) echo "Unknown platform: $p (one of osx-aarch64, osx-x86_64, win-x86_64, linux-aarch64)." >&2; exit 2 ;;
-	esac
 	mvn -B -q dependency:get -Dartifact="ai.djl.pytorch:pytorch-native-cpu:2.7.1:jar:$p" -Dtransitive=false >/dev/null
 	natives+=("$repo/ai/djl/pytorch/pytorch-native-cpu/2.7.1/pytorch-native-cpu-2.7.1-$p.jar")
 done

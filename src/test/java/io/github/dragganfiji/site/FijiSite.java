@@ -117,13 +117,20 @@ final class FijiSite {
 			System.err.println("Usage: FijiSite SITE_FOLDER [pytorch-native-cpu JAR...]");
 			System.exit(2);
 		}
-		final Path site = Path.of(args[0]).toAbsolutePath();
+		final Path site = Files.createDirectories(Path.of(args[0]).toAbsolutePath());
 		final List<Path> natives = new ArrayList<>();
 		for (int i = 1; i < args.length; i++)
 			natives.add(Path.of(args[i]));
 		final Path target = Path.of("target").toAbsolutePath();
 		final Plan plan = plan(target, Path.of("sample-models"), natives);
 		final Path staging = target.resolve("update-site-staging");
+		// The staging folder's updater records belong to one site: another site starts from a fresh folder.
+		if (Files.exists(staging.resolve("db.xml.gz"))) {
+			final FilesCollection files = new FilesCollection(staging.toFile());
+			files.tryLoadingCollection();
+			final UpdateSite known = files.getUpdateSite(NAME, true);
+			if (known == null || !known.getURL().equals(url(site))) deleteTree(staging);
+		}
 		stage(staging, plan.pluginJar(), plan.siteJars(), plan.models());
 		upload(staging, site);
 		System.out.println("Update site " + url(site) + ": " + plan.pluginJar().getFileName() + ", " + plan
@@ -254,6 +261,14 @@ final class FijiSite {
 		// url, then the uploader's host ("file:" picks the updater's FileUploader) and upload folder
 		addSiteOffline(staging, NAME, url(site), "file:localhost", site.toString() + File.separator);
 		updater(staging, "upload-complete-site", "--force", NAME);
+	}
+
+	static void deleteTree(final Path root) throws IOException {
+		if (!Files.exists(root)) return;
+		try (var s = Files.walk(root)) {
+			for (final Path p : s.sorted(java.util.Comparator.reverseOrder()).toList())
+				Files.delete(p);
+		}
 	}
 
 	static String url(final Path site) {
