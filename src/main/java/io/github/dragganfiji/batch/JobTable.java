@@ -55,7 +55,9 @@ public final class JobTable {
 	 * @param options the row's options by CLI name, paths resolved against the table's folder
 	 * @param error null, or the sentence saying why this row cannot run
 	 */
-	public record Job(int line, String id, String op, Map<String, String> options, String error) {
+	public record Job(int line, String id, String op, Map<String, String> options, String error)
+		implements java.io.Serializable
+	{
 
 		/** The row as the single-job command's arguments ({@code --name value}; flags without a value). */
 		public List<String> arguments() {
