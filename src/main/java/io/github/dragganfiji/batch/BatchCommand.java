@@ -123,13 +123,16 @@ public final class BatchCommand {
 		final Map<String, JobRunner.Result> results = new LinkedHashMap<>();
 		for (final JobTable.Job j : jobs) {
 			if (j.error() != null) results.put(j.id(), JobRunner.Result.failed(j.id(), j.error(), 0, ""));
+			else if (j.id().startsWith(ResultsTable.NAME)) results.put(j.id(), JobRunner.Result.failed(j.id(), "Job " + j
+				.id() + ": the id is the name of the batch's results table; choose another.", 0, ""));
 			else if (Files.isDirectory(out.resolve(j.id()))) results.put(j.id(), ResultsTable.skipped(j.id(), before.get(j
 				.id()), out.resolve(j.id())));
 			else todo.add(j);
 		}
 		final long skipped = results.values().stream().filter(r -> r.status().equals("skipped")).count();
 		console.println("draggan batch: " + jobs.size() + " jobs: " + todo.size() + " to run, " + skipped +
-			" done before (skipped), " + (results.size() - skipped) + " bad rows; Spark master " + master + ".");
+			" done before (skipped), " + (results.size() - skipped) + " bad " + (results.size() - skipped == 1 ? "row"
+				: "rows") + "; Spark master " + master + ".");
 		if (!todo.isEmpty()) for (final JobRunner.Result r : spark(todo, out, master, partitions, extra, console))
 			results.put(r.id(), r);
 		final List<JobRunner.Result> ordered = new ArrayList<>();

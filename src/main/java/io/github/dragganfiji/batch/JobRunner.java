@@ -2,6 +2,7 @@ package io.github.dragganfiji.batch;
 
 import io.github.dragganfiji.cli.Main;
 import io.github.dragganfiji.image.Outputs;
+import io.github.dragganfiji.runtime.ShutdownGuard;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,6 +36,9 @@ public final class JobRunner {
 
 	/** The system property of the fault test: "true" fails each job's first attempt after its outputs are written. */
 	public static final String FAIL_FIRST_ATTEMPT = "draggan.batch.failFirstAttempt";
+
+	/** The sentence of a job that the JVM's shutdown (Ctrl-C, SIGTERM) stopped: a rerun does it. */
+	static final String INTERRUPTED = "Job %s: interrupted (the JVM is shutting down); run the batch again to do it.";
 
 	/** The prefix of an unfinished job's folder. */
 	static final String TEMP = ".tmp-";
@@ -95,6 +99,7 @@ public final class JobRunner {
 		if (job.error() != null) return Result.failed(job.id(), job.error(), 0, "");
 		if (Files.isDirectory(done)) return new Result(job.id(), "skipped", "", "", "", "", "", "", 0, host, done
 			.toString());
+		if (ShutdownGuard.stopping()) return Result.failed(job.id(), INTERRUPTED.formatted(job.id()), 0, host);
 		Path tmp = null;
 		final ByteArrayOutputStream[] console = ThreadStreams.capture();
 		try {
@@ -115,6 +120,10 @@ public final class JobRunner {
 				default -> command("drag", o, tmp, console);
 			};
 			final double seconds = (System.nanoTime() - t0) / 1e9;
+			if (failure == null && ShutdownGuard.stopping()) { // a drag stopped early by Ctrl-C is not the job's result
+				delete(tmp);
+				return Result.failed(job.id(), INTERRUPTED.formatted(job.id()), seconds, host);
+			}
 			if (failure != null) {
 				delete(tmp);
 				return Result.failed(job.id(), "Job " + job.id() + ": " + failure, seconds, host);

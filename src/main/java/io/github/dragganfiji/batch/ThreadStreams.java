@@ -13,16 +13,14 @@ import java.nio.charset.StandardCharsets;
 final class ThreadStreams {
 
 	private static final ThreadLocal<ByteArrayOutputStream[]> SINKS = new ThreadLocal<>();
-	private static boolean installed;
+	private static PrintStream out, err;
 
 	private ThreadStreams() {}
 
-	/** Routes System.out and System.err through this class (once per JVM). */
+	/** Routes System.out and System.err through this class (again where someone has replaced them since). */
 	static synchronized void install() {
-		if (installed) return;
-		System.setOut(routed(System.out, 0));
-		System.setErr(routed(System.err, 1));
-		installed = true;
+		if (System.out != out || out == null) System.setOut(out = routed(System.out, 0));
+		if (System.err != err || err == null) System.setErr(err = routed(System.err, 1));
 	}
 
 	/** Captures this thread's System.out and System.err until {@link #release} (two buffers: out, err). */
