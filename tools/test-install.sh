@@ -34,5 +34,14 @@ if java -cp "$cp_list" -Djava.awt.headless=true io.github.dragganfiji.cli.Main i
 else
 	echo "FAIL the installed jars do not start:"; cat "$tmp/info.txt"; fail=$((fail + 1))
 fi
+# Spark is for draggan batch only (provided scope): none of it, nor Scala, may reach Fiji.
+spark_jars=$(find "$fiji" -name '*.jar' | grep -E '/(spark-[^/]*|scala-library[^/]*|hadoop-client[^/]*)\.jar$' || true)
+if [ -z "$spark_jars" ]; then echo "ok   no Spark, Scala or Hadoop jar in Fiji"; passed=$((passed + 1))
+else echo "FAIL Spark reached Fiji: $spark_jars"; fail=$((fail + 1)); fi
+if java -cp "$cp_list" -Djava.awt.headless=true io.github.dragganfiji.cli.Main batch x.csv --out "$tmp/b" >"$tmp/batch.txt" 2>&1
+then echo "FAIL draggan batch ran without Spark"; fail=$((fail + 1))
+elif grep -q 'needs Apache Spark on the class path' "$tmp/batch.txt"; then
+	echo "ok   without Spark, draggan batch says so in one sentence"; passed=$((passed + 1))
+else echo "FAIL draggan batch without Spark:"; cat "$tmp/batch.txt"; fail=$((fail + 1)); fi
 echo "install test: $passed passed, $fail failed"
 [ "$fail" -eq 0 ]

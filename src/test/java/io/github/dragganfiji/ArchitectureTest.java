@@ -30,6 +30,7 @@ class ArchitectureTest {
 
 	/** Which packages each package may use. */
 	private static final Map<String, Set<String>> MAY = Map.of( //
+		"batch", Set.of("cli", "app", "image", "core", "model", "runtime"), //
 		"cli", Set.of("app", "eval", "image", "core", "model", "runtime"), //
 		"ij", Set.of("app", "image", "core", "model", "runtime"), //
 		"eval", Set.of("app", "image", "core", "model", "runtime"), //

@@ -32,6 +32,7 @@ public final class Main {
 		  draggan info       runtime, device and models
 		  draggan convert    a StyleGAN2 checkpoint (NVIDIA .pkl, rosinality .pt) to a bundle
 		  draggan dataset    images to a training set for NVIDIA's StyleGAN2-ADA train.py
+		  draggan batch      a table of drag, invert and generate jobs, on Apache Spark (embedded or a cluster)
 		'draggan COMMAND --help' describes each. --verbose (any command) also shows the engine's own log lines and
 		the details of a failure.""";
 
@@ -85,6 +86,8 @@ public final class Main {
 				case "bench":
 					return help ? usage(BenchCommand.HELP) : BenchCommand.run(new Args(rest, BenchCommand.OPTIONS,
 						BenchCommand.FLAGS));
+				case "batch":
+					return batch(rest, help);
 				default:
 					System.err.println("Unknown command '" + cmd + "'.\n" + HELP);
 					return 2;
@@ -112,6 +115,35 @@ public final class Main {
 		catch (final RuntimeException e) {
 			return Launch.fail(cmd, e, "unexpected error (" + e.getClass().getSimpleName() + ": " + PyTorch.oneLine(e) + ")" +
 				Launch.DETAILS, 4);
+		}
+	}
+
+	/**
+	 * The batch command, reached by name: it needs Apache Spark, which the plugin's jar and Fiji never carry
+	 * (./draggan adds it to the class path for this command only; a cluster's spark-submit brings its own).
+	 */
+	private static int batch(final String[] rest, final boolean help) throws IOException {
+		final Class<?> c;
+		try {
+			c = Class.forName("io.github.dragganfiji.batch.BatchCommand");
+			Class.forName("org.apache.spark.SparkConf");
+		}
+		catch (final ClassNotFoundException | LinkageError e) {
+			throw new IllegalStateException("this needs Apache Spark on the class path: run it as './draggan batch' " +
+				"from a checkout, or with spark-submit (docs/batch.md)");
+		}
+		try {
+			if (help) return usage((String) c.getField("HELP").get(null));
+			return (Integer) c.getMethod("run", String[].class).invoke(null, (Object) rest);
+		}
+		catch (final java.lang.reflect.InvocationTargetException e) {
+			if (e.getCause() instanceof IOException io) throw io;
+			if (e.getCause() instanceof RuntimeException r) throw r;
+			if (e.getCause() instanceof Error err) throw err;
+			throw new IllegalStateException(e.getCause());
+		}
+		catch (final ReflectiveOperationException e) {
+			throw new IllegalStateException("the batch command is missing from this build (" + e + ")");
 		}
 	}
 
