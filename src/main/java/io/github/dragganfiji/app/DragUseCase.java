@@ -8,6 +8,7 @@ import io.github.dragganfiji.core.DragSession;
 import io.github.dragganfiji.core.DragStep;
 import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.PasteBack;
+import io.github.dragganfiji.core.StepProfile;
 import io.github.dragganfiji.model.GeneratorCache;
 import io.github.dragganfiji.model.Latent;
 import io.github.dragganfiji.model.ModelMetadata;
@@ -139,8 +140,9 @@ public final class DragUseCase {
 	 * @param drag the engine's result (last step, updates, arrived, cancelled)
 	 * @param seconds wall time of the loop
 	 * @param threadUsage how many steps ran at each intra-op thread count (the adaptive tuner's record)
+	 * @param profile where the steps spent their time, phase by phase
 	 */
-	public record Result(DragResult drag, double seconds, String threadUsage) {
+	public record Result(DragResult drag, double seconds, String threadUsage, StepProfile profile) {
 
 		/** Why the drag stopped early, as a sentence for the user, or null when it arrived or ran its steps. */
 		public String note(final DragConfig config) {
@@ -200,13 +202,15 @@ public final class DragUseCase {
 	{
 		final long t0 = System.nanoTime();
 		final String[] usage = new String[1];
+		final StepProfile[] profile = new StepProfile[1];
 		final DragResult result = GeneratorCache.use(r.model().dir(), DjlRuntime.device(r.device(), log), g -> {
 			try (DragSession s = new DragSession(g, r.start().ws(), r.input(), r.config())) {
 				final DragResult d = s.run(steps, () -> cancelled.getAsBoolean() || ShutdownGuard.stopping());
 				usage[0] = s.threadUsage();
+				profile[0] = s.profile();
 				return d;
 			}
 		});
-		return new Result(result, (System.nanoTime() - t0) / 1e9, usage[0]);
+		return new Result(result, (System.nanoTime() - t0) / 1e9, usage[0], profile[0]);
 	}
 }

@@ -112,6 +112,19 @@ public final class DragSession implements AutoCloseable {
 		threads = ThreadTuner.of(generator.device());
 	}
 
+	private final StepProfile profile = new StepProfile();
+
+	/** Where this session's steps spent their time so far (read it after {@link #run}). */
+	public StepProfile profile() {
+		return profile;
+	}
+
+	private long timed(final StepProfile.Phase phase, final long since) {
+		final long now = System.nanoTime();
+		profile.add(phase, now - since);
+		return now;
+	}
+
 	private NDArray mask(final boolean[] movable) {
 		if (movable == null) return null;
 		final float[] fixed = new float[movable.length];
@@ -134,6 +147,7 @@ public final class DragSession implements AutoCloseable {
 		final NeverFarther guard = mode.stopOnStall ? new NeverFarther() : null; // the robust modes
 		DragStep previous = null;
 		while (true) {
+			final long begin = System.nanoTime();
 			final boolean stop = cancelled.getAsBoolean();
 			threads.beforeStep();
 			final long s0 = System.nanoTime();
@@ -141,9 +155,18 @@ public final class DragSession implements AutoCloseable {
 			threads.afterStep(System.nanoTime() - s0);
 			if (it == null) return guarded(guard, diverged(previous, listener), listener, t0, false);
 			listener.step(it.step());
+			final long g0 = System.nanoTime();
 			final boolean away = guard != null && guard.movingAway(it.step());
-			if (it.finished() || away) return guarded(guard, new DragResult(it.step(), it.step().index(), it.arrived() &&
-				!away, stop, it.diverged(), verify(it.step())), listener, t0, away);
+			if (guard != null) timed(StepProfile.Phase.VERIFY, g0);
+			if (it.finished() || away) {
+				final long v0 = System.nanoTime();
+				final DragVerification.Result v = verify(it.step());
+				timed(StepProfile.Phase.VERIFY, v0);
+				profile.step(System.nanoTime() - begin);
+				return guarded(guard, new DragResult(it.step(), it.step().index(), it.arrived() && !away, stop, it
+					.diverged(), v), listener, t0, away);
+			}
+			profile.step(System.nanoTime() - begin);
 			previous = it.step();
 		}
 	}
@@ -237,6 +260,7 @@ public final class DragSession implements AutoCloseable {
 			if (anchors != null) attached.add(anchors);
 			sm.tempAttachAll(attached.toArray(new NDArray[0]));
 			double loss = Double.NaN;
+			long t = System.nanoTime();
 			try (GradientCollector gc = PyTorch.gradients()) {
 				// Built inside the collector: autograd is off elsewhere on this thread.
 				final NDArray head = wOpt.getShape().get(1) == layers ? wOpt : wOpt.broadcast(new Shape(1, layers,
@@ -244,12 +268,15 @@ public final class DragSession implements AutoCloseable {
 				final NDArray ws = head.concat(wFixed, 1);
 				final float[] wsValues = ws.stopGradient().toFloatArray();
 				if (step > 0 && !plausible(wsValues)) return null;
+				t = timed(StepProfile.Phase.LATENT, t);
 				final Generator.Head out = generator.head(ws, true);
 				final NDArray flat = out.features().reshape(channels, (long) featureRes * featureRes);
 				final NDArray detached = flat.stopGradient();
+				t = timed(StepProfile.Phase.HEAD, t);
 				if (step == 0) start(detached);
 				else if (mode.tracking == DragMode.Tracking.LINE) lineTracker.track(detached, handles, targets);
 				else track(detached);
+				t = timed(StepProfile.Phase.TRACK, t);
 				final double stopAt = config.stopDistance(handles.size());
 				arrived = arrived(stopAt);
 				// The robust modes check a reported arrival in the step's image (rendered now, reported below).
@@ -257,9 +284,11 @@ public final class DragSession implements AutoCloseable {
 				boolean lost = false;
 				if (arrived && step > 0 && mode.checkArrivalInImage) {
 					image = render(out, ws);
+					t = timed(StepProfile.Phase.RENDER, t);
 					final Arrival a = confirmInImage(image, stopAt);
 					arrived = a == Arrival.CONFIRMED;
 					lost = a == Arrival.LOST;
+					t = timed(StepProfile.Phase.VERIFY, t);
 				}
 				final double[] dist = distances();
 				final boolean stalled = mode.stopOnStall && stall.stalled(dist);
@@ -267,18 +296,27 @@ public final class DragSession implements AutoCloseable {
 				if (!finished) {
 					final NDArray l = loss(flat, detached, out.features());
 					loss = l.getFloat();
+					t = timed(StepProfile.Phase.LOSS, t);
 					diverged = !Double.isFinite(loss);
 					if (diverged) finished = true;
-					else gc.backward(l);
+					else {
+						gc.backward(l);
+						t = timed(StepProfile.Phase.BACKWARD, t);
+					}
 				}
 				final boolean render = finished || step % config.recordEvery() == 0;
-				if (render && image == null) image = render(out, ws);
+				if (render && image == null) {
+					image = render(out, ws);
+					t = timed(StepProfile.Phase.RENDER, t);
+				}
 				if (step == 0) firstImage = image;
 				report = new DragStep(step, List.copyOf(handles), dist, loss, wsValues, render ? image : null, System
 					.nanoTime() - t0);
 			}
 			if (!finished) {
+				t = System.nanoTime();
 				adam.step();
+				timed(StepProfile.Phase.ADAM, t);
 			}
 		}
 		step++;

@@ -75,9 +75,9 @@ public final class Bench {
 			"{\"engine\": \"java\", \"mode\": \"%s\", \"libtorch\": \"%s\", \"device\": \"%s\", \"threads\": %d, " +
 				"\"resolution\": %d, \"engine_start_ms\": %.0f, \"load_ms\": %.0f, \"first_step_ms\": %.1f, " +
 				"\"median_ms\": %.1f, \"steps\": %d, \"peak_rss_mb\": %.0f, \"adaptive_threads\": %b, " +
-				"\"thread_use\": \"%s\", \"omp\": \"%s\"}", mode.key(), info.libtorchVersion(), decision.gpu() ? "gpu"
+				"\"thread_use\": \"%s\", \"omp\": \"%s\", \"phases\": %s}", mode.key(), info.libtorchVersion(), decision.gpu() ? "gpu"
 					: "cpu", info.threads(), res, engineMillis, loadMillis, per.get(0), median, steady.size(), peakRssMb(),
-			info.adaptiveThreads(), r.threadUsage(), info.waitPolicy());
+			info.adaptiveThreads(), r.threadUsage(), info.waitPolicy(), r.profile().json(Math.min(warmup, r.profile().steps())));
 	}
 
 	private static double peakRssMb() throws IOException {
