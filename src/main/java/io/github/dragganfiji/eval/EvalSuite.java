@@ -137,26 +137,8 @@ public final class EvalSuite {
 		final List<Point> centroids = new ArrayList<>(found.centroids());
 		if (centroids.size() < spec.handles()) return null;
 		java.util.Collections.shuffle(centroids, r);
-		final double scale = size / 128.0;
-		final int margin = 2;
-		final List<Point> handles = new ArrayList<>(), targets = new ArrayList<>();
-		for (final Point c : centroids) {
-			if (handles.size() == spec.handles()) break;
-			final Point h = spec.edge() ? found.edge(c, r.nextDouble() * 2 * Math.PI) : c;
-			for (int tries = 0; tries < 20; tries++) {
-				final double angle = r.nextDouble() * 2 * Math.PI, len = (4 + 8 * r.nextDouble()) * scale;
-				final Point t = new Point(Math.rint(h.x() + len * Math.cos(angle)), Math.rint(h.y() + len * Math.sin(
-					angle)));
-				if (t.x() < margin || t.y() < margin || t.x() > size - 1 - margin || t.y() > size - 1 - margin) continue;
-				if (t.distance(h) < 2 || targets.stream().anyMatch(o -> o.distance(t) < 2)) continue;
-				handles.add(h);
-				targets.add(t);
-				break;
-			}
-		}
-		if (handles.size() < spec.handles()) return null;
-		return new Case(spec, DragInput.of(handles, targets, spec.masked() ? box(handles, targets, size) : null, size,
-			size));
+		return onObjects(spec, centroids, r, size, 4, 8, 2, c -> spec.edge() ? found.edge(c, r.nextDouble() * 2 * Math
+			.PI) : c);
 	}
 
 	/**
@@ -169,17 +151,28 @@ public final class EvalSuite {
 		final List<Point> centroids = objects(gray, size);
 		if (centroids.size() < spec.handles()) return null;
 		java.util.Collections.shuffle(centroids, r);
+		return onObjects(spec, centroids, r, size, 6, 4, Math.max(2, size / 32), c -> c);
+	}
+
+	/**
+	 * One handle per object, in the shuffled order, where {@code handleOf} puts it; each target {@code minLen} to
+	 * {@code minLen + spanLen} px at 128 px away in a random direction, at least {@code margin} px from the border and
+	 * 2 px from the other targets (20 tries per object); null if fewer handles than the spec's could be placed.
+	 */
+	private static Case onObjects(final Spec spec, final List<Point> centroids, final Random r, final int size,
+		final double minLen, final double spanLen, final int margin, final java.util.function.UnaryOperator<Point> handleOf)
+	{
 		final double scale = size / 128.0;
-		final int margin = Math.max(2, size / 32);
 		final List<Point> handles = new ArrayList<>(), targets = new ArrayList<>();
-		for (final Point h : centroids) {
+		for (final Point c : centroids) {
 			if (handles.size() == spec.handles()) break;
+			final Point h = handleOf.apply(c);
 			for (int tries = 0; tries < 20; tries++) {
-				final double angle = r.nextDouble() * 2 * Math.PI, len = (6 + 4 * r.nextDouble()) * scale;
+				final double angle = r.nextDouble() * 2 * Math.PI, len = (minLen + spanLen * r.nextDouble()) * scale;
 				final Point t = new Point(Math.rint(h.x() + len * Math.cos(angle)), Math.rint(h.y() + len * Math.sin(
 					angle)));
 				if (t.x() < margin || t.y() < margin || t.x() > size - 1 - margin || t.y() > size - 1 - margin) continue;
-				if (targets.stream().anyMatch(o -> o.distance(t) < 2)) continue;
+				if (t.distance(h) < 2 || targets.stream().anyMatch(o -> o.distance(t) < 2)) continue;
 				handles.add(h);
 				targets.add(t);
 				break;
