@@ -95,4 +95,20 @@ public final class TemplateMatcher {
 			}
 		return count == 0 ? 0 : sum / count / range;
 	}
+
+	/**
+	 * The share of the pixels where {@code movable} is false whose |after - before| is larger than {@code threshold}
+	 * of the intensity range (a mask holds when few pixels outside it change visibly).
+	 */
+	public static double changedOutside(final float[] before, final float[] after, final boolean[] movable,
+		final double range, final double threshold)
+	{
+		int changed = 0, count = 0;
+		for (int i = 0; i < before.length; i++)
+			if (!movable[i % movable.length]) {
+				if (Math.abs(after[i] - before[i]) > threshold * range) changed++;
+				count++;
+			}
+		return count == 0 ? 0 : changed / (double) count;
+	}
 }

@@ -57,19 +57,25 @@ public final class DragEval {
 	 * @param msPerStep milliseconds per update over the whole suite
 	 * @param medianLeakage median leakage over masked drags (fraction of the intensity range), NaN if none
 	 * @param maxLeakage largest leakage over masked drags
+	 * @param medianChanged median share, over masked drags, of the pixels outside the mask changed by more than
+	 *          {@link #CHANGED} of the intensity range
+	 * @param maxChanged the largest such share
 	 */
 	public record Summary(DragMode mode, int drags, int handles, double medianStart, double medianDistance,
 		double within3, double farther, double medianTracked, double arrived, double trackerArrived, double meanSteps,
-		double meanSeconds, double msPerStep, double medianLeakage, double maxLeakage)
+		double meanSeconds, double msPerStep, double medianLeakage, double maxLeakage, double medianChanged,
+		double maxChanged)
 	{
 
 		public String describe() {
 			return String.format(Locale.ROOT, "mode %s: %d drags, %d handles: median verified distance %.2f px (NCC; " +
 				"%.2f px at the start), %.0f%% within 3 px, %.0f%% ended farther than they started, tracked median " +
 				"%.2f px, %.0f%% of drags arrived (verified; the tracker said %.0f%%), %.1f steps and %.1f s per drag, " +
-				"%.1f ms per step, leakage median %.2f%% max %.2f%% of the intensity range", mode, drags, handles,
+				"%.1f ms per step, leakage median %.2f%% max %.2f%% of the intensity range, pixels outside the mask " +
+				"changed by more than %.0f%% of the range: median %.2f%% max %.2f%%", mode, drags, handles,
 				medianDistance, medianStart, 100 * within3, 100 * farther, medianTracked, 100 * arrived, 100 *
-					trackerArrived, meanSteps, meanSeconds, msPerStep, 100 * medianLeakage, 100 * maxLeakage);
+					trackerArrived, meanSteps, meanSeconds, msPerStep, 100 * medianLeakage, 100 * maxLeakage, 100 *
+						CHANGED, 100 * medianChanged, 100 * maxChanged);
 		}
 	}
 
@@ -81,11 +87,14 @@ public final class DragEval {
 			.get(0);
 	}
 
+	/** A pixel outside the mask counts as changed when it moved by more than this share of the intensity range. */
+	public static final double CHANGED = 0.02;
+
 	/** One mode's running totals. */
 	private static final class Tally {
 
 		final List<Double> start = new ArrayList<>(), verified = new ArrayList<>(), tracked = new ArrayList<>(),
-			leak = new ArrayList<>();
+			leak = new ArrayList<>(), changed = new ArrayList<>();
 		int arrived, trackerArrived, steps, farther;
 		double seconds;
 	}
@@ -133,7 +142,7 @@ public final class DragEval {
 			tallies.put(mode, new Tally());
 		final StringBuilder csv = new StringBuilder("mode,drag,seed,handles,masked,edge,handle,hx,hy,tx,ty,start_dist," +
 			"tracked_x,tracked_y,tracked_dist,verified_x,verified_y,verified_dist,ncc_score,farther,updates," +
-			"tracker_arrived,verified_arrived,seconds,leakage\n");
+			"tracker_arrived,verified_arrived,seconds,leakage,changed_outside\n");
 		int d = 0;
 		for (final EvalSuite.Spec spec : EvalSuite.specs(suite, drags)) {
 			ShutdownGuard.requireNotStopping();
@@ -164,7 +173,12 @@ public final class DragEval {
 				final double secs = run.seconds();
 				final double leakage = drag.movable() == null ? Double.NaN : TemplateMatcher.leakage(before, r.last()
 					.image(), drag.movable(), m.outputMax() - m.outputMin());
-				if (drag.movable() != null) t.leak.add(leakage);
+				final double changed = drag.movable() == null ? Double.NaN : TemplateMatcher.changedOutside(before, r
+					.last().image(), drag.movable(), m.outputMax() - m.outputMin(), CHANGED);
+				if (drag.movable() != null) {
+					t.leak.add(leakage);
+					t.changed.add(changed);
+				}
 				for (int h = 0; h < drag.size(); h++) {
 					final Point p = drag.handles().get(h), tg = drag.targets().get(h), tr = r.last().handles().get(h);
 					final DragVerification.Handle vh = v.handles().get(h);
@@ -173,10 +187,10 @@ public final class DragEval {
 					t.tracked.add(tr.distance(tg));
 					t.farther += vh.fartherThanStart() ? 1 : 0;
 					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f,%.0f," +
-						"%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f%n", mode, d, spec.seed(), drag.size(), drag.masked(), spec.edge(), h, p.x(),
+						"%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f%n", mode, d, spec.seed(), drag.size(), drag.masked(), spec.edge(), h, p.x(),
 						p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
 							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
-								.arrived(), secs, leakage));
+								.arrived(), secs, leakage, changed));
 				}
 				t.arrived += v.arrived() ? 1 : 0;
 				t.trackerArrived += r.arrived() ? 1 : 0;
@@ -201,7 +215,9 @@ public final class DragEval {
 				.filter(v -> v <= 3).count() / (double) n, t.farther / (double) n, median(t.tracked), t.arrived /
 					(double) drags, t.trackerArrived / (double) drags, t.steps / (double) drags, t.seconds / drags, 1000 *
 						t.seconds / Math.max(1, t.steps), t.leak.isEmpty() ? Double.NaN : median(t.leak), t.leak.stream()
-							.mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+							.mapToDouble(Double::doubleValue).max().orElse(Double.NaN), t.changed.isEmpty() ? Double.NaN
+								: median(t.changed), t.changed.stream().mapToDouble(Double::doubleValue).max().orElse(
+									Double.NaN));
 			summaries.add(s);
 			text.append(s.describe()).append('\n');
 		}

@@ -51,6 +51,10 @@ class TemplateMatcherTest {
 		for (int i = 0; i < 16; i++)
 			after[i] = i < 8 ? 5 : 0.5f; // big changes inside, 0.5 outside
 		assertEquals(0.25, TemplateMatcher.leakage(before, after, movable, 2.0), 1e-9);
+		after[12] = 1.5f; // one of the 8 outside pixels changes by more than half the range
+		assertEquals(1 / 8.0, TemplateMatcher.changedOutside(before, after, movable, 2.0, 0.5), 1e-12);
+		assertEquals(0, TemplateMatcher.changedOutside(before, after, movable, 2.0, 0.75), "under the threshold");
+		assertEquals(1, TemplateMatcher.changedOutside(before, after, movable, 2.0, 0.1), 1e-12);
 	}
 
 	@Test

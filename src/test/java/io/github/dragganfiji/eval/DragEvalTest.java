@@ -36,6 +36,7 @@ class DragEvalTest {
 		assertTrue(Double.isFinite(s.medianDistance()) && s.medianDistance() >= 0);
 		assertTrue(s.farther() >= 0 && s.farther() <= 1);
 		assertTrue(s.medianLeakage() >= 0, "three of the six drags are masked");
+		assertTrue(s.maxChanged() >= s.medianChanged() && s.medianChanged() >= 0 && s.maxChanged() <= 1);
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("median verified distance"));
 	}
 
