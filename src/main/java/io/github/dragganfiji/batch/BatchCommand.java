@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -203,7 +202,7 @@ public final class BatchCommand {
 				"org.slf4j.simpleLogger.log." + p, "off");
 	}
 
-	/** results.csv: one row a job, in the table's order; written to a temporary file and renamed. */
+	/** results.csv: one row a job, in the table's order; written to a temporary file and renamed (Outputs.text). */
 	static final class ResultsTable {
 
 		static final String NAME = "results.csv";
@@ -219,9 +218,7 @@ public final class BatchCommand {
 						.replace('\n', ' ') + "\"" : c);
 				s.append(String.join(",", cells)).append('\n');
 			}
-			final Path tmp = file.resolveSibling(NAME + ".tmp");
-			Files.writeString(tmp, s, StandardCharsets.UTF_8);
-			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			Outputs.text(s.toString(), file);
 		}
 
 		/** The rows of an earlier run's results.csv by id (none when there is none). */

@@ -23,9 +23,9 @@ final class EvalCommand {
 		  Runs an accuracy suite (default: handles on bright structure; objects: whole objects moved by their
 		  centroids; tuning and held-out: the two splits of the users' suite, 1 to 3 handles on centroids or
 		  edges, 4 to 12 px; choose parameters on tuning only and report held-out first) in each drag mode,
-		  interleaved on the same images; measures where the content went by NCC in the image. --lr, --r1, --r2 replace every mode's default. Writes eval.csv, summary.txt and, with
-		  --pictures, pictures/ (first and last image of each drag: handles red, targets blue, tracked yellow,
-		  verified green).
+		  interleaved on the same images; measures where the content went by NCC in the image. --lr, --r1, --r2
+		  replace every mode's default. Writes eval.csv, summary.txt and, with --pictures, pictures/ (first and
+		  last image of each drag: handles red, targets blue, tracked yellow, verified green).
 		""";
 
 	static final List<String> OPTIONS = List.of("bundle", "suite", "modes", "drags", "max-steps", "lr", "r1", "r2",
@@ -51,7 +51,8 @@ final class EvalCommand {
 		Launch.startRuntime(args);
 		final DragEval.Settings settings = new DragEval.Settings(a.number("lr", Double.NaN), a.integer("r1", 0), a.integer("r2", 0), a
 			.has("pictures"));
-		final List<DragEval.Summary> s = DragEval.run(Path.of(a.get("bundle", "")), suite, a.integer("drags", suite.size()), a.integer("max-steps", 200), modes, settings, Path.of(a.get("out", "out/eval")), Launch.device(
+		final List<DragEval.Summary> s = DragEval.run(Path.of(a.get("bundle", "")), suite, a.integer("drags", suite
+			.size()), a.integer("max-steps", 200), modes, settings, Path.of(a.get("out", "out/eval")), Launch.device(
 				args), System.err::println);
 		for (final DragEval.Summary x : s)
 			System.out.println(x.describe());

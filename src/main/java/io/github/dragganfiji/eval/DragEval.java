@@ -171,11 +171,11 @@ public final class DragEval {
 				final DragResult r = run.drag();
 				final DragVerification.Result v = r.verification();
 				final double secs = run.seconds();
-				final double leakage = drag.movable() == null ? Double.NaN : TemplateMatcher.leakage(before, r.last()
-					.image(), drag.movable(), m.outputMax() - m.outputMin());
-				final double changed = drag.movable() == null ? Double.NaN : TemplateMatcher.changedOutside(before, r
-					.last().image(), drag.movable(), m.outputMax() - m.outputMin(), CHANGED);
+				double leakage = Double.NaN, changed = Double.NaN;
 				if (drag.movable() != null) {
+					final double range = m.outputMax() - m.outputMin();
+					leakage = TemplateMatcher.leakage(before, r.last().image(), drag.movable(), range);
+					changed = TemplateMatcher.changedOutside(before, r.last().image(), drag.movable(), range, CHANGED);
 					t.leak.add(leakage);
 					t.changed.add(changed);
 				}
@@ -186,9 +186,9 @@ public final class DragEval {
 					t.verified.add(vh.distance());
 					t.tracked.add(tr.distance(tg));
 					t.farther += vh.fartherThanStart() ? 1 : 0;
-					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f,%.0f," +
-						"%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f%n", mode, d, spec.seed(), drag.size(), drag.masked(), spec.edge(), h, p.x(),
-						p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
+					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f," +
+						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
+						spec.edge(), h, p.x(), p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
 							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
 								.arrived(), secs, leakage, changed));
 				}
@@ -207,17 +207,15 @@ public final class DragEval {
 		}
 		Outputs.text(csv.toString(), out.resolve("eval.csv"));
 		final List<Summary> summaries = new ArrayList<>();
-		final StringBuilder text = new StringBuilder("bundle: " + bundle + "\nsuite: " + suite.key() + "\nmax steps: " + maxSteps + "\noverrides: " + settings + "\n");
+		final StringBuilder text = new StringBuilder("bundle: " + bundle + "\nsuite: " + suite.key() + "\nmax steps: " +
+			maxSteps + "\noverrides: " + settings + "\n");
 		for (final Map.Entry<DragMode, Tally> e : tallies.entrySet()) {
 			final Tally t = e.getValue();
 			final int n = t.verified.size();
 			final Summary s = new Summary(e.getKey(), drags, n, median(t.start), median(t.verified), t.verified.stream()
 				.filter(v -> v <= 3).count() / (double) n, t.farther / (double) n, median(t.tracked), t.arrived /
 					(double) drags, t.trackerArrived / (double) drags, t.steps / (double) drags, t.seconds / drags, 1000 *
-						t.seconds / Math.max(1, t.steps), t.leak.isEmpty() ? Double.NaN : median(t.leak), t.leak.stream()
-							.mapToDouble(Double::doubleValue).max().orElse(Double.NaN), t.changed.isEmpty() ? Double.NaN
-								: median(t.changed), t.changed.stream().mapToDouble(Double::doubleValue).max().orElse(
-									Double.NaN));
+						t.seconds / Math.max(1, t.steps), median(t.leak), max(t.leak), median(t.changed), max(t.changed));
 			summaries.add(s);
 			text.append(s.describe()).append('\n');
 		}
@@ -266,6 +264,10 @@ public final class DragEval {
 		cp.setColor(c);
 		final int cx = off + (int) Math.round((p.x() + 0.5) * z), cy = (int) Math.round((p.y() + 0.5) * z);
 		cp.drawOval(cx - z, cy - z, 2 * z, 2 * z);
+	}
+
+	private static double max(final List<Double> v) {
+		return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
 	}
 
 	public static double median(final List<Double> v) {

@@ -32,6 +32,11 @@ class EvalSuiteTest {
 	private static final List<Point> CENTRES = List.of(new Point(30, 30), new Point(90, 34), new Point(40, 95),
 		new Point(100, 100), new Point(64, 64), new Point(20, 70));
 
+	/** {@link #CENTRES} at another image size. */
+	private static List<Point> centres(final int size) {
+		return CENTRES.stream().map(c -> new Point(c.x() * size / 128, c.y() * size / 128)).toList();
+	}
+
 	@Test
 	void findsEveryObjectsCentroid() {
 		final List<Point> found = EvalSuite.objects(discs(128, CENTRES), 128);
@@ -50,8 +55,7 @@ class EvalSuiteTest {
 	@Test
 	void handlesSitOnDistinctCentroidsWithTargetsSixToTenPixelsAway() {
 		for (final int size : new int[] { 128, 256 }) {
-			final List<Point> centres = CENTRES.stream().map(c -> new Point(c.x() * size / 128, c.y() * size / 128))
-				.toList();
+			final List<Point> centres = centres(size);
 			final float[] img = discs(size, centres);
 			for (final EvalSuite.Spec spec : EvalSuite.specs(EvalSuite.Kind.OBJECTS, 6)) {
 				final EvalSuite.Case c = EvalSuite.layout(EvalSuite.Kind.OBJECTS, spec, img, size);
@@ -100,8 +104,7 @@ class EvalSuiteTest {
 	@Test
 	void usersPlaceHandlesOnCentroidsOrEdgesWithTargetsFourToTwelvePixelsAway() {
 		for (final int size : new int[] { 128, 256 }) {
-			final List<Point> centres = CENTRES.stream().map(c -> new Point(c.x() * size / 128, c.y() * size / 128))
-				.toList();
+			final List<Point> centres = centres(size);
 			final float[] img = discs(size, centres);
 			final double radius = 6 * size / 128.0;
 			int edges = 0;
