@@ -34,15 +34,27 @@ public final class DragUseCase {
 	/**
 	 * What a drag will do with its image, decided once by {@link #plan}.
 	 *
-	 * @param input the handles, targets and the movable area the drag uses
+	 * @param input the handles, targets and the mask the drag itself uses
 	 * @param pasteBack whether the result keeps the original's pixels outside the movable area
+	 * @param area the movable area: what may change in the result (pasted into, drawn as an outline), or null for
+	 *          all of the image; the input's mask where it has one
 	 */
-	public record Plan(DragInput input, boolean pasteBack) {
+	public record Plan(DragInput input, boolean pasteBack, boolean[] area) {
+
+		/** A plan whose movable area is the input's mask. */
+		public Plan(final DragInput input, final boolean pasteBack) {
+			this(input, pasteBack, input.movable());
+		}
 
 		/** The paste-back weights (1 inside the movable area, feathered at its edge), or null without paste-back. */
 		public float[] pasteWeights() {
-			return pasteBack ? PasteBack.weights(input.movable(), input.width(), input.height(), PasteBack.FEATHER)
-				: null;
+			return pasteBack ? PasteBack.weights(area, input.width(), input.height(), PasteBack.FEATHER) : null;
+		}
+
+		/** The input with the movable area as its mask: what the result shows (its outline) and records. */
+		public DragInput shown() {
+			return area == input.movable() ? input : DragInput.of(input.handles(), input.targets(), area, input.width(),
+				input.height());
 		}
 	}
 
@@ -59,12 +71,15 @@ public final class DragUseCase {
 	public static Plan plan(final DragInput requested, final boolean realImage, final String title,
 		final RealImageOptions real, final Consumer<String> log)
 	{
-		return new Plan(real.movable(realImage, title, requested, log), real.pastesBack(realImage));
+		final DragInput movable = real.movable(realImage, title, requested, log);
+		return new Plan(real.engineInput(requested, movable), real.pastesBack(realImage), movable.movable());
 	}
 
 	/** The drag's parameters as one line, as a result stack records them. */
 	public static String params(final DragConfig c, final Plan plan, final String model) {
-		return describe(c, plan.input(), model) + " pasteBack=" + plan.pasteBack();
+		// An unmasked drag pasted into the region around its segments says so (the mask is the drag's own).
+		return describe(c, plan.input(), model) + (plan.area() != null && !plan.input().masked() ? " pasteArea=region"
+			: "") + " pasteBack=" + plan.pasteBack();
 	}
 
 	/** The drag's parameters without the paste-back flag (one edit of the DragGAN tool's history). */

@@ -26,7 +26,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Inversion: a real image, already squared and scaled to the model, becomes a latent. Its intensities are mapped to
- * the model's by percentiles (against a few of the model's own images); W+ projection finds a latent; pivotal tuning
+ * the model's by percentiles (against a few of the model's own images); projection finds a latent (one w for every
+ * layer by default, PTI's pivot; W+ on request); pivotal tuning
  * then fine-tunes a private copy of the model around it, and the better of the two is kept (a tuning with no step
  * better than the projection is dropped). A kept tuned copy is saved as its own bundle; the original never changes.
  */

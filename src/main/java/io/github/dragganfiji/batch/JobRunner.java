@@ -47,7 +47,7 @@ public final class JobRunner {
 	 * Invert's own options in an invert+drag row (image, model, device and threads go to both, the rest to the drag;
 	 * invert-steps is invert's --steps).
 	 */
-	static final Set<String> INVERT_OPTIONS = Set.of("geometry", "msssim", "starts", "tune-steps", "tune-lr",
+	static final Set<String> INVERT_OPTIONS = Set.of("geometry", "space", "msssim", "starts", "tune-steps", "tune-lr",
 		"tune-locality");
 
 	/**

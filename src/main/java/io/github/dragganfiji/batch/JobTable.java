@@ -37,8 +37,11 @@ public final class JobTable {
 	/** The columns a row may have besides id and op: the CLI options of drag, invert and generate, by their names. */
 	static final List<String> COLUMNS = List.of("image", "model", "seed", "psi", "class", "points", "points-csv", "mask",
 		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "mode", "region-radius",
-		"slice", "w", "raw", "geometry", "msssim", "starts", "tune-steps", "tune-lr", "tune-locality", "invert-steps",
+		"slice", "w", "raw", "region-mask", "geometry", "space", "msssim", "starts", "tune-steps", "tune-lr", "tune-locality", "invert-steps",
 		"bits");
+
+	/** Columns that are the commands' flags: true/yes/1 gives the flag, anything else leaves it out. */
+	static final Set<String> FLAG_COLUMNS = Set.of("w", "raw", "region-mask");
 
 	/** Columns naming files, resolved against the table's folder. */
 	static final Set<String> PATHS = Set.of("image", "mask", "points-csv");
@@ -63,7 +66,7 @@ public final class JobTable {
 		public List<String> arguments() {
 			final List<String> args = new ArrayList<>();
 			for (final Map.Entry<String, String> e : options.entrySet()) {
-				if (e.getKey().equals("w") || e.getKey().equals("raw")) {
+				if (FLAG_COLUMNS.contains(e.getKey())) {
 					if (truthy(e.getValue())) args.add("--" + e.getKey());
 					continue;
 				}
@@ -183,6 +186,8 @@ public final class JobTable {
 		}
 		if (o.containsKey("mode") && !MODES.contains(o.get("mode").toLowerCase(Locale.ROOT)))
 			return "unknown mode '" + o.get("mode") + "' (one of " + String.join(", ", MODES) + ")";
+		if (o.containsKey("space") && !List.of("w", "w+").contains(o.get("space").trim().toLowerCase(Locale.ROOT)))
+			return "unknown latent space '" + o.get("space") + "' (w or w+)";
 		for (final String whole : List.of("steps", "seed", "layers", "every", "slice", "starts", "tune-steps", "invert-steps"))
 			if (o.containsKey(whole) && !o.get(whole).matches("-?\\d+")) return whole + " needs a whole number, not '" + o.get(whole) + "'";
 		for (final String whole : List.of("steps", "starts", "every"))

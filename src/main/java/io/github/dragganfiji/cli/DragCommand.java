@@ -30,12 +30,12 @@ final class DragCommand {
 	static final List<String> OPTIONS = List.of("model", "seed", "psi", "class", "image", "points", "points-csv", "mask",
 		"mask-rect", "steps", "lr", "lambda", "r1", "r2", "stop", "layers", "tracking", "every", "mode", "device",
 		"threads", "region-radius", "slice", "out");
-	static final List<String> FLAGS = List.of("w", "raw");
+	static final List<String> FLAGS = List.of("w", "raw", "region-mask");
 	static final String HELP = """
 		draggan drag (--image FILE.tif | --model NAME|DIR --seed N [--psi P]) (--points "hx,hy,tx,ty;..." | --points-csv FILE)
 		             [--mask FILE.png | --mask-rect x,y,w,h] [--steps 200] [--lr LR] [--lambda 20] [--r1 R] [--r2 R]
 		             [--stop PX] [--w] [--layers K] [--tracking l1|l2] [--every N] [--mode MODE] [--device auto|cpu|gpu]
-		             [--out DIR] [--raw] [--region-radius PX] [--slice N]
+		             [--out DIR] [--raw] [--region-radius PX] [--region-mask] [--slice N]
 		  Drags handles to targets. The image is a TIFF written by this tool or the plugin (it carries its latent),
 		  or generated from a seed; of a stack (a result stack, say) the last slice, or --slice N. Points: pixel coordinates, handle then target. Mask: non-zero pixels may move.
 		  Modes: paper (DragGAN as published), anchored, line, stable (see the README); default: %s. --lr and --r1
@@ -45,7 +45,8 @@ final class DragCommand {
 		  the summary says where each handle's content was found in the last image (verified by NCC).
 		  A real (inverted) image keeps its pixels outside the movable area (paste-back; --raw shows the generator's
 		  output everywhere); without a mask only pixels within --region-radius (1/8 of the side; 1 px to the
-		  image size) of each handle-to-target segment may change.
+		  image size) of each handle-to-target segment may change. The drag itself runs unmasked and only the
+		  paste-back is bounded by that region, unless --region-mask (or --raw) makes the region its mask too.
 		""".formatted(DragConfig.DEFAULT_MODE.key());
 
 	private DragCommand() {}
@@ -83,7 +84,8 @@ final class DragCommand {
 				? Double.NaN : stop, !a.has("w"), a.integer("layers", d.layers()), tracking.equals("l1")
 					? TrackingNorm.L1 : TrackingNorm.L2, a.integer("every", 1), mode);
 		final RealImageOptions d0 = RealImageOptions.defaults(m.resolution());
-		final RealImageOptions real = new RealImageOptions(!a.has("raw"), a.number("region-radius", d0.regionRadius()))
+		final RealImageOptions real = new RealImageOptions(!a.has("raw"), a.number("region-radius", d0.regionRadius()), a
+			.has("region-mask") || d0.regionAsMask())
 			.requireFits(m.resolution());
 		Launch.startRuntime(a);
 		return drag(image, in, cfg, Launch.device(a), out, real);

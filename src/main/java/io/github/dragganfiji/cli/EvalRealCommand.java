@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import ij.process.ImageProcessor;
 
 import io.github.dragganfiji.core.DragVerification;
+import io.github.dragganfiji.eval.InversionMethod;
 import io.github.dragganfiji.eval.RealImageEval;
 import io.github.dragganfiji.image.Outputs;
 
@@ -28,15 +29,17 @@ import java.util.stream.Stream;
 final class EvalRealCommand {
 
 	static final String HELP = """
-		draggan eval-real --bundle DIR --images DIR [--drags 4] [--steps 300] [--tune-steps 350] [--max-steps 200]
-		                  [--out out/eval-real] [--threads N] [--device cpu|auto|gpu]
-		  Inverts each image of --images (as Invert... does; with and without PTI's locality regularization), drags
-		  --drags of its objects (1 and 2 handles, centroids moved 6-10 px, the real-image defaults: default region,
-		  paste-back) and reports the verified distance, pixels changed outside the region (pasted and raw) and the
-		  fidelity inside it; writes real.csv and summary.txt.
+		draggan eval-real --bundle DIR --images DIR [--drags 4] [--methods w+pti,wplus+pti] [--region free,mask]
+		                  [--steps 300] [--tune-steps 350] [--max-steps 200] [--out out/eval-real] [--threads N]
+		                  [--device cpu|auto|gpu]
+		  Inverts each image of --images with each method (as eval-roundtrip names them), drags --drags of its
+		  objects (1 and 2 handles, centroids moved 6-10 px, the real-image defaults: default region, paste-back;
+		  --region: the region as the drag's mask too, or only bounding the paste-back) and reports the verified
+		  distance, pixels changed outside the region (pasted and raw), the fidelity inside it and at the blended
+		  border before and after; writes real.csv and summary.txt.
 		""";
 
-	static final List<String> OPTIONS = List.of("bundle", "images", "drags", "steps", "tune-steps", "max-steps", "out",
+	static final List<String> OPTIONS = List.of("bundle", "images", "drags", "methods", "region", "steps", "tune-steps", "max-steps", "out",
 		"threads", "device");
 
 	static int run(final Args a) throws IOException {
@@ -56,11 +59,20 @@ final class EvalRealCommand {
 			"image to invert (files ending in _clean or _labels are left out).");
 		final int drags = a.integer("drags", 4);
 		if (drags < 1) throw new Args.UsageException("--drags needs 1 or more, not " + drags);
+		final List<InversionMethod> methods = new ArrayList<>();
+		try {
+			for (final String name : a.get("methods", "w+pti,wplus+pti").split(","))
+				methods.add(InversionMethod.parse(name, a.integer("steps", 300), a.integer("tune-steps", 350)));
+		}
+		catch (final IllegalArgumentException e) {
+			throw new Args.UsageException(e.getMessage());
+		}
+		final List<Boolean> regions = EvalRoundTripCommand.regions(a.get("region", "free,mask"));
 		final Path out = Path.of(a.get("out", "out/eval-real"));
 		Outputs.requireFolder(out);
 		Launch.startRuntime(args);
-		final List<RealImageEval.Row> rows = RealImageEval.run(Path.of(a.get("bundle", "")), images, drags, a.integer("steps", 300), a.integer(
-			"tune-steps", 350), a.integer("max-steps", 200), out, Launch.device(args), System.err::println);
+		final List<RealImageEval.Row> rows = RealImageEval.run(Path.of(a.get("bundle", "")), images, drags, methods, regions, a.integer(
+			"max-steps", 200), out, Launch.device(args), System.err::println);
 		System.out.print(RealImageEval.summary(rows));
 		return 0;
 	}

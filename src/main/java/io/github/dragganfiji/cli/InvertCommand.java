@@ -19,10 +19,11 @@ import java.util.Locale;
 /** {@code draggan invert}: a real image to a latent (W+ projection, then pivotal tuning), written as a TIFF. */
 final class InvertCommand {
 
-	static final List<String> OPTIONS = List.of("image", "model", "geometry", "steps", "lr", "msssim", "starts", "tune-steps",
+	static final List<String> OPTIONS = List.of("image", "model", "geometry", "space", "steps", "lr", "msssim", "starts", "tune-steps",
 		"tune-lr", "tune-locality", "device", "threads", "out");
 	static final String HELP = """
-		draggan invert --image FILE [--model NAME|DIR] [--geometry crop|pad] [--steps 300] [--lr 0.03] [--msssim 1]
+		draggan invert --image FILE [--model NAME|DIR] [--geometry crop|pad] [--space w (one w for every layer, PTI's
+		               pivot; w+: a w per layer)] [--steps 300] [--lr 0.03] [--msssim 1]
 		               [--starts 1 (independent projections, the best kept)]
 		               [--tune-steps 350 (0 = no pivotal tuning)] [--tune-lr 0.0003] [--tune-locality 0 (off; PTI: 0.1)]
 		               [--device auto|cpu|gpu]
@@ -35,6 +36,16 @@ final class InvertCommand {
 
 	private InvertCommand() {}
 
+	/** The latent space of --space; a usage error names the choices. */
+	static Projector.Space space(final String name) {
+		try {
+			return Projector.Space.parse(name);
+		}
+		catch (final IllegalArgumentException e) {
+			throw new Args.UsageException("--space is w or w+, not '" + name + "'");
+		}
+	}
+
 	static int run(final Args a) throws IOException {
 		if (!a.has("image")) throw new Args.UsageException("--image FILE is required");
 		final Path imageFile = Path.of(a.get("image", "")), file = Path.of(a.get("out", "out/inverted.tif"));
@@ -44,7 +55,8 @@ final class InvertCommand {
 		final ModelSearchPath.Entry e = CliModels.model(a);
 		final Projector.Options d = Projector.Options.defaults();
 		final Projector.Options o = new Projector.Options(a.integer("steps", d.steps()), a.number("lr", d
-			.learningRate()), a.number("msssim", d.msssimWeight())).withStarts(a.integer("starts", d.starts()));
+			.learningRate()), a.number("msssim", d.msssimWeight())).withStarts(a.integer("starts", d.starts())).withSpace(
+				space(a.get("space", d.space().key())));
 		final PivotalTuner.Options t = PivotalTuner.Options.defaults();
 		final int tuneSteps = a.integer("tune-steps", t.steps());
 		final PivotalTuner.Options tuning = tuneSteps == 0 ? null : new PivotalTuner.Options(tuneSteps, a.number(

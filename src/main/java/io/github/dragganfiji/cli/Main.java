@@ -28,6 +28,7 @@ public final class Main {
 		  draggan eval       the accuracy suite (NCC template matching, leakage)
 		  draggan eval-invert  how well inversion reconstructs images (PSNR, SSIM)
 		  draggan eval-real  what drags do to real images (inversion, paste-back, verified arrival)
+		  draggan eval-roundtrip  inversions of generated images dragged against their true latents
 		  draggan bench      time per drag step
 		  draggan info       runtime, device and models
 		  draggan convert    a StyleGAN2 checkpoint (NVIDIA .pkl, rosinality .pt) to a bundle
@@ -83,6 +84,9 @@ public final class Main {
 				case "eval-real":
 					return help ? usage(EvalRealCommand.HELP) : EvalRealCommand.run(new Args(rest, EvalRealCommand.OPTIONS,
 						List.of()));
+				case "eval-roundtrip":
+					return help ? usage(EvalRoundTripCommand.HELP) : EvalRoundTripCommand.run(new Args(rest,
+						EvalRoundTripCommand.OPTIONS, List.of()));
 				case "bench":
 					return help ? usage(BenchCommand.HELP) : BenchCommand.run(new Args(rest, BenchCommand.OPTIONS,
 						BenchCommand.FLAGS));

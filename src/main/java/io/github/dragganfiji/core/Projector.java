@@ -13,7 +13,8 @@ import io.github.dragganfiji.runtime.ThreadTuner;
 import java.util.function.BooleanSupplier;
 
 /**
- * GAN inversion by W+ projection: finds ws whose image matches a target, by Adam on all W+ layers from w_avg,
+ * GAN inversion by projection: finds ws whose image matches a target, by Adam from w_avg on one w for every layer
+ * (W, PTI's pivot, the default) or on every layer's own w (W+),
  * minimizing MSE + lambda * (1 - MS-SSIM) (no downloaded network). The learning rate follows PTI's schedule: a
  * short ramp-up, then a cosine ramp-down over the last quarter. With several starts, the first is w_avg, the
  * others the latents of fixed seeds (psi 0.7), each optimized in full; the lowest loss wins.
@@ -26,8 +27,11 @@ public final class Projector {
 	 * @param msssimWeight lambda of the MS-SSIM term
 	 * @param recordEvery report the image every N steps too (0: only the last step's)
 	 * @param starts independent projections (w_avg, then seeded latents); the best is returned
+	 * @param space where the latent is sought: one w for every layer, or W+ (a w per layer)
 	 */
-	public record Options(int steps, double learningRate, double msssimWeight, int recordEvery, int starts) {
+	public record Options(int steps, double learningRate, double msssimWeight, int recordEvery, int starts,
+		Space space)
+	{
 
 		/**
 		 * The largest learning rate accepted (Adam moves each value of w by up to this much per step; a too large
@@ -38,11 +42,17 @@ public final class Projector {
 		public static final double MAX_MSSSIM_WEIGHT = 1000;
 
 		public Options(final int steps, final double learningRate, final double msssimWeight) {
-			this(steps, learningRate, msssimWeight, 0, 1);
+			this(steps, learningRate, msssimWeight, 0, 1, DEFAULT_SPACE);
 		}
 
 		public Options(final int steps, final double learningRate, final double msssimWeight, final int recordEvery) {
-			this(steps, learningRate, msssimWeight, recordEvery, 1);
+			this(steps, learningRate, msssimWeight, recordEvery, 1, DEFAULT_SPACE);
+		}
+
+		public Options(final int steps, final double learningRate, final double msssimWeight, final int recordEvery,
+			final int starts)
+		{
+			this(steps, learningRate, msssimWeight, recordEvery, starts, DEFAULT_SPACE);
 		}
 
 		public Options {
@@ -55,14 +65,19 @@ public final class Projector {
 				"The MS-SSIM weight must be a number from 0 to " + (int) MAX_MSSSIM_WEIGHT + " (1 is typical), not " +
 					msssimWeight + ".");
 			if (recordEvery < 0) throw new IllegalArgumentException("record every N steps needs N >= 0");
+			if (space == null) throw new IllegalArgumentException("the projection needs a latent space (w or w+)");
 		}
 
 		public Options withRecordEvery(final int n) {
-			return new Options(steps, learningRate, msssimWeight, n, starts);
+			return new Options(steps, learningRate, msssimWeight, n, starts, space);
 		}
 
 		public Options withStarts(final int n) {
-			return new Options(steps, learningRate, msssimWeight, recordEvery, n);
+			return new Options(steps, learningRate, msssimWeight, recordEvery, n, space);
+		}
+
+		public Options withSpace(final Space s) {
+			return new Options(steps, learningRate, msssimWeight, recordEvery, starts, s);
 		}
 
 		/** Steps of all starts together. */
@@ -74,6 +89,40 @@ public final class Projector {
 			return new Options(300, 0.03, 1.0);
 		}
 	}
+
+	/** Where a projection looks for the latent. */
+	public enum Space {
+		/**
+		 * One w, the same for every layer (PTI's pivot; the space the mapping network's latents lie in): reconstructs
+		 * less closely than W+, drags like a generated latent.
+		 */
+		W("w"),
+		/** A w for every layer: reconstructs closest, but lands where a drag of the first layers moves little. */
+		W_PLUS("w+");
+
+		private final String key;
+
+		Space(final String key) {
+			this.key = key;
+		}
+
+		/** Its name in the dialog, the macro keys and the command line. */
+		public String key() {
+			return key;
+		}
+
+		/** The space of a name: "w" or "w+" (also "wplus"). */
+		public static Space parse(final String name) {
+			return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+				case "w" -> W;
+				case "w+", "wplus", "w_plus" -> W_PLUS;
+				default -> throw new IllegalArgumentException("Unknown latent space '" + name + "': use w or w+.");
+			};
+		}
+	}
+
+	/** The space a projection uses unless told otherwise. */
+	public static final Space DEFAULT_SPACE = Space.W;
 
 	/**
 	 * One step's report.
@@ -156,9 +205,12 @@ public final class Projector {
 	{
 		final ModelMetadata m = g.metadata();
 		final double range = m.outputMax() - m.outputMin();
-		ws.setRequiresGradient(true);
-		final Adam adam = new Adam(ws, o.learningRate());
-		float[] best = ws.toFloatArray();
+		final Shape full = new Shape(1, m.numWs(), m.wDim());
+		// In W the optimized value is one w [1, 1, wDim], broadcast to every layer inside the graph.
+		final NDArray param = o.space() == Space.W ? ws.get(":, 0:1, :").duplicate() : ws;
+		param.setRequiresGradient(true);
+		final Adam adam = new Adam(param, o.learningRate());
+		float[] best = latent(param, full).toFloatArray();
 		double bestLoss = Double.POSITIVE_INFINITY;
 		int index = first;
 		final ThreadTuner threads = ThreadTuner.of(g.device());
@@ -168,11 +220,13 @@ public final class Projector {
 			threads.beforeStep();
 			final long s0 = System.nanoTime();
 			try (NDManager sm = mm.newSubManager()) {
-				sm.tempAttachAll(ws, goal);
+				sm.tempAttachAll(param, goal);
 				final ImageLoss.Reconstruction rec;
 				float[] img = null;
+				final NDArray now;
 				try (GradientCollector gc = PyTorch.gradients()) {
-					final NDArray out = g.synthesis(ws, true);
+					now = latent(param, full);
+					final NDArray out = g.synthesis(now, true);
 					try {
 						rec = ImageLoss.reconstruction(out, goal, m.outputMin(), m.outputMax(), o.msssimWeight(), index);
 					}
@@ -184,7 +238,7 @@ public final class Projector {
 				}
 				if (rec.loss() < bestLoss) {
 					bestLoss = rec.loss();
-					best = ws.toFloatArray();
+					best = now.stopGradient().toFloatArray();
 				}
 				adam.step(o.learningRate() * schedule((double) i / o.steps()));
 				report = new Step(index, rec.loss(), ImageLoss.psnr(rec.mse(), range), null, img);
@@ -194,5 +248,10 @@ public final class Projector {
 		}
 		threads.done();
 		return new Run(best, bestLoss, index);
+	}
+
+	/** The full latent [1, numWs, wDim] of the optimized value: itself in W+, one w broadcast to every layer in W. */
+	private static NDArray latent(final NDArray param, final Shape full) {
+		return param.getShape().equals(full) ? param : param.broadcast(full);
 	}
 }

@@ -35,81 +35,82 @@ import java.util.stream.Stream;
 
 /**
  * {@code draggan eval-real}: what a drag does to real images. Each image (e.g. simulator images the model never
- * saw) is inverted as the plugin does it (projection, pivotal tuning with and without PTI's locality
- * regularization), then whole objects are dragged by their centroids 6-10 px (1 and 2 handles) with the real-image
- * defaults: the default region around each handle-to-target segment and paste-back. Per drag: the verified distance
- * (NCC, {@link DragVerification}), how many pixels outside the region changed in the pasted result (must be 0), how
- * much the raw generator output changed there, and the reconstruction's fidelity inside the region before the drag.
- * Writes real.csv and summary.txt.
+ * saw) is inverted as the plugin does it with each method ({@link InversionMethod}), then whole objects are dragged
+ * by their centroids 6-10 px (1 and 2 handles) with the real-image defaults, the default region around each
+ * handle-to-target segment and paste-back, with the region as the drag's mask or only as the paste-back's bound (each
+ * role asked for). Per drag: the verified distance (NCC, {@link DragVerification}), how many pixels outside the
+ * region changed in the pasted result (must be 0), how much the raw generator output changed there, the
+ * reconstruction's fidelity inside the region before the drag and over the paste-back's blended border before and
+ * after it (a seam shows as a drop). Writes real.csv and summary.txt.
  */
 public final class RealImageEval {
 
-
-	/** PTI's locality weight, the tuning compared with the one without. */
+	/** PTI's locality weight (the "+local" of a method). */
 	static final double PTI_LOCALITY = 0.1;
 
 	private RealImageEval() {}
 
 	/** One drag's figures. */
-	public record Row(String image, String tuning, int handles, double startDistance, double verified, int changedOutside,
-		double rawOutside, double insidePsnr, int steps, double seconds) {}
+	public record Row(String image, String method, String region, int handles, double startDistance, double verified,
+		int changedOutside, double rawOutside, double insidePsnr, double psnr, double borderStart, double borderEnd,
+		int steps, double seconds) {}
 
-
-	public static List<Row> run(final Path bundle, final List<Path> images, final int drags, final int steps,
-		final int tuneSteps, final int maxSteps, final Path out, final DeviceChoice device, final Consumer<String> log)
-		throws IOException
+	public static List<Row> run(final Path bundle, final List<Path> images, final int drags,
+		final List<InversionMethod> methods, final List<Boolean> regionAsMask, final int maxSteps, final Path out,
+		final DeviceChoice device, final Consumer<String> log) throws IOException
 	{
 		final ModelSearchPath.Entry model = ModelSearchPath.Entry.at(bundle);
 		final ModelMetadata m = model.metadata();
 		final int res = m.resolution();
 		final Path tuned = Files.createDirectories(out.resolve("tuned-models"));
 		final List<Row> rows = new ArrayList<>();
-		final Projector.Options d = Projector.Options.defaults();
-		final Projector.Options proj = new Projector.Options(steps, d.learningRate(), d.msssimWeight()).withStarts(1);
-		final PivotalTuner.Options local = new PivotalTuner.Options(tuneSteps, 3e-4, 1.0).withLocality(PTI_LOCALITY);
 		for (final Path file : images) {
 			ShutdownGuard.requireNotStopping();
 			final ImagePlus imp = Inputs.open(file);
 			final InversionInput in = InversionInput.of(imp, m, InversionInput.Framing.CROP);
-			for (final PivotalTuner.Options tuning : List.of(local, local.withLocality(0))) {
-				final String label = tuning.localityWeight() > 0 ? "locality " + tuning.localityWeight() : "no locality";
+			for (final InversionMethod method : methods) {
 				final InvertUseCase.Request req = new InvertUseCase.Request(model, in.flat(), file.getFileName().toString(),
-					proj, tuning, device, tuned);
+					method.projection(), method.tuning(), device, tuned);
 				final InvertUseCase.Result inv = InvertUseCase.run(req, new InvertUseCase.Progress() {}, () -> false);
 				final ImagePlus inverted = Rendering.inverted(inv, inv.summary(req, in.description()), imp, in);
 				final LatentImage image = new LatentImage(inverted, inv.tunedDir() == null ? model : ModelSearchPath.Entry
 					.at(inv.tunedDir()), inv.latent(), 1);
-				if (log != null) log.accept(String.format(Locale.ROOT, "%s (%s): %s", file.getFileName(), label, inv
+				if (log != null) log.accept(String.format(Locale.ROOT, "%s (%s): %s", file.getFileName(), method.name(), inv
 					.summary(req, in.description())));
 				final float[] gray = DragVerification.gray(inv.target(), res);
-				int done = 0;
-				for (int k = 0; done < drags && k < 4 * drags; k++) {
-					final EvalSuite.Case c = EvalSuite.layoutObjects(new EvalSuite.Spec(0, 1 + k % 2, false, 9100 + k), gray,
-						res);
-					if (c == null) continue;
-					rows.add(drag(file.getFileName().toString(), label, image, c.input(), inv, maxSteps, device, log));
-					done++;
+				for (final boolean asMask : regionAsMask) {
+					int done = 0;
+					for (int k = 0; done < drags && k < 4 * drags; k++) {
+						final EvalSuite.Case c = EvalSuite.layoutObjects(new EvalSuite.Spec(0, 1 + k % 2, false, 9100 + k), gray,
+							res);
+						if (c == null) continue;
+						rows.add(drag(file.getFileName().toString(), method.name(), asMask, image, c.input(), inv, maxSteps,
+							device, log));
+						done++;
+					}
 				}
+				if (inv.tunedDir() != null) RoundTripEval.deleteTree(inv.tunedDir());
 			}
 		}
-		final StringBuilder csv = new StringBuilder("image,tuning,handles,start_distance,verified_distance," +
-			"changed_outside_pasted,raw_change_outside,inside_psnr,steps,seconds\n");
+		final StringBuilder csv = new StringBuilder("image,method,region,handles,start_distance,verified_distance," +
+			"changed_outside_pasted,raw_change_outside,inside_psnr,psnr,border_start,border_end,steps,seconds\n");
 		for (final Row r : rows)
-			csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.2f,%.3f,%d,%.5f,%.2f,%d,%.2f%n", r.image(), r.tuning(), r
-				.handles(), r.startDistance(), r.verified(), r.changedOutside(), r.rawOutside(), r.insidePsnr(), r.steps(),
-				r.seconds()));
+			csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.2f,%.3f,%d,%.5f,%.2f,%.2f,%.2f,%.2f,%d,%.2f%n", r.image(),
+				r.method(), r.region(), r.handles(), r.startDistance(), r.verified(), r.changedOutside(), r.rawOutside(), r
+					.insidePsnr(), r.psnr(), r.borderStart(), r.borderEnd(), r.steps(), r.seconds()));
 		Outputs.text(csv.toString(), out.resolve("real.csv"));
 		Outputs.text("bundle: " + bundle + "\n" + summary(rows), out.resolve("summary.txt"));
 		return rows;
 	}
 
 	/** One drag of a real image with the real-image defaults, measured. */
-	private static Row drag(final String name, final String tuning, final LatentImage image, final DragInput requested,
-		final InvertUseCase.Result inv, final int maxSteps, final DeviceChoice device, final Consumer<String> log)
+	private static Row drag(final String name, final String method, final boolean asMask, final LatentImage image,
+		final DragInput requested, final InvertUseCase.Result inv, final int maxSteps, final DeviceChoice device,
+		final Consumer<String> log)
 	{
 		final ModelMetadata m = image.model().metadata();
 		final int res = m.resolution();
-		final RealImageOptions real = RealImageOptions.defaults(res);
+		final RealImageOptions real = RealImageOptions.defaults(res).withRegionAsMask(asMask);
 		final DragUseCase.Plan plan = DragUseCase.plan(requested, image.isInverted(), image.imp().getTitle(), real,
 			s -> {});
 		final DragInput in = plan.input();
@@ -123,7 +124,7 @@ public final class RealImageEval {
 			}, () -> false, null);
 		final ImagePlus result = stack.finish("eval");
 		// Pixels outside the region that differ from the real image, over every slice of the pasted result.
-		final boolean[] region = in.movable();
+		final boolean[] region = plan.area();
 		final ImageProcessor[] original = image.processors();
 		int changed = 0;
 		for (int s = 1; s <= result.getStackSize(); s++) {
@@ -148,28 +149,34 @@ public final class RealImageEval {
 		}
 		final DragVerification.Result v = DragVerification.verify(first, last, res, in.handles(), in.targets(), cfg
 			.stopDistance(in.size()));
-		final Row row = new Row(name, tuning, in.size(), v.handles().stream().mapToDouble(
-			DragVerification.Handle::startDistance).average().orElse(0), v.meanDistance(), changed, nOut == 0 ? 0
-				: rawOut / nOut, ImageLoss.psnr(inErr / Math.max(1, nIn), range), r.drag().updates(), r.seconds());
-		if (log != null) log.accept(String.format(Locale.ROOT, "  drag (%d handle%s): %.1f -> %.1f px verified, %d " +
-			"pixels changed outside the region (pasted), raw change there %.2f %%, inside %.1f dB, %d steps", row
-				.handles(), row.handles() == 1 ? "" : "s", row.startDistance(), row.verified(), changed, 100 * row
-					.rawOutside(), row.insidePsnr(), row.steps()));
+		final float[] w = plan.pasteWeights();
+		final Row row = new Row(name, method, asMask ? "mask" : "free", in.size(), v.handles().stream().mapToDouble(
+			DragVerification.Handle::startDistance).average().orElse(0), v.meanDistance(), changed, nOut == 0 ? 0 : rawOut /
+				nOut, ImageLoss.psnr(inErr / Math.max(1, nIn), range), inv.psnr(), RoundTripEval.border(first, inv.target(),
+					w, range), RoundTripEval.border(last, inv.target(), w, range), r.drag().updates(), r.seconds());
+		if (log != null) log.accept(String.format(Locale.ROOT, "  drag (%d handle%s, region %s): %.1f -> %.1f px " +
+			"verified, %d pixels changed outside the region (pasted), raw change there %.2f %%, inside %.1f dB, border " +
+			"%.1f -> %.1f dB, %d steps", row.handles(), row.handles() == 1 ? "" : "s", row.region(), row.startDistance(),
+			row.verified(), changed, 100 * row.rawOutside(), row.insidePsnr(), row.borderStart(), row.borderEnd(), row
+				.steps()));
 		return row;
 	}
 
 	public static String summary(final List<Row> rows) {
 		final StringBuilder sb = new StringBuilder();
-		for (final String t : rows.stream().map(Row::tuning).distinct().toList()) {
-			final List<Row> k = rows.stream().filter(r -> r.tuning().equals(t)).toList();
+		for (final String t : rows.stream().map(r -> r.method() + ", region " + r.region()).distinct().toList()) {
+			final List<Row> k = rows.stream().filter(r -> t.equals(r.method() + ", region " + r.region())).toList();
 			sb.append(String.format(Locale.ROOT, "%s: %d drags, verified distance median %.2f px (start %.2f), %.0f %% " +
 				"within 3 px, pixels changed outside the region (pasted) %d in all, raw generator change there median " +
-				"%.2f %% (max %.2f %%), fidelity inside the region before the drag median %.1f dB, %.1f s per drag%n", t, k
-					.size(), DragEval.median(k.stream().map(Row::verified).toList()), DragEval.median(k.stream().map(
-						Row::startDistance).toList()), 100.0 * k.stream().filter(r -> r.verified() <= 3).count() / k.size(),
-				k.stream().mapToInt(Row::changedOutside).sum(), 100 * DragEval.median(k.stream().map(Row::rawOutside)
-					.toList()), 100 * k.stream().mapToDouble(Row::rawOutside).max().orElse(0), DragEval.median(k
-						.stream().map(Row::insidePsnr).toList()), k.stream().mapToDouble(Row::seconds).average().orElse(0)));
+				"%.2f %% (max %.2f %%), reconstruction median %.1f dB (inside the region %.1f dB), blended border %.1f -> " +
+				"%.1f dB (median), %.1f s per drag%n", t, k.size(), DragEval.median(k.stream().map(Row::verified).toList()),
+				DragEval.median(k.stream().map(Row::startDistance).toList()), 100.0 * k.stream().filter(r -> r
+					.verified() <= 3).count() / k.size(), k.stream().mapToInt(Row::changedOutside).sum(), 100 * DragEval
+						.median(k.stream().map(Row::rawOutside).toList()), 100 * k.stream().mapToDouble(Row::rawOutside).max()
+							.orElse(0), DragEval.median(k.stream().map(Row::psnr).toList()), DragEval.median(k.stream().map(
+								Row::insidePsnr).toList()), DragEval.median(k.stream().map(Row::borderStart).filter(
+									Double::isFinite).toList()), DragEval.median(k.stream().map(Row::borderEnd).filter(
+										Double::isFinite).toList()), k.stream().mapToDouble(Row::seconds).average().orElse(0)));
 		}
 		return sb.toString();
 	}

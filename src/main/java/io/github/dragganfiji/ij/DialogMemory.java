@@ -60,16 +60,18 @@ final class DialogMemory {
 		final double region = get(regionKey(resolution), d.regionRadius());
 		// A damaged preference (edited by hand) falls back to the default radius.
 		return new RealImageOptions(get(PASTE_BACK, d.pasteBack()), region >= 1 && region <= resolution ? region : d
-			.regionRadius());
+			.regionRadius(), get(REGION_AS_MASK, d.regionAsMask()));
 	}
 
 	/** Remembers the Drag dialog's real-image answers for this resolution. */
 	static void realImage(final int resolution, final RealImageOptions r) {
 		set(PASTE_BACK, r.pasteBack());
 		set(regionKey(resolution), r.regionRadius());
+		set(REGION_AS_MASK, r.regionAsMask());
 	}
 
 	private static final String PASTE_BACK = "draggan.drag.pasteBack";
+	private static final String REGION_AS_MASK = "draggan.drag.regionAsMask";
 
 	private static String regionKey(final int resolution) {
 		return "draggan.drag.region." + resolution;

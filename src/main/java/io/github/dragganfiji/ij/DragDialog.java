@@ -67,6 +67,9 @@ final class DragDialog {
 		gd.addCheckbox("Raw generator output (real images: no paste-back of the original outside the movable area)",
 			!r.pasteBack());
 		gd.addNumericField("Region radius without an area ROI (px, real images)", r.regionRadius(), 0);
+		// A label of its own first word (the macro key "hold"): the region also holds the drag's features.
+		gd.addCheckbox("Hold the generator's features outside the region too (mask the drag, not only the paste-back)",
+			r.regionAsMask());
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;
 		final int steps = whole(gd.getNextNumber(), "Max steps", 0);
@@ -89,6 +92,7 @@ final class DragDialog {
 		if (macro != null && Macro.getValue(macro, "r1", null) == null) r1 = r1(m, mode);
 		final boolean pasteBack = !gd.getNextBoolean();
 		final double region = gd.getNextNumber();
+		final boolean hold = gd.getNextBoolean();
 		if (!(region >= 1) || region != Math.rint(region)) throw new PluginSupport.UserError("The region radius must " +
 			"be a whole number of pixels, at least 1.");
 		if (layers > m.numWs()) throw new PluginSupport.UserError("Layers optimized must be at most " + m.numWs() +
@@ -102,7 +106,8 @@ final class DragDialog {
 		// Checked before anything is remembered.
 		final DragConfig config = new DragConfig(steps, lr, lambda, r1, r2, stop == 0 ? Double.NaN : stop, wPlus,
 			layers, norm.equals(NORMS[0]) ? TrackingNorm.L1 : TrackingNorm.L2, every, mode);
-		final RealImageOptions realImage = new RealImageOptions(pasteBack, region).requireFits(m.resolution());
+		final RealImageOptions realImage = new RealImageOptions(pasteBack, region, hold).requireFits(m
+			.resolution());
 		DialogMemory.set("draggan.drag.steps", steps);
 		DialogMemory.set(key("draggan.drag.r1" + per, mode), r1);
 		DialogMemory.set("draggan.drag.r2" + per, r2);

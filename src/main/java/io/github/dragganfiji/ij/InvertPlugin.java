@@ -41,6 +41,9 @@ public class InvertPlugin implements PlugIn {
 		});
 	}
 
+	/** The latent spaces of the dialog's choice (Projector.Space keys). */
+	static final String[] SPACES = { Projector.Space.W.key(), Projector.Space.W_PLUS.key() };
+
 	/** The dialog's answers. */
 	private record Parameters(ModelSearchPath.Entry model, InversionInput.Framing framing, Projector.Options projection,
 		PivotalTuner.Options tuning, DeviceChoice device, boolean showReconstruction) {}
@@ -54,10 +57,12 @@ public class InvertPlugin implements PlugIn {
 		final Projector.Options d = Projector.Options.defaults();
 		PluginSupport.requireMacroChoice("Model", names, "DragGAN model");
 		PluginSupport.requireMacroChoice("Geometry", InversionInput.Framing.labels(), "geometry");
+		PluginSupport.requireMacroChoice("Latent space", SPACES, "latent space");
 		PluginSupport.requireMacroChoice("Device", PluginSupport.DEVICES, "device");
 		final GenericDialog gd = new GenericDialog(TITLE);
 		gd.addChoice("Model", names, DialogMemory.get("draggan.invert.model", names[0]));
 		gd.addChoice("Geometry", InversionInput.Framing.labels(), DialogMemory.get("draggan.invert.geometry", "center crop"));
+		gd.addChoice("Latent space", SPACES, DialogMemory.get("draggan.invert.space", d.space().key()));
 		gd.addNumericField("Steps", DialogMemory.get("draggan.invert.steps", d.steps()), 0);
 		gd.addNumericField("Learning rate", DialogMemory.get("draggan.invert.lr", d.learningRate()), 4);
 		gd.addNumericField("MS-SSIM weight", DialogMemory.get("draggan.invert.msssim", d.msssimWeight()), 2);
@@ -78,6 +83,7 @@ public class InvertPlugin implements PlugIn {
 		if (gd.wasCanceled()) return null;
 		final String name = gd.getNextChoice();
 		final InversionInput.Framing framing = InversionInput.Framing.parse(gd.getNextChoice());
+		final String space = gd.getNextChoice();
 		final double steps = gd.getNextNumber(), lr = gd.getNextNumber(), w = gd.getNextNumber();
 		final double starts = gd.getNextNumber();
 		final boolean pti = gd.getNextBoolean();
@@ -92,7 +98,8 @@ public class InvertPlugin implements PlugIn {
 			"Starts must be a whole number of at least 1.");
 		if (Double.isNaN(every) || every < 0 || every != Math.rint(every)) throw new PluginSupport.UserError(
 			"'Show the projection every N steps' must be a whole number, 0 or more.");
-		final Projector.Options o = new Projector.Options((int) steps, lr, w, (int) every, (int) starts);
+		final Projector.Options o = new Projector.Options((int) steps, lr, w, (int) every, (int) starts, Projector.Space
+			.parse(space));
 		if (pti && (Double.isNaN(ptiSteps) || ptiSteps < 1 || ptiSteps != Math.rint(ptiSteps))) throw new PluginSupport.UserError(
 			"Tuning steps must be a whole number of at least 1.");
 		if (!(locality >= 0) || !Double.isFinite(locality)) throw new PluginSupport.UserError("The locality weight must be " +
@@ -102,6 +109,7 @@ public class InvertPlugin implements PlugIn {
 		final ModelSearchPath.Entry model = models.find(name);
 		DialogMemory.set("draggan.invert.model", name);
 		DialogMemory.set("draggan.invert.geometry", framing.toString());
+		DialogMemory.set("draggan.invert.space", space);
 		DialogMemory.set("draggan.invert.steps", steps);
 		DialogMemory.set("draggan.invert.lr", lr);
 		DialogMemory.set("draggan.invert.msssim", w);

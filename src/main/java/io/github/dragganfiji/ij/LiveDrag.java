@@ -222,8 +222,11 @@ final class LiveDrag {
 			.getInstance(); // as Drag... reads it
 		if (rm != null) rois.addAll(List.of(rm.getRoisAsArray()));
 		final boolean[] drawn = RoiConversion.movableArea(rois, imp.getWidth(), imp.getHeight());
-		// A real image without an area: the default region around each handle-to-target segment, as Drag... does.
-		final boolean[] movable = drawn != null || !image.isInverted() ? drawn : defaultRegion();
+		// A real image without an area: the default region around each handle-to-target segment, as Drag... does
+		// (the plan says whether the drag itself is masked by it, or only the paste-back).
+		final DragUseCase.Plan plan = plan(drawn);
+		final boolean[] movable = plan == null ? drawn : plan.input().movable();
+		final boolean[] shown = plan == null ? drawn : plan.area();
 		startNanos = System.nanoTime();
 		firstShownNanos = lastShownNanos = firstChangeNanos = paintNanos = toolNanos = lastElapsedNanos = 0;
 		framesShown = steps = 0;
@@ -231,7 +234,8 @@ final class LiveDrag {
 
 			@Override
 			public void started(final DragInput input) {
-				growing = DragResultStack.of(image, new DragUseCase.Plan(input, real.pastesBack(image.isInverted())), false);
+				growing = DragResultStack.of(image, new DragUseCase.Plan(input, real.pastesBack(image.isInverted()), shown),
+					false);
 				growingTracks = new ArrayList<>();
 				for (int i = 0; i < input.size(); i++)
 					growingTracks.add(new ArrayList<>());
@@ -260,7 +264,7 @@ final class LiveDrag {
 				});
 			}
 		});
-		area = EditOverlay.outline(movable, imp.getWidth(), imp.getHeight());
+		area = EditOverlay.outline(shown, imp.getWidth(), imp.getHeight());
 		tracks = List.of();
 		redraw();
 		IJ.showStatus("DragGAN: starting (Space or Esc stops)");
@@ -436,8 +440,11 @@ final class LiveDrag {
 		else imp.updateAndDraw();
 	}
 
-	/** The default region of a real image around the complete pairs' segments, or null without a complete pair. */
-	private boolean[] defaultRegion() {
+	/**
+	 * The real-image rule for the complete pairs and the drawn area (or none), as Drag... plans it; null without a
+	 * complete pair (the editor then says what is missing).
+	 */
+	private DragUseCase.Plan plan(final boolean[] drawn) {
 		final List<io.github.dragganfiji.core.Point> hs = new ArrayList<>(), ts = new ArrayList<>();
 		for (final DragEditor.Pair p : editor.pairs())
 			if (p.complete()) {
@@ -445,8 +452,8 @@ final class LiveDrag {
 				ts.add(p.target());
 			}
 		if (hs.isEmpty()) return null;
-		return DragUseCase.plan(DragInput.of(hs, ts, null, imp.getWidth(), imp.getHeight()), true, imp.getTitle(),
-			real, IJ::log).input().movable();
+		return DragUseCase.plan(DragInput.of(hs, ts, drawn, imp.getWidth(), imp.getHeight()), image.isInverted(), imp
+			.getTitle(), real, IJ::log);
 	}
 
 	/**

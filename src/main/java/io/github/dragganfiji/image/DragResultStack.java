@@ -55,11 +55,11 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	 * back, else the generator's output.
 	 */
 	public static DragResultStack of(final LatentImage image, final DragUseCase.Plan plan, final boolean live) {
-		if (!plan.pasteBack()) return new DragResultStack(image.imp(), image.model(), plan.input(), live);
+		if (!plan.pasteBack()) return new DragResultStack(image.imp(), image.model(), plan.shown(), live);
 		final ImageProcessor[] base = image.processors();
 		for (int i = 0; i < base.length; i++)
 			base[i] = base[i].duplicate(); // a snapshot: the interactive tool changes the image's pixels as it goes
-		return new DragResultStack(image.imp(), image.model(), plan.input(), live, base, plan.pasteWeights());
+		return new DragResultStack(image.imp(), image.model(), plan.shown(), live, base, plan.pasteWeights());
 	}
 
 	/**

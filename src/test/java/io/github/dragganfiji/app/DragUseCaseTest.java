@@ -1,5 +1,6 @@
 package io.github.dragganfiji.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -55,8 +56,11 @@ class DragUseCaseTest {
 		final RealImageOptions real = new RealImageOptions(true, 4);
 		final DragUseCase.Plan p = DragUseCase.plan(oneHandle(), true, "cells.tif", real, log::add);
 		assertTrue(p.pasteBack());
-		assertEquals(oneHandle().aroundSegments(4).masked(), p.input().masked());
-		final boolean[] m = p.input().movable();
+		assertEquals(RealImageOptions.DEFAULT_REGION_AS_MASK, p.input().masked(), "the region masks the drag only " +
+			"when that is the default");
+		final boolean[] m = p.area();
+		assertArrayEquals(oneHandle().aroundSegments(4).movable(), m, "the area is the region around the segment");
+		assertArrayEquals(m, p.shown().movable(), "the result shows the area");
 		final int c = RES / 2;
 		assertTrue(m[c * RES + c], "the segment may move");
 		assertFalse(m[0], "a corner far from the segment may not");
@@ -67,6 +71,23 @@ class DragUseCaseTest {
 		assertEquals(0, w[0], "outside the region the original is kept");
 		assertFalse(DragUseCase.plan(oneHandle(), true, "cells.tif", new RealImageOptions(false, 4), s -> {})
 			.pasteBack(), "raw output asked: no paste-back");
+	}
+
+	@Test
+	void theRegionMasksTheDragWhenAskedOrWhenNothingIsPastedBack() {
+		final DragUseCase.Plan free = DragUseCase.plan(oneHandle(), true, "cells.tif", new RealImageOptions(true, 4,
+			false), s -> {});
+		assertFalse(free.input().masked(), "free: the drag itself is unmasked");
+		assertNotNull(free.area(), "... and the paste-back is bounded by the region");
+		assertEquals(0, free.pasteWeights()[0]);
+		final DragUseCase.Plan held = DragUseCase.plan(oneHandle(), true, "cells.tif", new RealImageOptions(true, 4,
+			true), s -> {});
+		assertTrue(held.input().masked(), "region as mask: the drag is masked by it");
+		assertArrayEquals(held.area(), held.input().movable());
+		assertArrayEquals(free.area(), held.area(), "the same region either way");
+		final DragUseCase.Plan raw = DragUseCase.plan(oneHandle(), true, "cells.tif", new RealImageOptions(false, 4,
+			false), s -> {});
+		assertTrue(raw.input().masked(), "raw output: the region is all that keeps the rest, so it masks the drag");
 	}
 
 	@Test

@@ -143,18 +143,20 @@ class MainTest {
 		assertEquals(0, Main.run(new String[] { "eval-real", "--bundle", MODEL, "--images", images.toString(), "--drags",
 			"2", "--steps", "10", "--tune-steps", "3", "--max-steps", "6", "--device", "cpu", "--out", out.toString() }));
 		final java.util.List<String> rows = Files.readAllLines(out.resolve("real.csv"));
-		assertTrue(rows.size() >= 3, "a drag for each tuning: " + rows);
+		assertTrue(rows.size() >= 9, "2 drags for each method and region role: " + rows);
 		double rawOutside = 0;
 		for (final String row : rows.subList(1, rows.size())) {
 			final String[] f = row.split(",");
 			assertEquals("a.tif", f[0]);
-			assertEquals("0", f[5], "paste-back: no pixel outside the region changed in any slice: " + row);
-			rawOutside = Math.max(rawOutside, Double.parseDouble(f[6]));
-			assertTrue(Double.parseDouble(f[3]) > 0 && Double.isFinite(Double.parseDouble(f[4])), row);
+			assertEquals("0", f[6], "paste-back: no pixel outside the region changed in any slice: " + row);
+			rawOutside = Math.max(rawOutside, Double.parseDouble(f[7]));
+			assertTrue(Double.parseDouble(f[4]) > 0 && Double.isFinite(Double.parseDouble(f[5])), row);
 		}
 		assertTrue(rawOutside > 0, "the raw generator did change pixels outside the region, so the 0 above is paste-back");
 		final String summary = Files.readString(out.resolve("summary.txt"));
-		assertTrue(summary.contains("locality 0.1: ") && summary.contains("no locality: "), summary);
+		for (final String line : java.util.List.of("w+pti, region free: ", "w+pti, region mask: ",
+			"wplus+pti, region free: ", "wplus+pti, region mask: "))
+			assertTrue(summary.contains(line), line + " in " + summary);
 		assertTrue(Files.exists(out.resolve("tuned-models")), "the tuned copies go under --out, not the user's models");
 	}
 

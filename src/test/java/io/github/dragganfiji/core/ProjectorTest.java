@@ -2,6 +2,7 @@ package io.github.dragganfiji.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -39,6 +40,34 @@ class ProjectorTest {
 			assertNotNull(last.ws());
 			assertEquals(8 * 32, last.ws().length);
 			assertTrue(last.psnr() > steps.get(0).psnr() + 6, "PSNR rose by " + (last.psnr() - steps.get(0).psnr()));
+		}
+	}
+
+	@Test
+	void inWEveryLayerHasTheSameW() {
+		try (Generator g = GeneratorBundle.load(TestBundles.TINY, Device.cpu())) {
+			final float[] target;
+			try (NDManager m = g.manager().newSubManager()) {
+				target = g.synthesis(g.mapping(m.create(Seeds.z(23, 32), new Shape(1, 32)), 0.7f), false).toFloatArray();
+			}
+			final List<Projector.Step> steps = new ArrayList<>();
+			final Projector.Step last = Projector.project(g, target, new Projector.Options(120, 0.05, 1.0).withSpace(
+				Projector.Space.W), steps::add, () -> false);
+			System.out.printf("projection in W: PSNR %.1f dB at step 0, %.1f dB after %d steps%n", steps.get(0).psnr(),
+				last.psnr(), steps.size());
+			assertEquals(8 * 32, last.ws().length);
+			for (int layer = 1; layer < 8; layer++)
+				for (int k = 0; k < 32; k++)
+					assertEquals(last.ws()[k], last.ws()[layer * 32 + k], 0f, "layer " + layer + " is layer 0's w");
+			assertTrue(last.psnr() > steps.get(0).psnr() + 3, "PSNR rose by " + (last.psnr() - steps.get(0).psnr()));
+			try (NDManager m = g.manager().newSubManager()) {
+				final float[] again = g.synthesis(m.create(last.ws(), new Shape(1, 8, 32)), false).toFloatArray();
+				for (int i = 0; i < again.length; i++)
+					assertEquals(again[i], last.image()[i], 1e-6f, "the image is the latent's");
+			}
+			assertEquals(Projector.Space.W, Projector.Space.parse("w"));
+			assertEquals(Projector.Space.W_PLUS, Projector.Space.parse("W+"));
+			assertThrows(IllegalArgumentException.class, () -> Projector.Space.parse("z"));
 		}
 	}
 

@@ -162,8 +162,8 @@ class InvertPluginTest {
 				else changedInside |= px[i] != source[i];
 		}
 		assertTrue(changedInside, "the region shows the generator's image");
-		assertTrue(o.stack().getProp(ImageProperties.PARAMS).endsWith("mask=true pasteBack=true"), o.stack().getProp(
-			ImageProperties.PARAMS));
+		assertTrue(o.stack().getProp(ImageProperties.PARAMS).endsWith(opt.regionAsMask() ? "mask=true pasteBack=true"
+			: "mask=false pasteArea=region pasteBack=true"), o.stack().getProp(ImageProperties.PARAMS));
 		final ImagePlus raw = DragPlugin.execute(DragPlugin.prepare(inv, points), cfg, "cpu", new RealImageOptions(false,
 			4)).stack();
 		final int[] first = (int[]) raw.getStack().getProcessor(1).getPixels();
