@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Runs one job of a table where it is called (an executor's task thread, or the driver in tests), through the
@@ -236,10 +234,8 @@ public final class JobRunner {
 	}
 
 	static void delete(final Path p) {
-		if (p == null || !Files.exists(p)) return;
-		try (Stream<Path> s = Files.walk(p)) {
-			for (final Path q : s.sorted(Comparator.reverseOrder()).toList())
-				Files.deleteIfExists(q);
+		try {
+			Outputs.deleteTree(p);
 		}
 		catch (final IOException e) {
 			// left for the next attempt's removeUnfinished

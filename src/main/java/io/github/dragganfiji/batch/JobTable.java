@@ -31,6 +31,10 @@ public final class JobTable {
 	/** The operations a row may name. */
 	public static final List<String> OPS = List.of("drag", "invert", "invert+drag", "generate");
 
+	/** The latent spaces of an inversion (core.Projector.Space's keys). */
+	static final List<String> SPACES = java.util.Arrays.stream(io.github.dragganfiji.core.Projector.Space.values()).map(
+		io.github.dragganfiji.core.Projector.Space::key).toList();
+
 	/** The drag modes (core.DragMode's keys). */
 	static final List<String> MODES = List.of("paper", "anchored", "line", "stable");
 
@@ -186,8 +190,8 @@ public final class JobTable {
 		}
 		if (o.containsKey("mode") && !MODES.contains(o.get("mode").toLowerCase(Locale.ROOT)))
 			return "unknown mode '" + o.get("mode") + "' (one of " + String.join(", ", MODES) + ")";
-		if (o.containsKey("space") && !List.of("w", "w+").contains(o.get("space").trim().toLowerCase(Locale.ROOT)))
-			return "unknown latent space '" + o.get("space") + "' (w or w+)";
+		if (o.containsKey("space") && !SPACES.contains(o.get("space").trim().toLowerCase(Locale.ROOT)))
+			return "unknown latent space '" + o.get("space") + "' (" + String.join(" or ", SPACES) + ")";
 		for (final String whole : List.of("steps", "seed", "layers", "every", "slice", "starts", "tune-steps", "invert-steps"))
 			if (o.containsKey(whole) && !o.get(whole).matches("-?\\d+")) return whole + " needs a whole number, not '" + o.get(whole) + "'";
 		for (final String whole : List.of("steps", "starts", "every"))

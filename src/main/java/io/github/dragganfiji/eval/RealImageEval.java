@@ -10,8 +10,6 @@ import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.ImageLoss;
-import io.github.dragganfiji.core.PivotalTuner;
-import io.github.dragganfiji.core.Projector;
 import io.github.dragganfiji.eval.EvalSuite;
 import io.github.dragganfiji.image.DragResultStack;
 import io.github.dragganfiji.image.Inputs;
@@ -89,7 +87,7 @@ public final class RealImageEval {
 						done++;
 					}
 				}
-				if (inv.tunedDir() != null) RoundTripEval.deleteTree(inv.tunedDir());
+				Outputs.deleteTree(inv.tunedDir());
 			}
 		}
 		final StringBuilder csv = new StringBuilder("image,method,region,handles,start_distance,verified_distance," +

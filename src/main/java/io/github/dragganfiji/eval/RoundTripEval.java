@@ -8,11 +8,8 @@ import io.github.dragganfiji.app.GenerateUseCase;
 import io.github.dragganfiji.app.InvertUseCase;
 import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
-import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragResult;
 import io.github.dragganfiji.core.DragVerification;
-import io.github.dragganfiji.core.PivotalTuner;
-import io.github.dragganfiji.core.Projector;
 import io.github.dragganfiji.image.Inputs;
 import io.github.dragganfiji.image.InversionInput;
 import io.github.dragganfiji.image.Outputs;
@@ -100,6 +97,7 @@ public final class RoundTripEval {
 		final int res = m.resolution();
 		final Path images = Files.createDirectories(out.resolve("images"));
 		final Path tuned = Files.createDirectories(out.resolve("tuned-models"));
+		final double range = m.outputMax() - m.outputMin();
 		final List<Row> rows = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
 			ShutdownGuard.requireNotStopping();
@@ -133,6 +131,7 @@ public final class RoundTripEval {
 				final DragUseCase.Result t = DragUseCase.run(new DragUseCase.Request(model, truth.latent(), plan.input(),
 					cfg, device), s -> {}, () -> false, null);
 				final DragVerification.Result tv = t.drag().verification();
+				final float[] w = plan.pasteWeights();
 				for (int k = 0; k < methods.size(); k++) {
 					final InversionMethod method = methods.get(k);
 					final InvertUseCase.Result inv = inversions.get(k);
@@ -142,8 +141,6 @@ public final class RoundTripEval {
 						device), s -> {}, () -> false, null);
 					final DragResult d = r.drag();
 					final DragVerification.Result v = d.verification();
-					final float[] w = plan.pasteWeights();
-					final double range = m.outputMax() - m.outputMin();
 					final Row row = new Row(split, method.name(), asMask ? "mask" : "free", seed, plan.input().size(), c
 						.input().masked(), start(tv), tv.meanDistance(), tv.arrived(), v.meanDistance(), v.arrived(), inv
 							.psnr(), inv.ssim(), rms(inv.latent(), truth.latent()), border(inv.image(), inv.target(), w, range),
@@ -159,7 +156,7 @@ public final class RoundTripEval {
 				}
 			}
 			for (final InvertUseCase.Result inv : inversions)
-				if (inv.tunedDir() != null) deleteTree(inv.tunedDir());
+				Outputs.deleteTree(inv.tunedDir());
 		}
 		write(rows, out, bundle);
 		return rows;
@@ -207,13 +204,6 @@ public final class RoundTripEval {
 		for (int i = 0; i < x.length; i++)
 			s += (x[i] - y[i]) * (double) (x[i] - y[i]);
 		return Math.sqrt(s / x.length);
-	}
-
-	static void deleteTree(final Path dir) throws IOException {
-		try (var s = Files.walk(dir)) {
-			for (final Path p : s.sorted(java.util.Comparator.reverseOrder()).toList())
-				Files.deleteIfExists(p);
-		}
 	}
 
 	private static void write(final List<Row> rows, final Path out, final Path bundle) throws IOException {

@@ -156,6 +156,15 @@ public final class Outputs {
 		});
 	}
 
+	/** Deletes a file or a folder with everything in it (deepest first); nothing when it does not exist. */
+	public static void deleteTree(final Path p) throws IOException {
+		if (p == null || !Files.exists(p)) return;
+		try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+			for (final Path q : s.sorted(java.util.Comparator.reverseOrder()).toList())
+				Files.deleteIfExists(q);
+		}
+	}
+
 	/** Writes a text file (UTF-8). */
 	public static Path text(final String text, final Path file) throws IOException {
 		return atomically(file, tmp -> {
