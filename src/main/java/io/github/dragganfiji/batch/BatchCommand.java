@@ -1,6 +1,8 @@
 package io.github.dragganfiji.batch;
 
 import io.github.dragganfiji.image.Outputs;
+import io.github.dragganfiji.model.GeneratorCache;
+import io.github.dragganfiji.runtime.ThreadTuner;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -180,12 +182,29 @@ public final class BatchCommand {
 				for (final Map.Entry<String, String> p : props.entrySet())
 					if (System.getProperty(p.getKey()) == null) System.setProperty(p.getKey(), p.getValue());
 				final TaskContext tc = TaskContext.get();
-				final JobRunner.Result r = JobRunner.run(job, Path.of(root), tc == null ? 0 : tc.attemptNumber(),
-					options);
+				final int attempt = tc == null ? 0 : tc.attemptNumber(), share = share(options, tc);
+				// Tasks on one executor run side by side: each its own copy of the model, its share of the cores.
+				final JobRunner.Result r = GeneratorCache.sideBySide(() -> ThreadTuner.withThreads(share,
+					() -> JobRunner.run(job, Path.of(root), attempt, options)));
 				(r.status().equals("failed") ? failed : done).add(1);
 				return r;
 			}).collect();
 		}
+	}
+
+	/**
+	 * The intra-op threads of one job: --threads where given, else the cores Spark gives each task
+	 * (spark.task.cpus, 1 by default, so that an executor of N cores runs N jobs at a time, one thread each).
+	 */
+	static int share(final Map<String, String> options, final TaskContext tc) {
+		try {
+			final int n = Integer.parseInt(options.getOrDefault("threads", "0"));
+			if (n > 0) return n;
+		}
+		catch (final NumberFormatException e) {
+			// the job's own command says what is wrong with it
+		}
+		return tc == null ? 1 : Math.max(1, tc.cpus());
 	}
 
 	static String duration(final double s) {

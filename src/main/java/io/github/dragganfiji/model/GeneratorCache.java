@@ -7,35 +7,138 @@ import ai.djl.training.GradientCollector;
 
 import io.github.dragganfiji.runtime.PyTorch;
 import io.github.dragganfiji.runtime.ShutdownGuard;
+import io.github.dragganfiji.runtime.ThreadTuner;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Keeps the last loaded generator, so that repeated commands on the same model do not reload it. One generator at
- * a time: asking for another closes the previous one. {@link #use} runs one piece of work on it at a time (the
- * generator and DJL's process-wide gradient collector are not thread-safe).
+ * Keeps loaded generators, so that repeated commands on the same model do not reload it. Each generator does one
+ * piece of work at a time ({@link #use}; a generator's weights and its graph executor are not shared between
+ * threads). Normally there is one generator: asking for another model closes the previous one, and a second caller
+ * of the same model waits. Work that runs side by side with other such work ({@link #sideBySide}: a batch's tasks
+ * on one executor) raises the number of generators to the number of those callers, so that each has its own copy of
+ * the model instead of waiting for the others'.
  */
 public final class GeneratorCache {
 
+	private record Key(Path dir, Device device) {}
+
+	private record Lent(Key key, Generator generator) {}
+
 	private static final Object LOCK = new Object();
-	private static Generator current;
-	private static Path currentDir;
-	private static Device currentDevice;
+	/** Loaded generators nobody uses now, the least recently used first. */
+	private static final ArrayDeque<Lent> IDLE = new ArrayDeque<>();
+	private static int lent, loading, sideBySide;
 
 	private GeneratorCache() {}
 
 	/**
-	 * Runs {@code work} on the generator of this bundle on this device, loading it if needed; other callers wait.
-	 * The generator must not escape {@code work}. The JVM does not exit while work runs ({@link ShutdownGuard}): loops
-	 * check {@link ShutdownGuard#stopping()} at their step boundaries.
+	 * Runs {@code work} on a generator of this bundle on this device, loading one if needed; when every generator
+	 * that may be kept is busy, waits for one. The generator must not escape {@code work}. The JVM does not exit
+	 * while work runs ({@link ShutdownGuard}): loops check {@link ShutdownGuard#stopping()} at their step boundaries.
 	 */
 	public static <T> T use(final Path dir, final Device device, final Function<Generator, T> work) {
 		return ShutdownGuard.run(() -> {
-			synchronized (LOCK) {
-				return work.apply(get(dir, device));
+			final Lent l = borrow(new Key(dir.toAbsolutePath().normalize(), device));
+			try {
+				ThreadTuner.applyShare();
+				return work.apply(l.generator());
+			}
+			finally {
+				giveBack(l);
 			}
 		});
+	}
+
+	/**
+	 * Runs {@code work}, which uses generators ({@link #use}) at the same time as other callers of this method: while
+	 * n callers are inside, up to n generators are kept (n copies of one model where they all use the same one).
+	 */
+	public static <T> T sideBySide(final Supplier<T> work) {
+		synchronized (LOCK) {
+			sideBySide++;
+			LOCK.notifyAll();
+		}
+		try {
+			return work.get();
+		}
+		finally {
+			synchronized (LOCK) {
+				sideBySide--;
+				trim();
+				LOCK.notifyAll();
+			}
+		}
+	}
+
+	/** How many generators are loaded now (in use and idle): the batch test checks the copies it expects. */
+	static int loaded() {
+		synchronized (LOCK) {
+			return lent + IDLE.size();
+		}
+	}
+
+	private static int limit() {
+		return Math.max(1, sideBySide);
+	}
+
+	private static Lent borrow(final Key key) {
+		synchronized (LOCK) {
+			while (true) {
+				for (final Iterator<Lent> it = IDLE.iterator(); it.hasNext();) {
+					final Lent l = it.next();
+					if (l.key().equals(key)) {
+						it.remove();
+						lent++;
+						return l;
+					}
+				}
+				if (lent + loading + IDLE.size() < limit()) break;
+				if (!IDLE.isEmpty()) { // another model's generator makes room (the least recently used)
+					IDLE.removeFirst().generator().close();
+					continue;
+				}
+				try {
+					LOCK.wait();
+				}
+				catch (final InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("interrupted while waiting for the generator", e);
+				}
+			}
+			loading++;
+		}
+		Generator g = null;
+		try {
+			g = GeneratorBundle.load(key.dir(), key.device());
+			return new Lent(key, g);
+		}
+		finally {
+			synchronized (LOCK) {
+				loading--;
+				if (g != null) lent++;
+				LOCK.notifyAll();
+			}
+		}
+	}
+
+	private static void giveBack(final Lent l) {
+		synchronized (LOCK) {
+			lent--;
+			IDLE.addLast(l);
+			trim();
+			LOCK.notifyAll();
+		}
+	}
+
+	/** Closes idle generators beyond the number that may be kept, the least recently used first. */
+	private static void trim() {
+		while (lent + loading + IDLE.size() > limit() && !IDLE.isEmpty())
+			IDLE.removeFirst().generator().close();
 	}
 
 	/**
@@ -64,16 +167,5 @@ public final class GeneratorCache {
 				}
 			}
 		}
-	}
-
-	private static Generator get(final Path dir, final Device device) {
-		final Path abs = dir.toAbsolutePath().normalize();
-		if (current != null && abs.equals(currentDir) && device.equals(currentDevice)) return current;
-		if (current != null) current.close();
-		current = null;
-		current = GeneratorBundle.load(abs, device);
-		currentDir = abs;
-		currentDevice = device;
-		return current;
 	}
 }

@@ -1,6 +1,5 @@
 package io.github.dragganfiji.runtime;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -34,9 +33,45 @@ public final class PyTorch {
 		JniUtils.setGradMode(false);
 	}
 
-	/** Records operations for a backward pass until closed (autograd is on only inside it). */
+	/**
+	 * Records operations on the calling thread for a backward pass until closed (autograd is on only inside it, and
+	 * only on this thread). DJL's own collector allows one in the whole process at a time, which would keep a batch's
+	 * jobs from dragging side by side on one executor; libtorch's autograd switch is per thread, and backward passes
+	 * of different graphs may run at once, so this one is per thread. zeroGradients is not offered: callers clear
+	 * their own arrays' gradients ({@link #zeroGrad}).
+	 */
 	public static GradientCollector gradients() {
-		return Engine.getEngine(ENGINE).newGradientCollector();
+		return new ThreadGradients();
+	}
+
+	/** A gradient collector of the calling thread (see {@link #gradients()}). */
+	private static final class ThreadGradients implements GradientCollector {
+
+		private final Thread owner = Thread.currentThread();
+		private final boolean before = JniUtils.isGradMode();
+
+		ThreadGradients() {
+			JniUtils.setGradMode(true);
+		}
+
+		@Override
+		public void backward(final NDArray target) {
+			try (NDArray ones = target.onesLike()) {
+				JniUtils.backward((PtNDArray) target, (PtNDArray) ones, false, false);
+			}
+		}
+
+		@Override
+		public void zeroGradients() {
+			throw new UnsupportedOperationException("clear each array's gradient with PyTorch.zeroGrad");
+		}
+
+		@Override
+		public void close() {
+			if (Thread.currentThread() != owner) throw new IllegalStateException("a gradient collector is closed on " +
+				"the thread that opened it");
+			JniUtils.setGradMode(before);
+		}
 	}
 
 	/**

@@ -24,6 +24,9 @@ public final class ThreadTuner {
 	 */
 	static final double FEWER = 0.9;
 
+	/** The calling thread's share of the cores, where it shares them with other engine threads ({@link #withThreads}). */
+	private static final ThreadLocal<Integer> SHARE = new ThreadLocal<>();
+
 	private final int[] counts;
 	private final long[] best;
 	private int step;
@@ -50,10 +53,45 @@ public final class ThreadTuner {
 	 */
 	public static ThreadTuner of(final ai.djl.Device device) {
 		final DjlRuntime.Info info = DjlRuntime.current();
-		if (info == null || device.isGpu() || info.threads() < 2) return fixed();
+		if (info == null || device.isGpu()) return fixed();
+		if (SHARE.get() != null) { // a share is the thread count, as a --threads is
+			applyShare();
+			return fixed();
+		}
+		if (info.threads() < 2) return fixed();
 		if (ALTERNATE.equals(System.getProperty(PROPERTY))) return alternating(info.threads());
 		if (!info.adaptiveThreads()) return fixed();
 		return candidates(info.threads());
+	}
+
+	/**
+	 * Runs work whose engine calls on the calling thread use at most {@code n} intra-op threads: a batch's task that
+	 * shares an executor's cores with other tasks running at the same time (each gets its share, as Spark's
+	 * spark.task.cpus says), or a test that needs an exact count. Loops started inside run at {@code n} threads and
+	 * do not adapt; afterwards the thread is back at all of the runtime's threads.
+	 */
+	public static <T> T withThreads(final int n, final java.util.function.Supplier<T> work) {
+		if (n < 1) throw new IllegalArgumentException("a thread share of at least 1, not " + n);
+		final Integer before = SHARE.get();
+		SHARE.set(n);
+		try {
+			return work.get();
+		}
+		finally {
+			if (before == null) SHARE.remove();
+			else SHARE.set(before);
+			final DjlRuntime.Info info = DjlRuntime.current();
+			if (info != null) PyTorch.setThreads(before != null ? before : info.threads());
+		}
+	}
+
+	/**
+	 * Puts the calling thread at its share of the cores ({@link #withThreads}) once the runtime has started; does
+	 * nothing outside a share. Engine work that runs outside a loop (rendering, generating) calls it first.
+	 */
+	public static void applyShare() {
+		final Integer share = SHARE.get();
+		if (share != null && DjlRuntime.current() != null) PyTorch.setThreads(share);
 	}
 
 	/**

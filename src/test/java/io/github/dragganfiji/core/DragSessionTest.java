@@ -17,8 +17,6 @@ import com.google.gson.JsonObject;
 import io.github.dragganfiji.model.Generator;
 import io.github.dragganfiji.model.GeneratorBundle;
 import io.github.dragganfiji.model.TestBundles;
-import io.github.dragganfiji.runtime.DjlRuntime;
-import io.github.dragganfiji.runtime.PyTorch;
 import io.github.dragganfiji.runtime.ThreadTuner;
 
 import java.io.IOException;
@@ -56,14 +54,17 @@ class DragSessionTest {
 	@org.junit.jupiter.params.ParameterizedTest(name = "{0} at {1} thread(s)")
 	@org.junit.jupiter.params.provider.CsvSource({ "tiny-drag.json, 1", "tiny-drag.json, 2", "tiny-drag-l1.json, 1",
 		"tiny-drag-l1.json, 2" })
-	void matchesThePythonReference(final String fixture, final int threads) throws IOException {
-		PyTorch.setThreads(threads);
-		try {
-			replay(fixture);
-		}
-		finally {
-			PyTorch.setThreads(DjlRuntime.current().threads());
-		}
+	void matchesThePythonReference(final String fixture, final int threads) {
+		// Exactly this many threads, also on a busy machine (the adaptive count would change it between steps).
+		ThreadTuner.withThreads(threads, () -> {
+			try {
+				replay(fixture);
+			}
+			catch (final IOException e) {
+				throw new java.io.UncheckedIOException(e);
+			}
+			return null;
+		});
 	}
 
 	/**
@@ -77,17 +78,26 @@ class DragSessionTest {
 			final List<List<DragStep>> runs = new ArrayList<>();
 			for (final String mode : new String[] { "1", "2", ThreadTuner.ALTERNATE }) {
 				final String before = System.getProperty(ThreadTuner.PROPERTY);
-				if (mode.equals(ThreadTuner.ALTERNATE)) System.setProperty(ThreadTuner.PROPERTY, mode);
-				else PyTorch.setThreads(Integer.parseInt(mode));
 				final List<DragStep> steps = new ArrayList<>();
-				try (DragSession s = new DragSession(gray, w, DragInput.of(List.of(new Point(10, 12)), List.of(new Point(
-					18, 16)), null, 32, 32), cfg(12)))
-				{
-					s.run(steps::add, () -> false);
+				final Runnable drag = () -> {
+					try (DragSession s = new DragSession(gray, w, DragInput.of(List.of(new Point(10, 12)), List.of(new Point(
+						18, 16)), null, 32, 32), cfg(12)))
+					{
+						s.run(steps::add, () -> false);
+					}
+				};
+				try {
+					if (mode.equals(ThreadTuner.ALTERNATE)) {
+						System.setProperty(ThreadTuner.PROPERTY, mode);
+						drag.run();
+					}
+					else ThreadTuner.withThreads(Integer.parseInt(mode), () -> { // exactly this many, at every step
+						drag.run();
+						return null;
+					});
 				}
 				finally {
 					TestBundles.restoreProperty(ThreadTuner.PROPERTY, before);
-					PyTorch.setThreads(DjlRuntime.current().threads());
 				}
 				runs.add(steps);
 			}
