@@ -47,7 +47,9 @@ public final class BatchCommand {
 		  summary.txt; invert: inverted.tif and its reconstruction; generate: generated.tif), only once complete.
 		  DIR/results.csv: id, status (done, failed, skipped), error, steps, verified distances and arrival per
 		  handle, PSNR and SSIM of inversions, seconds, host, output. A bad row or a failed job is one sentence there
-		  and never stops the others. Run it again to do the failed and missing jobs only. docs/batch.md: clusters.
+		  and never stops the others. Run it again to do the failed and missing jobs only. An executor runs as many
+		  jobs at once as it has cores for (spark.task.cpus cores a job, 1 by default; --threads N: N), each with
+		  its own copy of the model. docs/batch.md: clusters.
 		""";
 
 	private BatchCommand() {}
@@ -155,6 +157,10 @@ public final class BatchCommand {
 			.setIfMissing("spark.ui.enabled", "false").setIfMissing("spark.ui.showConsoleProgress", "false");
 		if (master.startsWith("local")) conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing(
 			"spark.driver.bindAddress", "127.0.0.1");
+		// --threads N: N cores a job, so that an executor runs as many jobs at once as it has N cores for.
+		final int threads = share(extra, null);
+		if (extra.containsKey("threads") && threads > 1) conf.setIfMissing("spark.task.cpus", Integer.toString(master
+			.startsWith("local") ? Math.min(threads, localCores(master)) : threads));
 		// The JVM's -Ddraggan.* options (the model folders, the device) go with the jobs to every executor.
 		final HashMap<String, String> props = new HashMap<>();
 		for (final String k : System.getProperties().stringPropertyNames())
@@ -205,6 +211,13 @@ public final class BatchCommand {
 			// the job's own command says what is wrong with it
 		}
 		return tc == null ? 1 : Math.max(1, tc.cpus());
+	}
+
+	/** The cores of a local master: local 1, local[N] and local[N,R] N, local[*] all of this machine's. */
+	static int localCores(final String master) {
+		final java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+)").matcher(master);
+		if (m.lookingAt()) return Math.max(1, Integer.parseInt(m.group(1)));
+		return master.equals("local") ? 1 : Runtime.getRuntime().availableProcessors();
 	}
 
 	static String duration(final double s) {

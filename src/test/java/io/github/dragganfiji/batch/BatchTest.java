@@ -82,6 +82,17 @@ class BatchTest {
 	private static final Map<String, String> CPU = Map.of("device", "cpu");
 
 	@Test
+	void eachJobsThreadsAndALocalMastersCores() {
+		assertEquals(1, BatchCommand.share(Map.of(), null), "one thread a job by default");
+		assertEquals(3, BatchCommand.share(Map.of("threads", "3"), null), "--threads N: N a job");
+		assertEquals(1, BatchCommand.share(Map.of("threads", "0"), null), "0 (all cores) is Spark's share");
+		assertEquals(2, BatchCommand.localCores("local[2]"));
+		assertEquals(4, BatchCommand.localCores("local[4,3]"));
+		assertEquals(1, BatchCommand.localCores("local"));
+		assertEquals(Runtime.getRuntime().availableProcessors(), BatchCommand.localCores("local[*]"));
+	}
+
+	@Test
 	void aTableRunsOnSparkEmbeddedAsTheSingleJobCommandsWouldAndARerunDoesOnlyWhatIsMissing() throws IOException {
 		final Path out = tmp.resolve("batch");
 		final List<JobTable.Job> jobs = JobTable.read(table);
