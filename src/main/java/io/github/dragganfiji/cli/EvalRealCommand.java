@@ -36,7 +36,8 @@ final class EvalRealCommand {
 		  objects (1 and 2 handles, centroids moved 6-10 px, the real-image defaults: default region, paste-back;
 		  --region: the region as the drag's mask too, or only bounding the paste-back) and reports the verified
 		  distance, pixels changed outside the region (pasted and raw), the fidelity inside it and at the blended
-		  border before and after; writes real.csv and summary.txt.
+		  border before and after, and the seam of the pasted result with and without the seam correction; writes
+		  real.csv and summary.txt.
 		""";
 
 	static final List<String> OPTIONS = List.of("bundle", "images", "drags", "methods", "region", "steps", "tune-steps", "max-steps", "out",

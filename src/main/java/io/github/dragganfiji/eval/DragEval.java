@@ -7,6 +7,7 @@ import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragMode;
 import io.github.dragganfiji.core.DragResult;
 import io.github.dragganfiji.core.DragVerification;
+import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.core.Point;
 import io.github.dragganfiji.core.TemplateMatcher;
 import io.github.dragganfiji.eval.EvalSuite;
@@ -60,11 +61,18 @@ public final class DragEval {
 	 * @param medianChanged median share, over masked drags, of the pixels outside the mask changed by more than
 	 *          {@link #CHANGED} of the intensity range
 	 * @param maxChanged the largest such share
+	 * @param pastedDistance masked drags composed as real images are (the start image outside the mask, the drag's
+	 *          last image inside it, seam-corrected: {@link io.github.dragganfiji.core.PasteBack}): the median verified
+	 *          distance in that composite (every pixel outside the mask is then the start's); NaN if none
+	 * @param pastedWithin3 the share of those handles within 3 px
+	 * @param seamRaw median seam over the mask's blended border ({@link RealImageEval#seam}) of the raw last image
+	 *          against the start, dB
+	 * @param seamPasted the same of the composite
 	 */
 	public record Summary(DragMode mode, int drags, int handles, double medianStart, double medianDistance,
 		double within3, double farther, double medianTracked, double arrived, double trackerArrived, double meanSteps,
 		double meanSeconds, double msPerStep, double medianLeakage, double maxLeakage, double medianChanged,
-		double maxChanged)
+		double maxChanged, double pastedDistance, double pastedWithin3, double seamRaw, double seamPasted)
 	{
 
 		public String describe() {
@@ -75,7 +83,10 @@ public final class DragEval {
 				"changed by more than %.0f%% of the range: median %.2f%% max %.2f%%", mode, drags, handles,
 				medianDistance, medianStart, 100 * within3, 100 * farther, medianTracked, 100 * arrived, 100 *
 					trackerArrived, meanSteps, meanSeconds, msPerStep, 100 * medianLeakage, 100 * maxLeakage, 100 *
-						CHANGED, 100 * medianChanged, 100 * maxChanged);
+						CHANGED, 100 * medianChanged, 100 * maxChanged) + (Double.isNaN(pastedDistance) ? "" : String.format(
+							Locale.ROOT, "; masked drags composed into the start image (0 pixels changed outside the mask): " +
+								"median verified distance %.2f px, %.0f%% within 3 px, seam %.1f dB raw, %.1f dB composed",
+							pastedDistance, 100 * pastedWithin3, seamRaw, seamPasted));
 		}
 	}
 
@@ -94,7 +105,8 @@ public final class DragEval {
 	private static final class Tally {
 
 		final List<Double> start = new ArrayList<>(), verified = new ArrayList<>(), tracked = new ArrayList<>(),
-			leak = new ArrayList<>(), changed = new ArrayList<>();
+			leak = new ArrayList<>(), changed = new ArrayList<>(), pasted = new ArrayList<>(), seamRaw = new ArrayList<>(),
+			seamPasted = new ArrayList<>();
 		int arrived, trackerArrived, steps, farther;
 		double seconds;
 	}
@@ -142,7 +154,7 @@ public final class DragEval {
 			tallies.put(mode, new Tally());
 		final StringBuilder csv = new StringBuilder("mode,drag,seed,handles,masked,edge,handle,hx,hy,tx,ty,start_dist," +
 			"tracked_x,tracked_y,tracked_dist,verified_x,verified_y,verified_dist,ncc_score,farther,updates," +
-			"tracker_arrived,verified_arrived,seconds,leakage,changed_outside\n");
+			"tracker_arrived,verified_arrived,seconds,leakage,changed_outside,pasted_verified_dist,seam_raw,seam_pasted\n");
 		int d = 0;
 		for (final EvalSuite.Spec spec : EvalSuite.specs(suite, drags)) {
 			ShutdownGuard.requireNotStopping();
@@ -171,13 +183,23 @@ public final class DragEval {
 				final DragResult r = run.drag();
 				final DragVerification.Result v = r.verification();
 				final double secs = run.seconds();
-				double leakage = Double.NaN, changed = Double.NaN;
+				double leakage = Double.NaN, changed = Double.NaN, seamRaw = Double.NaN, seamPasted = Double.NaN;
+				DragVerification.Result composed = null;
 				if (drag.movable() != null) {
 					final double range = m.outputMax() - m.outputMin();
 					leakage = TemplateMatcher.leakage(before, r.last().image(), drag.movable(), range);
 					changed = TemplateMatcher.changedOutside(before, r.last().image(), drag.movable(), range, CHANGED);
 					t.leak.add(leakage);
 					t.changed.add(changed);
+					// The same drag composed as a real image's is: exact outside the mask, seam-corrected inside.
+					final float[] w = PasteBack.weights(drag.movable(), res, res, PasteBack.FEATHER);
+					final float[] pasted = RealImageEval.pasted(before, r.last().image(), w, res, true);
+					composed = DragVerification.verify(before, pasted, res, drag.handles(), drag.targets(), cfg
+						.stopDistance(drag.size()));
+					seamRaw = RealImageEval.seam(r.last().image(), before, w, res, range);
+					seamPasted = RealImageEval.seam(pasted, before, w, res, range);
+					t.seamRaw.add(seamRaw);
+					t.seamPasted.add(seamPasted);
 				}
 				for (int h = 0; h < drag.size(); h++) {
 					final Point p = drag.handles().get(h), tg = drag.targets().get(h), tr = r.last().handles().get(h);
@@ -186,11 +208,13 @@ public final class DragEval {
 					t.verified.add(vh.distance());
 					t.tracked.add(tr.distance(tg));
 					t.farther += vh.fartherThanStart() ? 1 : 0;
+					final double pastedDist = composed == null ? Double.NaN : composed.handles().get(h).distance();
+					if (composed != null) t.pasted.add(pastedDist);
 					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f," +
-						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
+						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
 						spec.edge(), h, p.x(), p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
 							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
-								.arrived(), secs, leakage, changed));
+								.arrived(), secs, leakage, changed, pastedDist, seamRaw, seamPasted));
 				}
 				t.arrived += v.arrived() ? 1 : 0;
 				t.trackerArrived += r.arrived() ? 1 : 0;
@@ -215,7 +239,9 @@ public final class DragEval {
 			final Summary s = new Summary(e.getKey(), drags, n, median(t.start), median(t.verified), t.verified.stream()
 				.filter(v -> v <= 3).count() / (double) n, t.farther / (double) n, median(t.tracked), t.arrived /
 					(double) drags, t.trackerArrived / (double) drags, t.steps / (double) drags, t.seconds / drags, 1000 *
-						t.seconds / Math.max(1, t.steps), median(t.leak), max(t.leak), median(t.changed), max(t.changed));
+						t.seconds / Math.max(1, t.steps), median(t.leak), max(t.leak), median(t.changed), max(t.changed),
+				median(t.pasted), t.pasted.isEmpty() ? Double.NaN : t.pasted.stream().filter(v -> v <= 3).count() /
+					(double) t.pasted.size(), median(t.seamRaw), median(t.seamPasted));
 			summaries.add(s);
 			text.append(s.describe()).append('\n');
 		}

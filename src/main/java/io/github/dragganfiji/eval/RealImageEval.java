@@ -10,6 +10,7 @@ import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragVerification;
 import io.github.dragganfiji.core.ImageLoss;
+import io.github.dragganfiji.core.PasteBack;
 import io.github.dragganfiji.eval.EvalSuite;
 import io.github.dragganfiji.image.DragResultStack;
 import io.github.dragganfiji.image.Inputs;
@@ -39,7 +40,8 @@ import java.util.stream.Stream;
  * role asked for). Per drag: the verified distance (NCC, {@link DragVerification}), how many pixels outside the
  * region changed in the pasted result (must be 0), how much the raw generator output changed there, the
  * reconstruction's fidelity inside the region before the drag and over the paste-back's blended border before and
- * after it (a seam shows as a drop). Writes real.csv and summary.txt.
+ * after it (a seam risk shows as a drop), and the seam of the last step pasted plainly and with the seam correction
+ * ({@link #seam}), with the verified distance in the seamless result. Writes real.csv and summary.txt.
  */
 public final class RealImageEval {
 
@@ -51,7 +53,7 @@ public final class RealImageEval {
 	/** One drag's figures. */
 	public record Row(String image, String method, String region, int handles, double startDistance, double verified,
 		int changedOutside, double rawOutside, double insidePsnr, double psnr, double borderStart, double borderEnd,
-		int steps, double seconds) {}
+		double seamPlain, double seamSeamless, double verifiedPlain, double verifiedPasted, int steps, double seconds) {}
 
 	public static List<Row> run(final Path bundle, final List<Path> images, final int drags,
 		final List<InversionMethod> methods, final List<Boolean> regionAsMask, final int maxSteps, final Path out,
@@ -91,11 +93,13 @@ public final class RealImageEval {
 			}
 		}
 		final StringBuilder csv = new StringBuilder("image,method,region,handles,start_distance,verified_distance," +
-			"changed_outside_pasted,raw_change_outside,inside_psnr,psnr,border_start,border_end,steps,seconds\n");
+			"changed_outside_pasted,raw_change_outside,inside_psnr,psnr,border_start,border_end,seam_plain,seam_seamless," +
+			"verified_plain,verified_pasted,steps,seconds\n");
 		for (final Row r : rows)
-			csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.2f,%.3f,%d,%.5f,%.2f,%.2f,%.2f,%.2f,%d,%.2f%n", r.image(),
-				r.method(), r.region(), r.handles(), r.startDistance(), r.verified(), r.changedOutside(), r.rawOutside(), r
-					.insidePsnr(), r.psnr(), r.borderStart(), r.borderEnd(), r.steps(), r.seconds()));
+			csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.2f,%.3f,%d,%.5f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f," +
+				"%d,%.2f%n", r.image(), r.method(), r.region(), r.handles(), r.startDistance(), r.verified(), r.changedOutside(), r
+					.rawOutside(), r.insidePsnr(), r.psnr(), r.borderStart(), r.borderEnd(), r.seamPlain(), r.seamSeamless(), r
+						.verifiedPlain(), r.verifiedPasted(), r.steps(), r.seconds()));
 		Outputs.text(csv.toString(), out.resolve("real.csv"));
 		Outputs.text("bundle: " + bundle + "\n" + summary(rows), out.resolve("summary.txt"));
 		return rows;
@@ -148,16 +152,77 @@ public final class RealImageEval {
 		final DragVerification.Result v = DragVerification.verify(first, last, res, in.handles(), in.targets(), cfg
 			.stopDistance(in.size()));
 		final float[] w = plan.pasteWeights();
+		// The last step pasted into the image plainly (the feathered blend alone) and seamlessly (with the seam
+		// correction, as results are now), compared with the image over the blended border; the seamless result's
+		// own verified distance.
+		final float[] target = inv.target();
+		final float[] plainFirst = pasted(target, first, w, res, false), plainLast = pasted(target, last, w, res, false),
+			seamFirst = pasted(target, first, w, res, true), seamLast = pasted(target, last, w, res, true);
+		final double verifiedPlain = DragVerification.verify(plainFirst, plainLast, res, in.handles(), in.targets(), cfg
+			.stopDistance(in.size())).meanDistance(), verifiedPasted = DragVerification.verify(seamFirst, seamLast, res, in
+				.handles(), in.targets(), cfg.stopDistance(in.size())).meanDistance();
 		final Row row = new Row(name, method, asMask ? "mask" : "free", in.size(), v.handles().stream().mapToDouble(
 			DragVerification.Handle::startDistance).average().orElse(0), v.meanDistance(), changed, nOut == 0 ? 0 : rawOut /
-				nOut, ImageLoss.psnr(inErr / Math.max(1, nIn), range), inv.psnr(), RoundTripEval.border(first, inv.target(),
-					w, range), RoundTripEval.border(last, inv.target(), w, range), r.drag().updates(), r.seconds());
+				nOut, ImageLoss.psnr(inErr / Math.max(1, nIn), range), inv.psnr(), RoundTripEval.border(first, target, w,
+					range), RoundTripEval.border(last, target, w, range), seam(plainLast, target, w, res, range),
+			seam(seamLast, target, w, res, range), verifiedPlain, verifiedPasted, r.drag().updates(), r.seconds());
 		if (log != null) log.accept(String.format(Locale.ROOT, "  drag (%d handle%s, region %s): %.1f -> %.1f px " +
 			"verified, %d pixels changed outside the region (pasted), raw change there %.2f %%, inside %.1f dB, border " +
-			"%.1f -> %.1f dB, %d steps", row.handles(), row.handles() == 1 ? "" : "s", row.region(), row.startDistance(),
-			row.verified(), changed, 100 * row.rawOutside(), row.insidePsnr(), row.borderStart(), row.borderEnd(), row
-				.steps()));
+			"%.1f -> %.1f dB, seam plain %.1f dB, seamless %.1f dB, verified in the pasted result plain %.1f px, " +
+			"seamless %.1f px, %d steps", row
+				.handles(), row.handles() == 1 ? "" : "s", row.region(), row.startDistance(), row.verified(), changed, 100 *
+					row.rawOutside(), row.insidePsnr(), row.borderStart(), row.borderEnd(), row.seamPlain(), row.seamSeamless(),
+			row.verifiedPlain(), row.verifiedPasted(), row.steps()));
 		return row;
+	}
+
+	/** The window of {@link #seam}: 7 x 7 pixels. */
+	static final int SEAM_RADIUS = 3;
+
+	/**
+	 * The seam of a pasted image: PSNR of its local mean difference from the target (over a 7 x 7 window, so that
+	 * the generator's own noise and texture, which differ from the image's pixel by pixel, average out and a step in
+	 * brightness remains) over the blended border, every channel; NaN without one.
+	 */
+	static double seam(final float[] image, final float[] target, final float[] w, final int res, final double range) {
+		if (w == null) return Double.NaN;
+		final int plane = res * res;
+		double e = 0;
+		int n = 0;
+		for (int c = 0; c < image.length / plane; c++)
+			for (int y = 0; y < res; y++)
+				for (int x = 0; x < res; x++) {
+					final float wi = w[y * res + x];
+					if (!(wi > 0 && wi < 1)) continue;
+					double sum = 0;
+					int k = 0;
+					for (int yy = Math.max(0, y - SEAM_RADIUS); yy <= Math.min(res - 1, y + SEAM_RADIUS); yy++)
+						for (int xx = Math.max(0, x - SEAM_RADIUS); xx <= Math.min(res - 1, x + SEAM_RADIUS); xx++) {
+							final int i = c * plane + yy * res + xx;
+							sum += image[i] - target[i];
+							k++;
+						}
+					final double mean = sum / k;
+					e += mean * mean;
+					n++;
+				}
+		return n == 0 ? Double.NaN : ImageLoss.psnr(e / n, range);
+	}
+
+	/** An image [C * res * res] pasted into the target by the weights, plainly or with the seam correction. */
+	static float[] pasted(final float[] target, final float[] image, final float[] w, final int res,
+		final boolean seamless)
+	{
+		final int plane = res * res;
+		final float[] out = new float[image.length];
+		for (int c = 0; c < image.length / plane; c++) {
+			final float[] b = java.util.Arrays.copyOfRange(target, c * plane, (c + 1) * plane), e = java.util.Arrays
+				.copyOfRange(image, c * plane, (c + 1) * plane), o = new float[plane];
+			if (seamless) PasteBack.blendSeamless(b, e, w, res, res, null, o);
+			else PasteBack.blend(b, e, w, o);
+			System.arraycopy(o, 0, out, c * plane, plane);
+		}
+		return out;
 	}
 
 	public static String summary(final List<Row> rows) {
@@ -167,14 +232,19 @@ public final class RealImageEval {
 			sb.append(String.format(Locale.ROOT, "%s: %d drags, verified distance median %.2f px (start %.2f), %.0f %% " +
 				"within 3 px, pixels changed outside the region (pasted) %d in all, raw generator change there median " +
 				"%.2f %% (max %.2f %%), reconstruction median %.1f dB (inside the region %.1f dB), blended border %.1f -> " +
-				"%.1f dB (median), %.1f s per drag%n", t, k.size(), DragEval.median(k.stream().map(Row::verified).toList()),
+				"%.1f dB (median), seam (local mean over the border) plain %.1f dB, seamless %.1f dB (median), verified " +
+				"in the pasted result plain %.2f px, seamless %.2f px (median), %.1f s per drag%n", t, k.size(), DragEval.median(k.stream().map(Row::verified).toList()),
 				DragEval.median(k.stream().map(Row::startDistance).toList()), 100.0 * k.stream().filter(r -> r
 					.verified() <= 3).count() / k.size(), k.stream().mapToInt(Row::changedOutside).sum(), 100 * DragEval
 						.median(k.stream().map(Row::rawOutside).toList()), 100 * k.stream().mapToDouble(Row::rawOutside).max()
 							.orElse(0), DragEval.median(k.stream().map(Row::psnr).toList()), DragEval.median(k.stream().map(
 								Row::insidePsnr).toList()), DragEval.median(k.stream().map(Row::borderStart).filter(
 									Double::isFinite).toList()), DragEval.median(k.stream().map(Row::borderEnd).filter(
-										Double::isFinite).toList()), k.stream().mapToDouble(Row::seconds).average().orElse(0)));
+										Double::isFinite).toList()), DragEval.median(k.stream().map(Row::seamPlain).filter(
+											Double::isFinite).toList()), DragEval.median(k.stream().map(Row::seamSeamless).filter(
+												Double::isFinite).toList()), DragEval.median(k.stream().map(Row::verifiedPlain).toList()), DragEval
+													.median(k.stream().map(Row::verifiedPasted).toList()), k.stream()
+													.mapToDouble(Row::seconds).average().orElse(0)));
 		}
 		return sb.toString();
 	}

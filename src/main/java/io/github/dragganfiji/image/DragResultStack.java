@@ -39,6 +39,8 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	private final Roi area;
 	private final ImageProcessor[] base;
 	private final float[] weights;
+	/** Each plane's last seam correction (the next slice's first guess), or null without paste-back. */
+	private final float[][] seams;
 	private final boolean live;
 	private final ImageStack stack;
 	private final Overlay overlay = new Overlay();
@@ -86,6 +88,7 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 	{
 		this.base = base;
 		this.weights = weights;
+		seams = base == null ? null : new float[Math.max(3, base.length)][];
 		this.source = source;
 		this.model = model;
 		this.meta = model.metadata();
@@ -110,7 +113,7 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		final ImageProcessor[] raw = mapping != null ? Rendering.toProcessors(image, meta.imageChannels(), meta
 			.resolution(), mapping, depth, source.getType() == ImagePlus.COLOR_RGB) : Rendering.toProcessors(image, meta
 				.imageChannels(), meta.resolution(), meta.outputMin(), meta.outputMax(), depth);
-		return base == null ? raw : Rendering.pasteBack(raw, base, weights);
+		return base == null ? raw : Rendering.pasteBack(raw, base, weights, seams);
 	}
 
 	/** Takes one step: every step extends the tracks; steps with an image add a slice. */

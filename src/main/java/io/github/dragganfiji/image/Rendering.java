@@ -230,19 +230,32 @@ public final class Rendering {
 
 	/**
 	 * Paste-back: each generated processor blended into the matching base processor (same type and size) by
-	 * {@link PasteBack#blend} weights; pixels of weight 0 keep the base's value exactly. RGB is blended per channel.
+	 * {@link PasteBack#blend} weights, after {@link PasteBack#seamCorrection} has made it meet the base at the movable
+	 * area's edge; pixels of weight 0 keep the base's value exactly. RGB is blended per channel.
 	 */
 	public static ImageProcessor[] pasteBack(final ImageProcessor[] generated, final ImageProcessor[] base,
 		final float[] weights)
 	{
+		return pasteBack(generated, base, weights, null);
+	}
+
+	/**
+	 * {@link #pasteBack(ImageProcessor[], ImageProcessor[], float[])} with each plane's seam correction kept in
+	 * {@code seams} (one slot a plane: a channel, or an RGB component), read as the first guess and replaced: the
+	 * slices of one drag reuse the previous slice's correction.
+	 */
+	public static ImageProcessor[] pasteBack(final ImageProcessor[] generated, final ImageProcessor[] base,
+		final float[] weights, final float[][] seams)
+	{
 		final ImageProcessor[] out = new ImageProcessor[generated.length];
 		for (int c = 0; c < generated.length; c++) {
 			final ImageProcessor g = generated[c], b = base[c];
+			final int width = g.getWidth(), height = g.getHeight();
 			if (g instanceof ColorProcessor cg) {
-				final ColorProcessor cb = (ColorProcessor) b, co = new ColorProcessor(g.getWidth(), g.getHeight());
+				final ColorProcessor cb = (ColorProcessor) b, co = new ColorProcessor(width, height);
 				final byte[][] gc = rgb(cg), bc = rgb(cb), oc = new byte[3][];
 				for (int k = 0; k < 3; k++) {
-					final float[] o = blend(toFloat(bc[k]), toFloat(gc[k]), weights);
+					final float[] o = blend(toFloat(bc[k]), toFloat(gc[k]), weights, width, height, seams, k);
 					oc[k] = new byte[o.length];
 					for (int i = 0; i < o.length; i++)
 						oc[k][i] = (byte) clip(o[i], 255);
@@ -252,19 +265,24 @@ public final class Rendering {
 				continue;
 			}
 			final float[] o = blend((float[]) b.convertToFloatProcessor().getPixels(), (float[]) g.convertToFloat()
-				.getPixels(), weights);
+				.getPixels(), weights, width, height, seams, c);
 			final ImageProcessor r = g.duplicate();
+			final int most = r instanceof ShortProcessor ? 65535 : 255; // the correction may step past the range
 			for (int i = 0; i < o.length; i++)
-				r.setf(i, r instanceof FloatProcessor ? o[i] : Math.round(o[i]));
+				r.setf(i, r instanceof FloatProcessor ? o[i] : clip(o[i], most));
 			r.setMinAndMax(g.getMin(), g.getMax());
 			out[c] = r;
 		}
 		return out;
 	}
 
-	private static float[] blend(final float[] base, final float[] edited, final float[] w) {
+	private static float[] blend(final float[] base, final float[] edited, final float[] w, final int width,
+		final int height, final float[][] seams, final int slot)
+	{
 		final float[] out = new float[base.length];
-		PasteBack.blend(base, edited, w, out);
+		final float[] start = seams != null && slot < seams.length ? seams[slot] : null;
+		final float[] c = PasteBack.blendSeamless(base, edited, w, width, height, start, out);
+		if (seams != null && slot < seams.length) seams[slot] = c;
 		return out;
 	}
 

@@ -37,7 +37,11 @@ class DragEvalTest {
 		assertTrue(s.farther() >= 0 && s.farther() <= 1);
 		assertTrue(s.medianLeakage() >= 0, "three of the six drags are masked");
 		assertTrue(s.maxChanged() >= s.medianChanged() && s.medianChanged() >= 0 && s.maxChanged() <= 1);
+		assertTrue(Double.isFinite(s.pastedDistance()) && s.pastedWithin3() >= 0 && s.pastedWithin3() <= 1,
+			"the masked drags composed into the start image are verified too");
+		assertTrue(rows.get(0).endsWith("pasted_verified_dist,seam_raw,seam_pasted"), rows.get(0));
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("median verified distance"));
+		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("composed into the start image"));
 	}
 
 	@Test
