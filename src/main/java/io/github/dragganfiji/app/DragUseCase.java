@@ -61,7 +61,8 @@ public final class DragUseCase {
 	/**
 	 * The real-image rule: a real (inverted) image without a movable area gets the region around each handle-to-
 	 * target segment (a note to {@code log} says so), and with paste-back on its result keeps the original outside
-	 * the movable area; a generated image is dragged as requested, raw (the paper's behaviour).
+	 * the movable area; a generated image is dragged as requested, raw (the paper's behaviour), and pasted into the
+	 * start image when the user drew a movable area (every pixel outside it stays as it was).
 	 *
 	 * @param requested handles, targets and the user's movable area (or none)
 	 * @param realImage whether the image is a real one (it carries an inversion)
@@ -72,7 +73,8 @@ public final class DragUseCase {
 		final RealImageOptions real, final Consumer<String> log)
 	{
 		final DragInput movable = real.movable(realImage, title, requested, log);
-		return new Plan(real.engineInput(requested, movable), real.pastesBack(realImage), movable.movable());
+		return new Plan(real.engineInput(requested, movable), real.pastesBack(realImage, requested.masked()), movable
+			.movable());
 	}
 
 	/** The drag's parameters as one line, as a result stack records them. */

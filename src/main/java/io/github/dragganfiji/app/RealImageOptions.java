@@ -81,8 +81,13 @@ public record RealImageOptions(boolean pasteBack, double regionRadius, boolean r
 		return requested.masked() || regionAsMask || !pasteBack ? movable : requested;
 	}
 
-	/** Whether the result is pasted into the original: a real image with paste-back on. */
-	public boolean pastesBack(final boolean realImage) {
-		return pasteBack && realImage;
+	/**
+	 * Whether the result is pasted into the original (with paste-back on): a real image always; a generated image
+	 * when the user drew a movable area, so that every pixel outside it stays the start image's, as the area promises
+	 * (the mask term alone let 0.39 % of them change by more than 2 % of the range, up to 2.99 %; composed, the
+	 * held-out split's masked drags arrived as often: median 2.24 px, 53 % within 3 px either way, docs/accuracy.md).
+	 */
+	public boolean pastesBack(final boolean realImage, final boolean userArea) {
+		return pasteBack && (realImage || userArea);
 	}
 }

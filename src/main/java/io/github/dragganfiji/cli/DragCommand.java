@@ -47,6 +47,7 @@ final class DragCommand {
 		  output everywhere); without a mask only pixels within --region-radius (1/8 of the side; 1 px to the
 		  image size) of each handle-to-target segment may change. The drag itself runs unmasked and only the
 		  paste-back is bounded by that region, unless --region-mask (or --raw) makes the region its mask too.
+		  A generated image with a --mask keeps its pixels outside the mask the same way (--raw: the generator's).
 		""".formatted(DragConfig.DEFAULT_MODE.key());
 
 	private DragCommand() {}

@@ -64,7 +64,7 @@ final class DragDialog {
 		final RealImageOptions r = DialogMemory.realImage(m.resolution());
 		if (inverted) gd.addMessage("Real (inverted) image:");
 		// Unchecked by default (and in macros that leave it out): real images are pasted back unless asked otherwise.
-		gd.addCheckbox("Raw generator output (real images: no paste-back of the original outside the movable area)",
+		gd.addCheckbox("Raw generator output (no paste-back of the original outside the movable area)",
 			!r.pasteBack());
 		gd.addNumericField("Region radius without an area ROI (px, real images)", r.regionRadius(), 0);
 		// A label of its own first word (the macro key "hold"): the region also holds the drag's features.

@@ -234,8 +234,8 @@ final class LiveDrag {
 
 			@Override
 			public void started(final DragInput input) {
-				growing = DragResultStack.of(image, new DragUseCase.Plan(input, real.pastesBack(image.isInverted()), shown),
-					false);
+				growing = DragResultStack.of(image, new DragUseCase.Plan(input, real.pastesBack(image.isInverted(), input
+					.masked()), shown), false);
 				growingTracks = new ArrayList<>();
 				for (int i = 0; i < input.size(); i++)
 					growingTracks.add(new ArrayList<>());

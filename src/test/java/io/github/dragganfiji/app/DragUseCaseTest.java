@@ -91,6 +91,25 @@ class DragUseCaseTest {
 	}
 
 	@Test
+	void aGeneratedImageWithAUsersAreaIsPastedIntoTheStartImageUnlessRaw() {
+		final boolean[] area = new boolean[RES * RES];
+		for (int i = 0; i < area.length / 2; i++)
+			area[i] = true;
+		final int c = RES / 4;
+		final DragInput in = DragInput.of(List.of(new Point(c, c)), List.of(new Point(c + 2, c)), area, RES, RES);
+		final List<String> log = new ArrayList<>();
+		final DragUseCase.Plan p = DragUseCase.plan(in, false, "generated", RealImageOptions.defaults(RES), log::add);
+		assertSame(in, p.input(), "the area is the drag's mask");
+		assertTrue(p.pasteBack(), "every pixel outside the area stays the start image's");
+		assertTrue(java.util.Arrays.equals(area, p.area()), "the area bounds the paste-back");
+		for (int i = 0; i < area.length; i++)
+			if (!area[i]) assertEquals(0f, p.pasteWeights()[i]);
+		assertTrue(log.isEmpty(), "no real-image note for a generated image");
+		assertFalse(DragUseCase.plan(in, false, "generated", new RealImageOptions(false, 4), s -> {}).pasteBack(),
+			"raw output: the generator's pixels everywhere");
+	}
+
+	@Test
 	void aUsersAreaIsKeptOnARealImage() {
 		final boolean[] area = new boolean[RES * RES];
 		for (int i = 0; i < area.length / 2; i++)
