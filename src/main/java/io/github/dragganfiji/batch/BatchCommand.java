@@ -158,8 +158,8 @@ public final class BatchCommand {
 		if (master.startsWith("local")) conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing(
 			"spark.driver.bindAddress", "127.0.0.1");
 		// --threads N: N cores a job, so that an executor runs as many jobs at once as it has N cores for.
-		final int threads = share(extra, null);
-		if (extra.containsKey("threads") && threads > 1) conf.setIfMissing("spark.task.cpus", Integer.toString(master
+		final int threads = share(extra, null); // 1 unless --threads gives more
+		if (threads > 1) conf.setIfMissing("spark.task.cpus", Integer.toString(master
 			.startsWith("local") ? Math.min(threads, localCores(master)) : threads));
 		// The JVM's -Ddraggan.* options (the model folders, the device) go with the jobs to every executor.
 		final HashMap<String, String> props = new HashMap<>();

@@ -117,7 +117,7 @@ public final class PasteBack {
 				sides[u] = (byte) b;
 				u++;
 			}
-		if (edge == 0) return new float[n];
+		if (edge == 0) return v; // no fixed pixel around the area: no condition, no correction (v is all 0 here)
 		// The first guess: the last step's correction, else the mean of the boundary values (a drift is mostly an
 		// offset, and that part is then right from the first sweep).
 		final float mean = (float) (edgeSum / edge);

@@ -169,10 +169,9 @@ public final class RealImageEval {
 		if (log != null) log.accept(String.format(Locale.ROOT, "  drag (%d handle%s, region %s): %.1f -> %.1f px " +
 			"verified, %d pixels changed outside the region (pasted), raw change there %.2f %%, inside %.1f dB, border " +
 			"%.1f -> %.1f dB, seam plain %.1f dB, seamless %.1f dB, verified in the pasted result plain %.1f px, " +
-			"seamless %.1f px, %d steps", row
-				.handles(), row.handles() == 1 ? "" : "s", row.region(), row.startDistance(), row.verified(), changed, 100 *
-					row.rawOutside(), row.insidePsnr(), row.borderStart(), row.borderEnd(), row.seamPlain(), row.seamSeamless(),
-			row.verifiedPlain(), row.verifiedPasted(), row.steps()));
+			"seamless %.1f px, %d steps", row.handles(), row.handles() == 1 ? "" : "s", row.region(), row.startDistance(),
+			row.verified(), changed, 100 * row.rawOutside(), row.insidePsnr(), row.borderStart(), row.borderEnd(), row
+				.seamPlain(), row.seamSeamless(), row.verifiedPlain(), row.verifiedPasted(), row.steps()));
 		return row;
 	}
 

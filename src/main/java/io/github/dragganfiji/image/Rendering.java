@@ -280,9 +280,9 @@ public final class Rendering {
 		final int height, final float[][] seams, final int slot)
 	{
 		final float[] out = new float[base.length];
-		final float[] start = seams != null && slot < seams.length ? seams[slot] : null;
-		final float[] c = PasteBack.blendSeamless(base, edited, w, width, height, start, out);
-		if (seams != null && slot < seams.length) seams[slot] = c;
+		final boolean kept = seams != null && slot < seams.length;
+		final float[] c = PasteBack.blendSeamless(base, edited, w, width, height, kept ? seams[slot] : null, out);
+		if (kept) seams[slot] = c;
 		return out;
 	}
 

@@ -75,7 +75,7 @@ public final class GeneratorCache {
 		}
 	}
 
-	/** How many generators are loaded now (in use and idle): the batch test checks the copies it expects. */
+	/** How many generators are loaded now (in use and idle): GeneratorCacheTest checks the copies it expects. */
 	static int loaded() {
 		synchronized (LOCK) {
 			return lent + IDLE.size();

@@ -90,18 +90,29 @@ class DragUseCaseTest {
 		assertTrue(raw.input().masked(), "raw output: the region is all that keeps the rest, so it masks the drag");
 	}
 
-	@Test
-	void aGeneratedImageWithAUsersAreaIsPastedIntoTheStartImageUnlessRaw() {
+	/** An area ROI: the top half of the image. */
+	private static boolean[] topHalf() {
 		final boolean[] area = new boolean[RES * RES];
 		for (int i = 0; i < area.length / 2; i++)
 			area[i] = true;
+		return area;
+	}
+
+	/** One handle in the top half, moved 2 px, with this area ROI. */
+	private static DragInput oneHandleIn(final boolean[] area) {
 		final int c = RES / 4;
-		final DragInput in = DragInput.of(List.of(new Point(c, c)), List.of(new Point(c + 2, c)), area, RES, RES);
+		return DragInput.of(List.of(new Point(c, c)), List.of(new Point(c + 2, c)), area, RES, RES);
+	}
+
+	@Test
+	void aGeneratedImageWithAUsersAreaIsPastedIntoTheStartImageUnlessRaw() {
+		final boolean[] area = topHalf();
+		final DragInput in = oneHandleIn(area);
 		final List<String> log = new ArrayList<>();
 		final DragUseCase.Plan p = DragUseCase.plan(in, false, "generated", RealImageOptions.defaults(RES), log::add);
 		assertSame(in, p.input(), "the area is the drag's mask");
 		assertTrue(p.pasteBack(), "every pixel outside the area stays the start image's");
-		assertTrue(java.util.Arrays.equals(area, p.area()), "the area bounds the paste-back");
+		assertArrayEquals(area, p.area(), "the area bounds the paste-back");
 		for (int i = 0; i < area.length; i++)
 			if (!area[i]) assertEquals(0f, p.pasteWeights()[i]);
 		assertTrue(log.isEmpty(), "no real-image note for a generated image");
@@ -111,11 +122,8 @@ class DragUseCaseTest {
 
 	@Test
 	void aUsersAreaIsKeptOnARealImage() {
-		final boolean[] area = new boolean[RES * RES];
-		for (int i = 0; i < area.length / 2; i++)
-			area[i] = true;
-		final int c = RES / 4;
-		final DragInput in = DragInput.of(List.of(new Point(c, c)), List.of(new Point(c + 2, c)), area, RES, RES);
+		final boolean[] area = topHalf();
+		final DragInput in = oneHandleIn(area);
 		final DragUseCase.Plan p = DragUseCase.plan(in, true, "x", RealImageOptions.defaults(RES), s -> {});
 		assertSame(in, p.input());
 		assertTrue(p.pasteBack());
