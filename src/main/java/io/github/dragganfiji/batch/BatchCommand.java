@@ -15,8 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -158,7 +160,7 @@ public final class BatchCommand {
 		if (master.startsWith("local")) conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing(
 			"spark.driver.bindAddress", "127.0.0.1");
 		// --threads N: N cores a job, so that an executor runs as many jobs at once as it has N cores for.
-		final int threads = share(extra, null); // 1 unless --threads gives more
+		final int threads = Math.max(1, threads(extra)); // 1 unless --threads gives more
 		if (threads > 1) conf.setIfMissing("spark.task.cpus", Integer.toString(master
 			.startsWith("local") ? Math.min(threads, localCores(master)) : threads));
 		// The JVM's -Ddraggan.* options (the model folders, the device) go with the jobs to every executor.
@@ -167,6 +169,7 @@ public final class BatchCommand {
 			if (k.startsWith("draggan.")) props.put(k, System.getProperty(k));
 		final String root = out.toString();
 		final HashMap<String, String> options = new HashMap<>(extra);
+		final int local = master.startsWith("local") ? localCores(master) : 0;
 		final long t0 = System.nanoTime();
 		try (JavaSparkContext sc = new JavaSparkContext(conf)) {
 			sc.setLogLevel(Boolean.getBoolean("draggan.verbose") ? "INFO" : "ERROR");
@@ -188,29 +191,53 @@ public final class BatchCommand {
 				for (final Map.Entry<String, String> p : props.entrySet())
 					if (System.getProperty(p.getKey()) == null) System.setProperty(p.getKey(), p.getValue());
 				final TaskContext tc = TaskContext.get();
-				final int attempt = tc == null ? 0 : tc.attemptNumber(), share = share(options, tc);
-				// Tasks on one executor run side by side: each its own copy of the model, its share of the cores.
-				final JobRunner.Result r = GeneratorCache.sideBySide(() -> ThreadTuner.withThreads(share,
-					() -> JobRunner.run(job, Path.of(root), attempt, options)));
+				final int attempt = tc == null ? 0 : tc.attemptNumber(), fixed = threads(options), perTask = tc == null ? 1
+					: Math.max(1, tc.cpus()), cores = local > 0 ? local : executorCores();
+				// Tasks on one executor run side by side: each its own copy of the model, its share of the cores; the
+				// share grows when fewer tasks run (the table's last jobs, a table shorter than the cores).
+				RUNNING.incrementAndGet();
+				final JobRunner.Result r;
+				try {
+					r = GeneratorCache.sideBySide(() -> ThreadTuner.withShare(() -> share(fixed, perTask, cores, RUNNING
+						.get()), () -> JobRunner.run(job, Path.of(root), attempt, options)));
+				}
+				finally {
+					RUNNING.decrementAndGet();
+				}
 				(r.status().equals("failed") ? failed : done).add(1);
 				return r;
 			}).collect();
 		}
 	}
 
-	/**
-	 * The intra-op threads of one job: --threads where given, else the cores Spark gives each task
-	 * (spark.task.cpus, 1 by default, so that an executor of N cores runs N jobs at a time, one thread each).
-	 */
-	static int share(final Map<String, String> options, final TaskContext tc) {
+	/** The batch's tasks running in this JVM now (an executor's, or the driver's with a local master). */
+	private static final AtomicInteger RUNNING = new AtomicInteger();
+
+	/** --threads N (N a job), or 0 where not given (a bad value: the job's own command says what is wrong). */
+	static int threads(final Map<String, String> options) {
 		try {
-			final int n = Integer.parseInt(options.getOrDefault("threads", "0"));
-			if (n > 0) return n;
+			return Math.max(0, Integer.parseInt(options.getOrDefault("threads", "0")));
 		}
 		catch (final NumberFormatException e) {
-			// the job's own command says what is wrong with it
+			return 0;
 		}
-		return tc == null ? 1 : Math.max(1, tc.cpus());
+	}
+
+	/**
+	 * The intra-op threads of one job now: --threads where given; else the executor's cores divided among the tasks
+	 * running on it, at least the cores Spark gives a task (spark.task.cpus, 1 by default: an executor of N cores runs
+	 * N jobs at a time, one thread each, and the last job left has all N).
+	 */
+	static int share(final int threads, final int perTask, final int cores, final int running) {
+		if (threads > 0) return threads;
+		return Math.max(perTask, cores / Math.max(1, running));
+	}
+
+	/** An executor's cores: spark.executor.cores where set, else what its JVM sees (a standalone Worker's executor). */
+	private static int executorCores() {
+		final SparkEnv env = SparkEnv.get();
+		final int all = Runtime.getRuntime().availableProcessors();
+		return env == null ? all : env.conf().getInt("spark.executor.cores", all);
 	}
 
 	/** The cores of a local master: local 1, local[N] and local[N,R] N, local[*] all of this machine's. */

@@ -82,6 +82,11 @@ public final class PyTorch {
 		JniUtils.setNumThreads(n);
 	}
 
+	/** libtorch's intra-op thread count for parallel work started from the calling thread. */
+	public static int threads() {
+		return JniUtils.getNumThreads();
+	}
+
 	/** Clears an array's accumulated gradient in place. */
 	public static void zeroGrad(final NDArray array) {
 		JniUtils.zeroGrad((PtNDArray) array);

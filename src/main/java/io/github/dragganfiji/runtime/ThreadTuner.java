@@ -24,8 +24,11 @@ public final class ThreadTuner {
 	 */
 	static final double FEWER = 0.9;
 
-	/** The calling thread's share of the cores, where it shares them with other engine threads ({@link #withThreads}). */
-	private static final ThreadLocal<Integer> SHARE = new ThreadLocal<>();
+	/**
+	 * The calling thread's share of the cores, where it shares them with other engine threads ({@link #withThreads},
+	 * {@link #withShare}); read again at every step.
+	 */
+	private static final ThreadLocal<java.util.function.IntSupplier> SHARE = new ThreadLocal<>();
 
 	private final int[] counts;
 	private final long[] best;
@@ -38,6 +41,9 @@ public final class ThreadTuner {
 	private int slowSteps;
 	private final int[] used;
 	private boolean alternate;
+	/** A loop inside a share: puts the thread at the share's current count before each step. */
+	private boolean follow;
+	private int followed;
 
 	private ThreadTuner(final int[] counts) {
 		this.counts = counts;
@@ -55,8 +61,10 @@ public final class ThreadTuner {
 		final DjlRuntime.Info info = DjlRuntime.current();
 		if (info == null || device.isGpu()) return fixed();
 		if (SHARE.get() != null) { // a share is the thread count, as a --threads is
-			applyShare();
-			return fixed();
+			final ThreadTuner t = fixed();
+			t.follow = true;
+			t.beforeStep();
+			return t;
 		}
 		if (info.threads() < 2) return fixed();
 		if (ALTERNATE.equals(System.getProperty(PROPERTY))) return alternating(info.threads());
@@ -72,8 +80,17 @@ public final class ThreadTuner {
 	 */
 	public static <T> T withThreads(final int n, final java.util.function.Supplier<T> work) {
 		if (n < 1) throw new IllegalArgumentException("a thread share of at least 1, not " + n);
-		final Integer before = SHARE.get();
-		SHARE.set(n);
+		return withShare(() -> n, work);
+	}
+
+	/**
+	 * As {@link #withThreads}, with a share that may change while the work runs (a batch's task that gets more of the
+	 * cores when fewer tasks run beside it): loops read it before every step, other engine work when it starts;
+	 * values below 1 count as 1.
+	 */
+	public static <T> T withShare(final java.util.function.IntSupplier share, final java.util.function.Supplier<T> work) {
+		final java.util.function.IntSupplier before = SHARE.get();
+		SHARE.set(share);
 		try {
 			return work.get();
 		}
@@ -81,8 +98,14 @@ public final class ThreadTuner {
 			if (before == null) SHARE.remove();
 			else SHARE.set(before);
 			final DjlRuntime.Info info = DjlRuntime.current();
-			if (info != null) PyTorch.setThreads(before != null ? before : info.threads());
+			if (info != null) PyTorch.setThreads(before != null ? Math.max(1, before.getAsInt()) : info.threads());
 		}
+	}
+
+	/** The calling thread's share now, or 0 outside a share. */
+	static int share() {
+		final java.util.function.IntSupplier share = SHARE.get();
+		return share == null ? 0 : Math.max(1, share.getAsInt());
 	}
 
 	/**
@@ -90,8 +113,8 @@ public final class ThreadTuner {
 	 * nothing outside a share. Engine work that runs outside a loop (rendering, generating) calls it first.
 	 */
 	public static void applyShare() {
-		final Integer share = SHARE.get();
-		if (share != null && DjlRuntime.current() != null) PyTorch.setThreads(share);
+		final int share = share();
+		if (share > 0 && DjlRuntime.current() != null) PyTorch.setThreads(share);
 	}
 
 	/**
@@ -120,6 +143,14 @@ public final class ThreadTuner {
 
 	/** Call before each step, on the loop's thread. */
 	public void beforeStep() {
+		if (follow) {
+			final int share = share();
+			if (share > 0 && share != followed) {
+				PyTorch.setThreads(share);
+				followed = share;
+			}
+			return;
+		}
 		if (counts.length == 0) return;
 		if (alternate) {
 			applied = step % 2;

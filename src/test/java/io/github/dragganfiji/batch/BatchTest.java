@@ -83,9 +83,15 @@ class BatchTest {
 
 	@Test
 	void eachJobsThreadsAndALocalMastersCores() {
-		assertEquals(1, BatchCommand.share(Map.of(), null), "one thread a job by default");
-		assertEquals(3, BatchCommand.share(Map.of("threads", "3"), null), "--threads N: N a job");
-		assertEquals(1, BatchCommand.share(Map.of("threads", "0"), null), "0 (all cores) is Spark's share");
+		assertEquals(0, BatchCommand.threads(Map.of()), "no --threads");
+		assertEquals(3, BatchCommand.threads(Map.of("threads", "3")), "--threads N: N a job");
+		assertEquals(0, BatchCommand.threads(Map.of("threads", "0")), "0 (all cores) is Spark's share");
+		assertEquals(0, BatchCommand.threads(Map.of("threads", "x")), "a bad value is the job's own error");
+		assertEquals(1, BatchCommand.share(0, 1, 2, 2), "two jobs on two cores: one thread each");
+		assertEquals(2, BatchCommand.share(0, 1, 2, 1), "the last job left has both cores");
+		assertEquals(2, BatchCommand.share(0, 1, 8, 3), "three jobs on eight cores: two each");
+		assertEquals(2, BatchCommand.share(0, 2, 2, 2), "never less than spark.task.cpus");
+		assertEquals(3, BatchCommand.share(3, 1, 8, 1), "--threads N stays N");
 		assertEquals(2, BatchCommand.localCores("local[2]"));
 		assertEquals(4, BatchCommand.localCores("local[4,3]"));
 		assertEquals(1, BatchCommand.localCores("local"));

@@ -88,4 +88,25 @@ class ThreadTunerTest {
 			assertEquals(0, u);
 		assertEquals("", t.usage());
 	}
+
+	@Test
+	void aLoopInsideAShareFollowsItStepByStep() {
+		final int[] share = { 1 };
+		final int[] seen = ThreadTuner.withShare(() -> share[0], () -> {
+			final ThreadTuner t = ThreadTuner.of(ai.djl.Device.cpu());
+			final int[] at = new int[3];
+			for (int i = 0; i < at.length; i++) {
+				share[0] = i == 1 ? 2 : 1; // another task ends (2), then one starts beside this one again (1)
+				t.beforeStep();
+				at[i] = PyTorch.threads();
+				t.afterStep(1_000_000);
+			}
+			t.done();
+			return at;
+		});
+		assertEquals(1, seen[0]);
+		assertEquals(2, seen[1], "the share grew: the next step has it");
+		assertEquals(1, seen[2]);
+		assertEquals(DjlRuntime.current().threads(), PyTorch.threads(), "after the share: all of the runtime's threads");
+	}
 }
