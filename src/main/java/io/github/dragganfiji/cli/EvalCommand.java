@@ -17,14 +17,16 @@ import java.util.function.Consumer;
 final class EvalCommand {
 
 	static final String HELP = """
-		draggan eval --bundle DIR [--suite default|objects|tuning|held-out] [--modes paper,anchored,line,stable|all]
+		draggan eval --bundle DIR [--suite default|objects|tuning|held-out|long-tuning|long-held-out]
+		             [--modes paper,anchored,line,stable|all]
 		             [--drags 54|60] [--max-steps 200] [--lr LR] [--r1 R] [--r2 R] [--pictures] [--out out/eval]
 		             [--threads N] [--device cpu|auto|gpu]
 		  Runs an accuracy suite (default: handles on bright structure; objects: whole objects moved by their
 		  centroids; tuning and held-out: the two splits of the users' suite, 1 to 3 handles on centroids or
-		  edges, 4 to 12 px; choose parameters on tuning only and report held-out first) in each drag mode,
-		  interleaved on the same images; measures where the content went by NCC in the image. --lr, --r1, --r2
-		  replace every mode's default. Writes eval.csv, summary.txt and, with --pictures, pictures/ (first and
+		  edges, 4 to 12 px; long-tuning and long-held-out: the same with targets 12 to 24 px away; choose
+		  parameters on tuning only and report held-out first) in each drag mode, interleaved on the same images;
+		  measures where the content went by NCC in the image, and what stayed outside a band around the paths
+		  (SSIM, the count of objects, the intensity mass). --lr, --r1, --r2 replace every mode's default. Writes eval.csv, summary.txt and, with --pictures, pictures/ (first and
 		  last image of each drag: handles red, targets blue, tracked yellow, verified green).
 		""";
 

@@ -68,11 +68,20 @@ public final class DragEval {
 	 * @param seamRaw median seam over the mask's blended border ({@link RealImageEval#seam}) of the raw last image
 	 *          against the start, dB
 	 * @param seamPasted the same of the composite
+	 * @param ssimOutside median over drags of the SSIM start → end outside a band around the handles' paths
+	 *          ({@link Fidelity}, on the raw last image)
+	 * @param minSsimOutside the lowest such SSIM
+	 * @param ssimBelow the share of drags with that SSIM below {@link #FIDELITY_SSIM}
+	 * @param objectsChanged the share of drags whose image ends with a different count of objects than it started
+	 * @param massOutside median intensity mass outside the band, end / start
+	 * @param minMassOutside the lowest such ratio
 	 */
 	public record Summary(DragMode mode, int drags, int handles, double medianStart, double medianDistance,
 		double within3, double farther, double medianTracked, double arrived, double trackerArrived, double meanSteps,
 		double meanSeconds, double msPerStep, double medianLeakage, double maxLeakage, double medianChanged,
-		double maxChanged, double pastedDistance, double pastedWithin3, double seamRaw, double seamPasted)
+		double maxChanged, double pastedDistance, double pastedWithin3, double seamRaw, double seamPasted,
+		double ssimOutside, double minSsimOutside, double ssimBelow, double objectsChanged, double massOutside,
+		double minMassOutside)
 	{
 
 		public String describe() {
@@ -86,7 +95,11 @@ public final class DragEval {
 						CHANGED, 100 * medianChanged, 100 * maxChanged) + (Double.isNaN(pastedDistance) ? "" : String.format(
 							Locale.ROOT, "; masked drags composed into the start image (0 pixels changed outside the mask): " +
 								"median verified distance %.2f px, %.0f%% within 3 px, seam %.1f dB raw, %.1f dB composed",
-							pastedDistance, 100 * pastedWithin3, seamRaw, seamPasted));
+							pastedDistance, 100 * pastedWithin3, seamRaw, seamPasted)) + String.format(Locale.ROOT,
+								"; outside a %.0f-px band around the paths (at 128 px): SSIM median %.3f (lowest %.3f, %.0f%% " +
+									"of drags below %.1f), the count of objects changed in %.0f%% of drags, intensity mass " +
+									"median %.3f (lowest %.3f) of the start's", Fidelity.BAND, ssimOutside, minSsimOutside, 100 *
+										ssimBelow, FIDELITY_SSIM, 100 * objectsChanged, massOutside, minMassOutside);
 		}
 	}
 
@@ -101,13 +114,16 @@ public final class DragEval {
 	/** A pixel outside the mask counts as changed when it moved by more than this share of the intensity range. */
 	public static final double CHANGED = 0.02;
 
+	/** The SSIM outside the band a drag should keep (issue #34's goal: what was not dragged stays). */
+	public static final double FIDELITY_SSIM = 0.9;
+
 	/** One mode's running totals. */
 	private static final class Tally {
 
 		final List<Double> start = new ArrayList<>(), verified = new ArrayList<>(), tracked = new ArrayList<>(),
 			leak = new ArrayList<>(), changed = new ArrayList<>(), pasted = new ArrayList<>(), seamRaw = new ArrayList<>(),
-			seamPasted = new ArrayList<>();
-		int arrived, trackerArrived, steps, farther;
+			seamPasted = new ArrayList<>(), ssimOutside = new ArrayList<>(), mass = new ArrayList<>();
+		int arrived, trackerArrived, steps, farther, objectsChanged;
 		double seconds;
 	}
 
@@ -154,7 +170,8 @@ public final class DragEval {
 			tallies.put(mode, new Tally());
 		final StringBuilder csv = new StringBuilder("mode,drag,seed,handles,masked,edge,handle,hx,hy,tx,ty,start_dist," +
 			"tracked_x,tracked_y,tracked_dist,verified_x,verified_y,verified_dist,ncc_score,farther,updates," +
-			"tracker_arrived,verified_arrived,seconds,leakage,changed_outside,pasted_verified_dist,seam_raw,seam_pasted\n");
+			"tracker_arrived,verified_arrived,seconds,leakage,changed_outside,pasted_verified_dist,seam_raw,seam_pasted," +
+			"ssim_outside_band,objects_start,objects_end,mass_outside_band\n");
 		int d = 0;
 		for (final EvalSuite.Spec spec : EvalSuite.specs(suite, drags)) {
 			ShutdownGuard.requireNotStopping();
@@ -201,6 +218,11 @@ public final class DragEval {
 					t.seamRaw.add(seamRaw);
 					t.seamPasted.add(seamPasted);
 				}
+				final Fidelity.Result f = Fidelity.measure(DragVerification.gray(before, res), DragVerification.gray(r
+					.last().image(), res), drag.handles(), drag.targets(), res, m.outputMax() - m.outputMin());
+				if (!Double.isNaN(f.ssimOutside())) t.ssimOutside.add(f.ssimOutside());
+				if (!Double.isNaN(f.massRatio())) t.mass.add(f.massRatio());
+				t.objectsChanged += f.objectsStart() != f.objectsEnd() ? 1 : 0;
 				for (int h = 0; h < drag.size(); h++) {
 					final Point p = drag.handles().get(h), tg = drag.targets().get(h), tr = r.last().handles().get(h);
 					final DragVerification.Handle vh = v.handles().get(h);
@@ -211,10 +233,11 @@ public final class DragEval {
 					final double pastedDist = composed == null ? Double.NaN : composed.handles().get(h).distance();
 					if (composed != null) t.pasted.add(pastedDist);
 					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f," +
-						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
+						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f,%.4f,%d,%d,%.4f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
 						spec.edge(), h, p.x(), p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
 							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
-								.arrived(), secs, leakage, changed, pastedDist, seamRaw, seamPasted));
+								.arrived(), secs, leakage, changed, pastedDist, seamRaw, seamPasted, f.ssimOutside(), f
+									.objectsStart(), f.objectsEnd(), f.massRatio()));
 				}
 				t.arrived += v.arrived() ? 1 : 0;
 				t.trackerArrived += r.arrived() ? 1 : 0;
@@ -241,7 +264,9 @@ public final class DragEval {
 					(double) drags, t.trackerArrived / (double) drags, t.steps / (double) drags, t.seconds / drags, 1000 *
 						t.seconds / Math.max(1, t.steps), median(t.leak), max(t.leak), median(t.changed), max(t.changed),
 				median(t.pasted), t.pasted.isEmpty() ? Double.NaN : t.pasted.stream().filter(v -> v <= 3).count() /
-					(double) t.pasted.size(), median(t.seamRaw), median(t.seamPasted));
+					(double) t.pasted.size(), median(t.seamRaw), median(t.seamPasted), median(t.ssimOutside), min(
+						t.ssimOutside), t.ssimOutside.stream().filter(v -> v < FIDELITY_SSIM).count() / (double) Math.max(1,
+							t.ssimOutside.size()), t.objectsChanged / (double) drags, median(t.mass), min(t.mass));
 			summaries.add(s);
 			text.append(s.describe()).append('\n');
 		}
@@ -290,6 +315,10 @@ public final class DragEval {
 		cp.setColor(c);
 		final int cx = off + (int) Math.round((p.x() + 0.5) * z), cy = (int) Math.round((p.y() + 0.5) * z);
 		cp.drawOval(cx - z, cy - z, 2 * z, 2 * z);
+	}
+
+	private static double min(final List<Double> v) {
+		return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
 	}
 
 	private static double max(final List<Double> v) {

@@ -21,6 +21,8 @@ import java.util.Random;
  * (handles on object centroids or on an object's edge, 1, 2 or 3 handles on different objects, targets 4 to 12 px
  * away at 128 px in any direction, as near the border as 2 px, with and without a mask), from seed ranges of their
  * own. Parameters are chosen on the tuning split only; the held-out split is reported first and never tuned on.</li>
+ * <li>{@link Kind#LONG_TUNING} and {@link Kind#LONG_HELD_OUT}: the same drags with targets 12 to 24 px away at 128 px
+ * (a nucleus moved by its own diameter), from seed ranges of their own, split the same way.</li>
  * </ul>
  */
 public final class EvalSuite {
@@ -36,23 +38,29 @@ public final class EvalSuite {
 		/** The users' suite, the split parameters may be chosen on (seeds 3000 on). */
 		TUNING,
 		/** The users' suite, the split no parameter is chosen on (seeds 50000 on). */
-		HELD_OUT;
+		HELD_OUT,
+		/** Long drags (12 to 24 px at 128 px) as users place them, the split parameters may be chosen on (seeds 4000 on). */
+		LONG_TUNING,
+		/** Long drags, the split no parameter is chosen on (seeds 70000 on). */
+		LONG_HELD_OUT;
 
-		/** The suite of a name: "bright" (or "default"), "objects", "tuning" or "held-out". */
+		/** The suite of a name: "bright" (or "default"), "objects", "tuning", "held-out", "long-tuning" or "long-held-out". */
 		public static Kind parse(final String name) {
 			return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
 				case "bright", "default" -> BRIGHT;
 				case "objects" -> OBJECTS;
 				case "tuning" -> TUNING;
 				case "held-out", "heldout", "held_out" -> HELD_OUT;
+				case "long-tuning", "long_tuning" -> LONG_TUNING;
+				case "long-held-out", "long-heldout", "long_held_out" -> LONG_HELD_OUT;
 				default -> throw new IllegalArgumentException("Unknown suite '" + name + "': use default, objects, " +
-					"tuning or held-out.");
+					"tuning, held-out, long-tuning or long-held-out.");
 			};
 		}
 
 		/** Its name on the command line. */
 		public String key() {
-			return this == HELD_OUT ? "held-out" : this == BRIGHT ? "default" : name().toLowerCase(java.util.Locale.ROOT);
+			return this == BRIGHT ? "default" : name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
 		}
 
 		/** How many drags it has unless told otherwise. */
@@ -98,6 +106,8 @@ public final class EvalSuite {
 			case OBJECTS -> specs(count, 2000, 8000);
 			case TUNING -> users(count, 3000, 9000);
 			case HELD_OUT -> users(count, 50_000, 60_000);
+			case LONG_TUNING -> users(count, 4000, 10_000);
+			case LONG_HELD_OUT -> users(count, 70_000, 80_000);
 		};
 	}
 
@@ -122,7 +132,8 @@ public final class EvalSuite {
 		return switch (kind) {
 			case BRIGHT -> layout(spec, gray, size);
 			case OBJECTS -> layoutObjects(spec, gray, size);
-			case TUNING, HELD_OUT -> layoutUsers(spec, gray, size);
+			case TUNING, HELD_OUT -> layoutUsers(spec, gray, size, 4, 8);
+			case LONG_TUNING, LONG_HELD_OUT -> layoutUsers(spec, gray, size, 12, 12);
 		};
 	}
 
@@ -132,13 +143,20 @@ public final class EvalSuite {
 	 * away in any direction, at least 2 px from the border; null if the image has fewer objects than handles.
 	 */
 	public static Case layoutUsers(final Spec spec, final float[] gray, final int size) {
+		return layoutUsers(spec, gray, size, 4, 8);
+	}
+
+	/** As {@link #layoutUsers(Spec, float[], int)}, targets {@code minLen} to {@code minLen + spanLen} px at 128 px away. */
+	static Case layoutUsers(final Spec spec, final float[] gray, final int size, final double minLen,
+		final double spanLen)
+	{
 		final Random r = new Random(spec.layoutSeed());
 		final Objects found = find(gray, size);
 		final List<Point> centroids = new ArrayList<>(found.centroids());
 		if (centroids.size() < spec.handles()) return null;
 		java.util.Collections.shuffle(centroids, r);
-		return onObjects(spec, centroids, r, size, 4, 8, 2, c -> spec.edge() ? found.edge(c, r.nextDouble() * 2 * Math
-			.PI) : c);
+		return onObjects(spec, centroids, r, size, minLen, spanLen, 2, c -> spec.edge() ? found.edge(c, r.nextDouble() *
+			2 * Math.PI) : c);
 	}
 
 	/**
@@ -328,7 +346,7 @@ public final class EvalSuite {
 		return Math.max(2, Math.min(size - 3, v));
 	}
 
-	private static float[] boxBlur(final float[] img, final int size, final int r) {
+	static float[] boxBlur(final float[] img, final int size, final int r) {
 		final float[] out = new float[img.length];
 		for (int y = 0; y < size; y++)
 			for (int x = 0; x < size; x++) {

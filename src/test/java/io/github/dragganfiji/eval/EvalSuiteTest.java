@@ -141,7 +141,42 @@ class EvalSuiteTest {
 		assertEquals(EvalSuite.Kind.OBJECTS, EvalSuite.Kind.parse("Objects"));
 		assertEquals(EvalSuite.Kind.HELD_OUT, EvalSuite.Kind.parse("held-out"));
 		assertEquals(EvalSuite.Kind.TUNING, EvalSuite.Kind.parse(EvalSuite.Kind.TUNING.key()));
+		for (final EvalSuite.Kind k : EvalSuite.Kind.values())
+			assertEquals(k, EvalSuite.Kind.parse(k.key()), k.key());
+		assertEquals("long-held-out", EvalSuite.Kind.LONG_HELD_OUT.key());
 		assertThrows(IllegalArgumentException.class, () -> EvalSuite.Kind.parse("faces"));
 		assertEquals(EvalSuite.defaults(12), EvalSuite.specs(EvalSuite.Kind.BRIGHT, 12), "the default suite as before");
+	}
+
+	@Test
+	void longDragsComeFromSeedsOfTheirOwnWithTargetsTwelveToTwentyFourPixelsAway() {
+		final List<EvalSuite.Kind> users = List.of(EvalSuite.Kind.TUNING, EvalSuite.Kind.HELD_OUT, EvalSuite.Kind
+			.LONG_TUNING, EvalSuite.Kind.LONG_HELD_OUT);
+		for (final EvalSuite.Kind a : users)
+			for (final EvalSuite.Kind b : users) {
+				if (a == b) continue;
+				for (final EvalSuite.Spec x : EvalSuite.specs(a, 60))
+					for (final EvalSuite.Spec y : EvalSuite.specs(b, 60)) {
+						final long d = x.seed() - y.seed();
+						assertTrue(d % 100_000L != 0 && x.layoutSeed() != y.layoutSeed(), a + " and " + b +
+							" share an image or a layout (stand-ins included): " + x + ", " + y);
+					}
+			}
+		for (final int size : new int[] { 128, 256 }) {
+			final float[] img = discs(size, centres(size));
+			int placed = 0;
+			for (final EvalSuite.Spec spec : EvalSuite.specs(EvalSuite.Kind.LONG_HELD_OUT, 24)) {
+				final EvalSuite.Case c = EvalSuite.layout(EvalSuite.Kind.LONG_HELD_OUT, spec, img, size);
+				if (c == null) continue;
+				placed++;
+				for (int i = 0; i < c.input().size(); i++) {
+					final Point h = c.input().handles().get(i), t = c.input().targets().get(i);
+					final double len = h.distance(t) * 128 / size;
+					assertTrue(len >= 12 - 0.75 && len <= 24 + 0.75, "offset " + len + " at " + size + " px");
+					assertTrue(t.x() >= 2 && t.y() >= 2 && t.x() <= size - 3 && t.y() <= size - 3, t + " inside");
+				}
+			}
+			assertTrue(placed >= 20, "long targets fit on most layouts: " + placed + " of 24");
+		}
 	}
 }
