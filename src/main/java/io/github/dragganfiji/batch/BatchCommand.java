@@ -51,7 +51,8 @@ public final class BatchCommand {
 		  handle, PSNR and SSIM of inversions, seconds, host, output. A bad row or a failed job is one sentence there
 		  and never stops the others. Run it again to do the failed and missing jobs only. An executor runs as many
 		  jobs at once as it has cores for (spark.task.cpus cores a job, 1 by default; --threads N: N), each with
-		  its own copy of the model. docs/batch.md: clusters.
+		  its own copy of the model; when fewer jobs are left than cores, they share all the cores (not with
+		  --threads). docs/batch.md: clusters.
 		""";
 
 	private BatchCommand() {}

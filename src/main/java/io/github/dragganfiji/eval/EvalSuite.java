@@ -39,9 +39,9 @@ public final class EvalSuite {
 		TUNING,
 		/** The users' suite, the split no parameter is chosen on (seeds 50000 on). */
 		HELD_OUT,
-		/** Long drags (12 to 24 px at 128 px) as users place them, the split parameters may be chosen on (seeds 4000 on). */
+		/** Long drags (12 to 24 px at 128 px) as users place them, the split parameters may be chosen on (seeds 5000 on). */
 		LONG_TUNING,
-		/** Long drags, the split no parameter is chosen on (seeds 70000 on). */
+		/** Long drags, the split no parameter is chosen on (seeds 90000 on). */
 		LONG_HELD_OUT;
 
 		/** The suite of a name: "bright" (or "default"), "objects", "tuning", "held-out", "long-tuning" or "long-held-out". */
@@ -106,8 +106,8 @@ public final class EvalSuite {
 			case OBJECTS -> specs(count, 2000, 8000);
 			case TUNING -> users(count, 3000, 9000);
 			case HELD_OUT -> users(count, 50_000, 60_000);
-			case LONG_TUNING -> users(count, 4000, 10_000);
-			case LONG_HELD_OUT -> users(count, 70_000, 80_000);
+			case LONG_TUNING -> users(count, 5000, 11_000);
+			case LONG_HELD_OUT -> users(count, 90_000, 95_000);
 		};
 	}
 

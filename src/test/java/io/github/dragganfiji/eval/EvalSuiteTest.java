@@ -162,6 +162,11 @@ class EvalSuiteTest {
 							" share an image or a layout (stand-ins included): " + x + ", " + y);
 					}
 			}
+		for (final EvalSuite.Kind a : users)
+			for (final RoundTripEval.Split split : RoundTripEval.Split.values())
+				for (final EvalSuite.Spec x : EvalSuite.specs(a, 60))
+					assertTrue(Math.abs(x.seed() - split.seed) >= 100 && (x.seed() - split.seed) % 100_000L != 0, a +
+						" shares images with the round trips' " + split + " split: " + x);
 		for (final int size : new int[] { 128, 256 }) {
 			final float[] img = discs(size, centres(size));
 			int placed = 0;
