@@ -73,6 +73,7 @@ public final class DragEval {
 	 * @param minSsimOutside the lowest such SSIM
 	 * @param ssimBelow the share of drags with that SSIM below {@link #FIDELITY_SSIM}
 	 * @param objectsChanged the share of drags whose image ends with a different count of objects than it started
+	 * @param objectsLostOrNew the share of drags that lost an object, or made a new one, wholly outside the band
 	 * @param massOutside median intensity mass outside the band, end / start
 	 * @param minMassOutside the lowest such ratio
 	 */
@@ -80,8 +81,8 @@ public final class DragEval {
 		double within3, double farther, double medianTracked, double arrived, double trackerArrived, double meanSteps,
 		double meanSeconds, double msPerStep, double medianLeakage, double maxLeakage, double medianChanged,
 		double maxChanged, double pastedDistance, double pastedWithin3, double seamRaw, double seamPasted,
-		double ssimOutside, double minSsimOutside, double ssimBelow, double objectsChanged, double massOutside,
-		double minMassOutside)
+		double ssimOutside, double minSsimOutside, double ssimBelow, double objectsChanged, double objectsLostOrNew,
+		double massOutside, double minMassOutside)
 	{
 
 		public String describe() {
@@ -97,9 +98,10 @@ public final class DragEval {
 								"median verified distance %.2f px, %.0f%% within 3 px, seam %.1f dB raw, %.1f dB composed",
 							pastedDistance, 100 * pastedWithin3, seamRaw, seamPasted)) + String.format(Locale.ROOT,
 								"; outside a %.0f-px band around the paths (at 128 px): SSIM median %.3f (lowest %.3f, %.0f%% " +
-									"of drags below %.1f), the count of objects changed in %.0f%% of drags, intensity mass " +
-									"median %.3f (lowest %.3f) of the start's", Fidelity.BAND, ssimOutside, minSsimOutside, 100 *
-										ssimBelow, FIDELITY_SSIM, 100 * objectsChanged, massOutside, minMassOutside);
+									"of drags below %.1f), the count of objects changed in %.0f%% of drags, an object outside " +
+									"the band lost or new in %.0f%%, intensity mass median %.3f (lowest %.3f) of the start's",
+								Fidelity.BAND, ssimOutside, minSsimOutside, 100 * ssimBelow, FIDELITY_SSIM, 100 *
+									objectsChanged, 100 * objectsLostOrNew, massOutside, minMassOutside);
 		}
 	}
 
@@ -123,7 +125,7 @@ public final class DragEval {
 		final List<Double> start = new ArrayList<>(), verified = new ArrayList<>(), tracked = new ArrayList<>(),
 			leak = new ArrayList<>(), changed = new ArrayList<>(), pasted = new ArrayList<>(), seamRaw = new ArrayList<>(),
 			seamPasted = new ArrayList<>(), ssimOutside = new ArrayList<>(), mass = new ArrayList<>();
-		int arrived, trackerArrived, steps, farther, objectsChanged;
+		int arrived, trackerArrived, steps, farther, objectsChanged, objectsLostOrNew;
 		double seconds;
 	}
 
@@ -146,10 +148,18 @@ public final class DragEval {
 	 * @param r2 0 for the default
 	 * @param pictures write pictures/dragNNN-MODE.png: first and last image with handles (red), targets (blue), tracked
 	 *          (yellow) and verified (green) positions
+	 * @param areaAsMask whether a masked drag's movable area masks the drag itself (the paper's mask term, today's
+	 *          rule for an area ROI) or only bounds what is composed into the start image (the drag runs unmasked, as
+	 *          a real image's default region does)
 	 */
-	public record Settings(double learningRate, int r1, int r2, boolean pictures) {
+	public record Settings(double learningRate, int r1, int r2, boolean pictures, boolean areaAsMask) {
 
-		static final Settings NONE = new Settings(Double.NaN, 0, 0, false);
+		static final Settings NONE = new Settings(Double.NaN, 0, 0, false, true);
+
+		/** Overrides with the area as the drag's mask (today's rule). */
+		public Settings(final double learningRate, final int r1, final int r2, final boolean pictures) {
+			this(learningRate, r1, r2, pictures, true);
+		}
 
 		DragConfig apply(final DragConfig c) {
 			DragConfig out = Double.isNaN(learningRate) ? c : c.withLearningRate(learningRate);
@@ -171,7 +181,7 @@ public final class DragEval {
 		final StringBuilder csv = new StringBuilder("mode,drag,seed,handles,masked,edge,handle,hx,hy,tx,ty,start_dist," +
 			"tracked_x,tracked_y,tracked_dist,verified_x,verified_y,verified_dist,ncc_score,farther,updates," +
 			"tracker_arrived,verified_arrived,seconds,leakage,changed_outside,pasted_verified_dist,seam_raw,seam_pasted," +
-			"ssim_outside_band,objects_start,objects_end,mass_outside_band\n");
+			"ssim_outside_band,objects_start,objects_end,mass_outside_band,objects_lost,objects_new\n");
 		int d = 0;
 		for (final EvalSuite.Spec spec : EvalSuite.specs(suite, drags)) {
 			ShutdownGuard.requireNotStopping();
@@ -195,7 +205,9 @@ public final class DragEval {
 				final Tally t = tallies.get(mode);
 				final DragConfig cfg = settings.apply(DragConfig.defaults(res, m.learningRate(), m.dragLayers(), mode)
 					.withMaxSteps(maxSteps).withRecordEvery(Math.max(1, maxSteps)));
-				final DragUseCase.Result run = DragUseCase.run(new DragUseCase.Request(model, start.latent(), drag, cfg,
+				final DragInput engine = drag.masked() && !settings.areaAsMask() ? DragInput.of(drag.handles(), drag
+					.targets(), null, res, res) : drag;
+				final DragUseCase.Result run = DragUseCase.run(new DragUseCase.Request(model, start.latent(), engine, cfg,
 					device), step -> {}, () -> false, null);
 				final DragResult r = run.drag();
 				final DragVerification.Result v = r.verification();
@@ -223,6 +235,7 @@ public final class DragEval {
 				if (!Double.isNaN(f.ssimOutside())) t.ssimOutside.add(f.ssimOutside());
 				if (!Double.isNaN(f.massRatio())) t.mass.add(f.massRatio());
 				t.objectsChanged += f.objectsStart() != f.objectsEnd() ? 1 : 0;
+				t.objectsLostOrNew += f.objectsLost() + f.objectsNew() > 0 ? 1 : 0;
 				for (int h = 0; h < drag.size(); h++) {
 					final Point p = drag.handles().get(h), tg = drag.targets().get(h), tr = r.last().handles().get(h);
 					final DragVerification.Handle vh = v.handles().get(h);
@@ -233,11 +246,11 @@ public final class DragEval {
 					final double pastedDist = composed == null ? Double.NaN : composed.handles().get(h).distance();
 					if (composed != null) t.pasted.add(pastedDist);
 					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f," +
-						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f,%.4f,%d,%d,%.4f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
+						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f,%.4f,%d,%d,%.4f,%d,%d%n", mode, d, spec.seed(), drag.size(), drag.masked(),
 						spec.edge(), h, p.x(), p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
 							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
 								.arrived(), secs, leakage, changed, pastedDist, seamRaw, seamPasted, f.ssimOutside(), f
-									.objectsStart(), f.objectsEnd(), f.massRatio()));
+									.objectsStart(), f.objectsEnd(), f.massRatio(), f.objectsLost(), f.objectsNew()));
 				}
 				t.arrived += v.arrived() ? 1 : 0;
 				t.trackerArrived += r.arrived() ? 1 : 0;
@@ -266,7 +279,7 @@ public final class DragEval {
 				median(t.pasted), t.pasted.isEmpty() ? Double.NaN : t.pasted.stream().filter(v -> v <= 3).count() /
 					(double) t.pasted.size(), median(t.seamRaw), median(t.seamPasted), median(t.ssimOutside), min(
 						t.ssimOutside), t.ssimOutside.stream().filter(v -> v < FIDELITY_SSIM).count() / (double) Math.max(1,
-							t.ssimOutside.size()), t.objectsChanged / (double) drags, median(t.mass), min(t.mass));
+							t.ssimOutside.size()), t.objectsChanged / (double) drags, t.objectsLostOrNew / (double) drags, median(t.mass), min(t.mass));
 			summaries.add(s);
 			text.append(s.describe()).append('\n');
 		}

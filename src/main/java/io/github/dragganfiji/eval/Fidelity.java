@@ -16,7 +16,11 @@ import java.util.List;
  * renormalized) of the start image against the end image, over the pixels outside the band.</li>
  * <li><b>Objects</b>: the 8-connected components, of at least (side/32)^2 pixels, above the start image's Otsu
  * threshold of the lightly blurred image ({@link EvalSuite}'s objects, anywhere in the image), counted in the start
- * and in the end image with the same threshold: an object that faded below it, or two that merged, change the count.</li>
+ * and in the end image with the same threshold; and of those that lie wholly outside the band, the ones <b>lost</b>
+ * (a start object of which less than half the pixels are still above the threshold in the end image) and the ones
+ * <b>new</b> (an end object of which less than half the pixels were above it in the start image). The counts
+ * react to any object near the threshold; lost and new say whether an object the drag was not asked to move
+ * vanished or appeared.</li>
  * <li><b>Intensity mass outside the band</b>: the sum over those pixels of what lies above the start image's median
  * (its background), end over start: 1 when nothing faded or brightened.</li>
  * </ul>
@@ -35,8 +39,12 @@ public final class Fidelity {
 	 * @param objectsStart objects in the start image
 	 * @param objectsEnd objects in the end image, at the start's threshold
 	 * @param massRatio intensity mass outside the band above the start's background, end / start
+	 * @param objectsLost objects wholly outside the band in the start image that the end image lost
+	 * @param objectsNew objects wholly outside the band in the end image that the start image did not have
 	 */
-	public record Result(double ssimOutside, int objectsStart, int objectsEnd, double massRatio) {}
+	public record Result(double ssimOutside, int objectsStart, int objectsEnd, double massRatio, int objectsLost,
+		int objectsNew)
+	{}
 
 	/** The pixels within the band of any handle's path (row-major, size x size). */
 	public static boolean[] band(final List<Point> handles, final List<Point> targets, final int size) {
@@ -74,8 +82,10 @@ public final class Fidelity {
 			}
 		final float[] blurStart = EvalSuite.boxBlur(start, size, Math.max(1, size / 128));
 		final double level = EvalSuite.otsu(blurStart);
-		final int objectsStart = objects(blurStart, size, level), objectsEnd = objects(EvalSuite.boxBlur(end, size, Math
-			.max(1, size / 128)), size, level);
+		final float[] blurEnd = EvalSuite.boxBlur(end, size, Math.max(1, size / 128));
+		final int objectsStart = objects(blurStart, size, level), objectsEnd = objects(blurEnd, size, level);
+		final int lost = unmatched(blurStart, blurEnd, band, size, level), added = unmatched(blurEnd, blurStart, band,
+			size, level);
 		final float[] sorted = start.clone();
 		Arrays.sort(sorted);
 		final double background = sorted[sorted.length / 2];
@@ -86,15 +96,38 @@ public final class Fidelity {
 				massEnd += Math.max(0, end[i] - background);
 			}
 		return new Result(n == 0 ? Double.NaN : s / n, objectsStart, objectsEnd, massStart > 0 ? massEnd / massStart
-			: Double.NaN);
+			: Double.NaN, lost, added);
+	}
+
+	/**
+	 * The objects of {@code a} ({@link #components}) lying wholly outside the band of which less than half the pixels
+	 * are above {@code level} in {@code b}.
+	 */
+	static int unmatched(final float[] a, final float[] b, final boolean[] band, final int size, final double level) {
+		int n = 0;
+		for (final int[] c : components(a, size, level)) {
+			boolean outside = true;
+			int kept = 0;
+			for (final int i : c) {
+				outside &= !band[i];
+				kept += b[i] > level ? 1 : 0;
+			}
+			if (outside && 2 * kept < c.length) n++;
+		}
+		return n;
 	}
 
 	/** The number of 8-connected components above {@code level} with at least (size/32)^2 pixels. */
 	static int objects(final float[] img, final int size, final double level) {
+		return components(img, size, level).size();
+	}
+
+	/** The pixels of each 8-connected component above {@code level} with at least (size/32)^2 of them. */
+	static List<int[]> components(final float[] img, final int size, final double level) {
 		final int minArea = Math.max(4, (size / 32) * (size / 32));
 		final boolean[] seen = new boolean[img.length];
-		final int[] stack = new int[img.length];
-		int count = 0;
+		final int[] stack = new int[img.length], pixels = new int[img.length];
+		final List<int[]> out = new java.util.ArrayList<>();
 		for (int i = 0; i < img.length; i++) {
 			if (seen[i] || !(img[i] > level)) continue;
 			int top = 0, area = 0;
@@ -102,7 +135,7 @@ public final class Fidelity {
 			seen[i] = true;
 			while (top > 0) {
 				final int j = stack[--top], x = j % size, y = j / size;
-				area++;
+				pixels[area++] = j;
 				for (int dy = -1; dy <= 1; dy++)
 					for (int dx = -1; dx <= 1; dx++) {
 						final int xx = x + dx, yy = y + dy;
@@ -114,9 +147,9 @@ public final class Fidelity {
 						}
 					}
 			}
-			if (area >= minArea) count++;
+			if (area >= minArea) out.add(Arrays.copyOf(pixels, area));
 		}
-		return count;
+		return out;
 	}
 
 	/** The SSIM map of two images (see the class comment). */

@@ -40,15 +40,16 @@ class DragEvalTest {
 		assertTrue(Double.isFinite(s.pastedDistance()) && s.pastedWithin3() >= 0 && s.pastedWithin3() <= 1,
 			"the masked drags composed into the start image are verified too");
 		assertTrue(rows.get(0).endsWith("pasted_verified_dist,seam_raw,seam_pasted,ssim_outside_band,objects_start," +
-			"objects_end,mass_outside_band"), rows.get(0));
+			"objects_end,mass_outside_band,objects_lost,objects_new"), rows.get(0));
 		for (final String row : rows.subList(1, rows.size())) {
 			final String[] f = row.split(",");
-			final double ssim = Double.parseDouble(f[f.length - 4]);
+			final double ssim = Double.parseDouble(f[f.length - 6]);
 			assertTrue(ssim > 0 && ssim <= 1 + 1e-9, "SSIM outside the band: " + row);
-			assertTrue(Integer.parseInt(f[f.length - 3]) >= 0 && Integer.parseInt(f[f.length - 2]) >= 0, row);
+			assertTrue(Integer.parseInt(f[f.length - 5]) >= 0 && Integer.parseInt(f[f.length - 4]) >= 0, row);
 		}
 		assertTrue(s.minSsimOutside() <= s.ssimOutside() && s.ssimBelow() >= 0 && s.ssimBelow() <= 1);
 		assertTrue(s.objectsChanged() >= 0 && s.objectsChanged() <= 1);
+		assertTrue(s.objectsLostOrNew() >= 0 && s.objectsLostOrNew() <= s.objectsChanged() + 1);
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("band around the paths"));
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("median verified distance"));
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("composed into the start image"));

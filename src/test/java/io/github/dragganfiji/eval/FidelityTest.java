@@ -49,12 +49,14 @@ class FidelityTest {
 		assertEquals(3, same.objectsStart());
 		assertEquals(3, same.objectsEnd());
 		assertEquals(1, same.massRatio(), 1e-9);
+		assertEquals(0, same.objectsLost() + same.objectsNew());
 
 		final Fidelity.Result moved = Fidelity.measure(start, discs(List.of(TARGET.get(0), B, C), 1), HANDLE, TARGET, SIZE,
 			1);
 		assertEquals(1, moved.ssimOutside(), 1e-6, "the move stays inside the band");
 		assertEquals(3, moved.objectsEnd());
 		assertEquals(1, moved.massRatio(), 1e-6);
+		assertEquals(0, moved.objectsLost() + moved.objectsNew(), "the moved object is inside the band");
 	}
 
 	@Test
@@ -68,6 +70,11 @@ class FidelityTest {
 
 		final Fidelity.Result gone = Fidelity.measure(start, discs(List.of(A, B), 1), HANDLE, TARGET, SIZE, 1);
 		assertEquals(2, gone.objectsEnd(), "one object fewer");
+		assertEquals(1, gone.objectsLost());
+		assertEquals(0, gone.objectsNew());
+		final Fidelity.Result appeared = Fidelity.measure(discs(List.of(A, B), 1), start, HANDLE, TARGET, SIZE, 1);
+		assertEquals(1, appeared.objectsNew(), "an object where there was none");
+		assertEquals(0, appeared.objectsLost());
 		assertEquals(0.5, gone.massRatio(), 1e-6);
 		assertTrue(gone.ssimOutside() < faded.ssimOutside(), gone.ssimOutside() + " vs " + faded.ssimOutside());
 	}
