@@ -2,6 +2,7 @@ package io.github.dragganfiji.eval;
 
 import io.github.dragganfiji.app.DragUseCase;
 import io.github.dragganfiji.app.GenerateUseCase;
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragInput;
 import io.github.dragganfiji.core.DragMode;
@@ -76,13 +77,26 @@ public final class DragEval {
 	 * @param objectsLostOrNew the share of drags that lost an object, or made a new one, wholly outside the band
 	 * @param massOutside median intensity mass outside the band, end / start
 	 * @param minMassOutside the lowest such ratio
+	 * @param regionDistance drags without a mask composed as a real image's are by default (the start image outside
+	 *          the default region of {@link RealImageOptions#defaults} around the paths, the drag inside it,
+	 *          seam-corrected): the median verified distance in that composite; NaN if none
+	 * @param regionWithin3 the share of those handles within 3 px
+	 * @param composedSsim median SSIM outside the band of every drag's composite (masked: into its mask; unmasked:
+	 *          into the default region)
+	 * @param minComposedSsim the lowest
+	 * @param composedSsimBelow the share of drags whose composite is below {@link #FIDELITY_SSIM}
+	 * @param composedLostOrNew the share of drags whose composite lost or made an object wholly outside the band
+	 * @param composedMass median mass ratio outside the band of the composites
+	 * @param minComposedMass the lowest
 	 */
 	public record Summary(DragMode mode, int drags, int handles, double medianStart, double medianDistance,
 		double within3, double farther, double medianTracked, double arrived, double trackerArrived, double meanSteps,
 		double meanSeconds, double msPerStep, double medianLeakage, double maxLeakage, double medianChanged,
 		double maxChanged, double pastedDistance, double pastedWithin3, double seamRaw, double seamPasted,
 		double ssimOutside, double minSsimOutside, double ssimBelow, double objectsChanged, double objectsLostOrNew,
-		double massOutside, double minMassOutside)
+		double massOutside, double minMassOutside, double regionDistance, double regionWithin3, double composedSsim,
+		double minComposedSsim, double composedSsimBelow, double composedLostOrNew, double composedMass,
+		double minComposedMass)
 	{
 
 		public String describe() {
@@ -101,7 +115,15 @@ public final class DragEval {
 									"of drags below %.1f), the count of objects changed in %.0f%% of drags, an object outside " +
 									"the band lost or new in %.0f%%, intensity mass median %.3f (lowest %.3f) of the start's",
 								Fidelity.BAND, ssimOutside, minSsimOutside, 100 * ssimBelow, FIDELITY_SSIM, 100 *
-									objectsChanged, 100 * objectsLostOrNew, massOutside, minMassOutside);
+									objectsChanged, 100 * objectsLostOrNew, massOutside, minMassOutside) + (Double.isNaN(
+										regionDistance) ? "" : String.format(Locale.ROOT, "; drags without a mask composed into " +
+											"the start image outside the default region: median verified distance %.2f px, %.0f%% " +
+											"within 3 px", regionDistance, 100 * regionWithin3)) + String.format(Locale.ROOT,
+												"; every drag composed (mask or default region), outside the band: SSIM median %.3f " +
+													"(lowest %.3f, %.0f%% below %.1f), an object lost or new in %.0f%%, intensity " +
+													"mass median %.3f (lowest %.3f)", composedSsim, minComposedSsim, 100 *
+														composedSsimBelow, FIDELITY_SSIM, 100 * composedLostOrNew, composedMass,
+												minComposedMass);
 		}
 	}
 
@@ -124,8 +146,9 @@ public final class DragEval {
 
 		final List<Double> start = new ArrayList<>(), verified = new ArrayList<>(), tracked = new ArrayList<>(),
 			leak = new ArrayList<>(), changed = new ArrayList<>(), pasted = new ArrayList<>(), seamRaw = new ArrayList<>(),
-			seamPasted = new ArrayList<>(), ssimOutside = new ArrayList<>(), mass = new ArrayList<>();
-		int arrived, trackerArrived, steps, farther, objectsChanged, objectsLostOrNew;
+			seamPasted = new ArrayList<>(), ssimOutside = new ArrayList<>(), mass = new ArrayList<>(), region =
+				new ArrayList<>(), composedSsim = new ArrayList<>(), composedMass = new ArrayList<>();
+		int arrived, trackerArrived, steps, farther, objectsChanged, objectsLostOrNew, composedLostOrNew;
 		double seconds;
 	}
 
@@ -181,7 +204,8 @@ public final class DragEval {
 		final StringBuilder csv = new StringBuilder("mode,drag,seed,handles,masked,edge,handle,hx,hy,tx,ty,start_dist," +
 			"tracked_x,tracked_y,tracked_dist,verified_x,verified_y,verified_dist,ncc_score,farther,updates," +
 			"tracker_arrived,verified_arrived,seconds,leakage,changed_outside,pasted_verified_dist,seam_raw,seam_pasted," +
-			"ssim_outside_band,objects_start,objects_end,mass_outside_band,objects_lost,objects_new\n");
+			"ssim_outside_band,objects_start,objects_end,mass_outside_band,objects_lost,objects_new,region_verified_dist," +
+			"composed_ssim_outside_band,composed_objects_lost,composed_objects_new,composed_mass_outside_band\n");
 		int d = 0;
 		for (final EvalSuite.Spec spec : EvalSuite.specs(suite, drags)) {
 			ShutdownGuard.requireNotStopping();
@@ -214,6 +238,7 @@ public final class DragEval {
 				final double secs = run.seconds();
 				double leakage = Double.NaN, changed = Double.NaN, seamRaw = Double.NaN, seamPasted = Double.NaN;
 				DragVerification.Result composed = null;
+				float[] composite = null; // the drag composed into the start image (below: also without a mask)
 				if (drag.movable() != null) {
 					final double range = m.outputMax() - m.outputMin();
 					leakage = TemplateMatcher.leakage(before, r.last().image(), drag.movable(), range);
@@ -223,6 +248,7 @@ public final class DragEval {
 					// The same drag composed as a real image's is: exact outside the mask, seam-corrected inside.
 					final float[] w = PasteBack.weights(drag.movable(), res, res, PasteBack.FEATHER);
 					final float[] pasted = RealImageEval.pasted(before, r.last().image(), w, res, true);
+					composite = pasted;
 					composed = DragVerification.verify(before, pasted, res, drag.handles(), drag.targets(), cfg
 						.stopDistance(drag.size()));
 					seamRaw = RealImageEval.seam(r.last().image(), before, w, res, range);
@@ -230,6 +256,21 @@ public final class DragEval {
 					t.seamRaw.add(seamRaw);
 					t.seamPasted.add(seamPasted);
 				}
+				// A drag without a mask composed as a real image's is by default: into the start image outside the
+				// default region around the paths.
+				DragVerification.Result inRegion = null;
+				if (composite == null) {
+					final boolean[] region = drag.aroundSegments(RealImageOptions.defaults(res).regionRadius()).movable();
+					final float[] w = PasteBack.weights(region, res, res, PasteBack.FEATHER);
+					composite = RealImageEval.pasted(before, r.last().image(), w, res, true);
+					inRegion = DragVerification.verify(before, composite, res, drag.handles(), drag.targets(), cfg
+						.stopDistance(drag.size()));
+				}
+				final Fidelity.Result fc = Fidelity.measure(DragVerification.gray(before, res), DragVerification.gray(
+					composite, res), drag.handles(), drag.targets(), res, m.outputMax() - m.outputMin());
+				if (!Double.isNaN(fc.ssimOutside())) t.composedSsim.add(fc.ssimOutside());
+				if (!Double.isNaN(fc.massRatio())) t.composedMass.add(fc.massRatio());
+				t.composedLostOrNew += fc.objectsLost() + fc.objectsNew() > 0 ? 1 : 0;
 				final Fidelity.Result f = Fidelity.measure(DragVerification.gray(before, res), DragVerification.gray(r
 					.last().image(), res), drag.handles(), drag.targets(), res, m.outputMax() - m.outputMin());
 				if (!Double.isNaN(f.ssimOutside())) t.ssimOutside.add(f.ssimOutside());
@@ -245,12 +286,15 @@ public final class DragEval {
 					t.farther += vh.fartherThanStart() ? 1 : 0;
 					final double pastedDist = composed == null ? Double.NaN : composed.handles().get(h).distance();
 					if (composed != null) t.pasted.add(pastedDist);
+					final double regionDist = inRegion == null ? Double.NaN : inRegion.handles().get(h).distance();
+					if (inRegion != null) t.region.add(regionDist);
 					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f," +
-						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f,%.4f,%d,%d,%.4f,%d,%d%n", mode, d, spec.seed(), drag.size(), drag.masked(),
+						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f,%.4f,%d,%d,%.4f,%d,%d,%.3f,%.4f,%d,%d,%.4f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
 						spec.edge(), h, p.x(), p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
 							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
 								.arrived(), secs, leakage, changed, pastedDist, seamRaw, seamPasted, f.ssimOutside(), f
-									.objectsStart(), f.objectsEnd(), f.massRatio(), f.objectsLost(), f.objectsNew()));
+									.objectsStart(), f.objectsEnd(), f.massRatio(), f.objectsLost(), f.objectsNew(), regionDist, fc.ssimOutside(), fc
+										.objectsLost(), fc.objectsNew(), fc.massRatio()));
 				}
 				t.arrived += v.arrived() ? 1 : 0;
 				t.trackerArrived += r.arrived() ? 1 : 0;
@@ -279,7 +323,11 @@ public final class DragEval {
 				median(t.pasted), t.pasted.isEmpty() ? Double.NaN : t.pasted.stream().filter(v -> v <= 3).count() /
 					(double) t.pasted.size(), median(t.seamRaw), median(t.seamPasted), median(t.ssimOutside), min(
 						t.ssimOutside), t.ssimOutside.stream().filter(v -> v < FIDELITY_SSIM).count() / (double) Math.max(1,
-							t.ssimOutside.size()), t.objectsChanged / (double) drags, t.objectsLostOrNew / (double) drags, median(t.mass), min(t.mass));
+							t.ssimOutside.size()), t.objectsChanged / (double) drags, t.objectsLostOrNew / (double) drags, median(t.mass), min(t.mass), median(t.region), t.region.isEmpty()
+					? Double.NaN : t.region.stream().filter(v -> v <= 3).count() / (double) t.region.size(), median(
+						t.composedSsim), min(t.composedSsim), t.composedSsim.stream().filter(v -> v < FIDELITY_SSIM).count() /
+							(double) Math.max(1, t.composedSsim.size()), t.composedLostOrNew / (double) drags, median(
+								t.composedMass), min(t.composedMass));
 			summaries.add(s);
 			text.append(s.describe()).append('\n');
 		}

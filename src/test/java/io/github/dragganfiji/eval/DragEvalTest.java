@@ -39,17 +39,26 @@ class DragEvalTest {
 		assertTrue(s.maxChanged() >= s.medianChanged() && s.medianChanged() >= 0 && s.maxChanged() <= 1);
 		assertTrue(Double.isFinite(s.pastedDistance()) && s.pastedWithin3() >= 0 && s.pastedWithin3() <= 1,
 			"the masked drags composed into the start image are verified too");
-		assertTrue(rows.get(0).endsWith("pasted_verified_dist,seam_raw,seam_pasted,ssim_outside_band,objects_start," +
-			"objects_end,mass_outside_band,objects_lost,objects_new"), rows.get(0));
+		final List<String> header = List.of(rows.get(0).split(","));
+		for (final String col : List.of("pasted_verified_dist", "seam_raw", "seam_pasted", "ssim_outside_band",
+			"objects_start", "objects_end", "mass_outside_band", "objects_lost", "objects_new", "region_verified_dist",
+			"composed_ssim_outside_band", "composed_objects_lost", "composed_objects_new", "composed_mass_outside_band"))
+			assertTrue(header.contains(col), col + " in " + header);
 		for (final String row : rows.subList(1, rows.size())) {
 			final String[] f = row.split(",");
-			final double ssim = Double.parseDouble(f[f.length - 6]);
-			assertTrue(ssim > 0 && ssim <= 1 + 1e-9, "SSIM outside the band: " + row);
-			assertTrue(Integer.parseInt(f[f.length - 5]) >= 0 && Integer.parseInt(f[f.length - 4]) >= 0, row);
+			for (final String col : List.of("ssim_outside_band", "composed_ssim_outside_band")) {
+				final double ssim = Double.parseDouble(f[header.indexOf(col)]);
+				assertTrue(ssim > 0 && ssim <= 1 + 1e-9, col + ": " + row);
+			}
+			assertTrue(Integer.parseInt(f[header.indexOf("objects_start")]) >= 0, row);
+			final boolean masked = Boolean.parseBoolean(f[header.indexOf("masked")]);
+			assertTrue(masked == Double.isNaN(Double.parseDouble(f[header.indexOf("region_verified_dist")])),
+				"unmasked drags are composed into the default region: " + row);
 		}
 		assertTrue(s.minSsimOutside() <= s.ssimOutside() && s.ssimBelow() >= 0 && s.ssimBelow() <= 1);
 		assertTrue(s.objectsChanged() >= 0 && s.objectsChanged() <= 1);
-		assertTrue(s.objectsLostOrNew() >= 0 && s.objectsLostOrNew() <= s.objectsChanged() + 1);
+		assertTrue(s.objectsLostOrNew() >= 0 && s.objectsLostOrNew() <= 1);
+		assertTrue(s.composedSsim() >= s.minComposedSsim() && Double.isFinite(s.regionDistance()));
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("band around the paths"));
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("median verified distance"));
 		assertTrue(Files.readString(tmp.resolve("summary.txt")).contains("composed into the start image"));
