@@ -215,11 +215,21 @@ public final class DragEditor {
 	 * returns at once. An IllegalArgumentException says what is missing (no pair, a handle without its target) or
 	 * wrong; an IllegalStateException that an edit runs already.
 	 *
-	 * @param movable the movable area (null: everything may move), [size * size] row-major
+	 * @param movable the movable area (null: everything may move), [size * size] row-major; the drag's mask too
 	 * @param config the drag's parameters
 	 * @param listener hears the steps and the end, on the worker thread
 	 */
 	public synchronized void start(final boolean[] movable, final DragConfig config, final Listener listener) {
+		start(movable, true, config, listener);
+	}
+
+	/**
+	 * As {@link #start(boolean[], DragConfig, Listener)}; the edit records {@code movable} as its area, and the drag
+	 * itself is masked by it only when {@code maskDrag} (else the area bounds only what the caller pastes back).
+	 */
+	public synchronized void start(final boolean[] movable, final boolean maskDrag, final DragConfig config,
+		final Listener listener)
+	{
 		idle();
 		if (pairs.isEmpty()) throw new IllegalArgumentException(
 			"There are no points: click a handle, then where it should go.");
@@ -231,10 +241,11 @@ public final class DragEditor {
 			targets.add(pairs.get(k).target());
 		}
 		final DragInput input = DragInput.of(handles, targets, movable, size, size);
-		final DragUseCase.Request request = new DragUseCase.Request(model, latent, input, config, device);
+		final DragUseCase.Request request = new DragUseCase.Request(model, latent, maskDrag ? input : DragInput.of(
+			handles, targets, null, size, size), config, device);
 		final List<Pair> before = List.copyOf(pairs);
 		stopRequested = false;
-		worker = new Thread(() -> work(request, before, listener), "DragGAN tool edit");
+		worker = new Thread(() -> work(request, input, before, listener), "DragGAN tool edit");
 		worker.setDaemon(true);
 		worker.start();
 	}
@@ -254,7 +265,9 @@ public final class DragEditor {
 		return !running();
 	}
 
-	private void work(final DragUseCase.Request request, final List<Pair> before, final Listener listener) {
+	private void work(final DragUseCase.Request request, final DragInput area, final List<Pair> before,
+		final Listener listener)
+	{
 		final DragUseCase.Result r;
 		try {
 			listener.started(request.input());
@@ -269,20 +282,22 @@ public final class DragEditor {
 		}
 		final Edit edit;
 		synchronized (this) {
-			edit = r.drag().updates() == 0 ? null : record(request, before, r);
+			edit = r.drag().updates() == 0 ? null : record(request, area, before, r);
 			worker = null;
 		}
 		listener.finished(edit, r);
 	}
 
 	/** Applies a finished edit: the new latent, the handles where they were tracked, the history. */
-	private Edit record(final DragUseCase.Request request, final List<Pair> before, final DragUseCase.Result r) {
+	private Edit record(final DragUseCase.Request request, final DragInput area, final List<Pair> before,
+		final DragUseCase.Result r)
+	{
 		final DragStep last = r.drag().last();
 		final List<Pair> after = new ArrayList<>();
 		for (int k = 0; k < before.size(); k++)
 			after.add(new Pair(last.handles().get(k), before.get(k).target()));
 		final Latent next = new Latent(latent.numWs(), latent.wDim(), last.ws());
-		final Edit edit = new Edit(latent, next, before, List.copyOf(after), request.input(), request.config(), r
+		final Edit edit = new Edit(latent, next, before, List.copyOf(after), area, request.config(), r
 			.drag().updates(), r.drag().arrived(), r.seconds(), r.drag().rolledBackTo());
 		latent = next;
 		// Points added or moved while it ran cannot happen (refused), so the tracked handles replace them.

@@ -38,12 +38,13 @@ public final class DragUseCase {
 	 * @param pasteBack whether the result keeps the original's pixels outside the movable area
 	 * @param area the movable area: what may change in the result (pasted into, drawn as an outline), or null for
 	 *          all of the image; the input's mask where it has one
+	 * @param drawn whether the area is the user's (an area ROI, a --mask) rather than the default region
 	 */
-	public record Plan(DragInput input, boolean pasteBack, boolean[] area) {
+	public record Plan(DragInput input, boolean pasteBack, boolean[] area, boolean drawn) {
 
-		/** A plan whose movable area is the input's mask. */
+		/** A plan whose movable area is the input's mask (the user's, where it has one). */
 		public Plan(final DragInput input, final boolean pasteBack) {
-			this(input, pasteBack, input.movable());
+			this(input, pasteBack, input.movable(), input.masked());
 		}
 
 		/** The paste-back weights (1 inside the movable area, feathered at its edge), or null without paste-back. */
@@ -59,10 +60,10 @@ public final class DragUseCase {
 	}
 
 	/**
-	 * The real-image rule: a real (inverted) image without a movable area gets the region around each handle-to-
-	 * target segment (a note to {@code log} says so), and with paste-back on its result keeps the original outside
-	 * the movable area; a generated image is dragged as requested, raw (the paper's behaviour), and pasted into the
-	 * start image when the user drew a movable area (every pixel outside it stays as it was).
+	 * The movable-area rule ({@link RealImageOptions}): an image without a movable area gets the region around each
+	 * handle-to-target segment (a note to {@code log} says so), and with paste-back on the result keeps the start
+	 * image outside the movable area, a real image's and a generated one's alike; with paste-back off a generated
+	 * image is dragged as requested, raw (the paper's behaviour).
 	 *
 	 * @param requested handles, targets and the user's movable area (or none)
 	 * @param realImage whether the image is a real one (it carries an inversion)
@@ -73,15 +74,15 @@ public final class DragUseCase {
 		final RealImageOptions real, final Consumer<String> log)
 	{
 		final DragInput movable = real.movable(realImage, title, requested, log);
-		return new Plan(real.engineInput(requested, movable), real.pastesBack(realImage, requested.masked()), movable
-			.movable());
+		return new Plan(real.engineInput(requested, movable), real.pasteBack(), movable
+			.movable(), requested.masked());
 	}
 
 	/** The drag's parameters as one line, as a result stack records them. */
 	public static String params(final DragConfig c, final Plan plan, final String model) {
-		// An unmasked drag pasted into the region around its segments says so (the mask is the drag's own).
-		return describe(c, plan.input(), model) + (plan.area() != null && !plan.input().masked() ? " pasteArea=region"
-			: "") + " pasteBack=" + plan.pasteBack();
+		// An unmasked drag pasted into a movable area says which (mask= is the drag's own): the user's or the region.
+		return describe(c, plan.input(), model) + (plan.area() != null && !plan.input().masked() ? " pasteArea=" + (plan
+			.drawn() ? "roi" : "region") : "") + " pasteBack=" + plan.pasteBack();
 	}
 
 	/** The drag's parameters without the paste-back flag (one edit of the DragGAN tool's history). */

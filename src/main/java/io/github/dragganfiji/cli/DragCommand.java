@@ -43,11 +43,11 @@ final class DragCommand {
 		  Writes DIR/drag.tif (one slice per step, with latents), DIR/drag.gif and DIR/montage.png (at most 100
 		  evenly spaced steps), DIR/summary.txt;
 		  the summary says where each handle's content was found in the last image (verified by NCC).
-		  A real (inverted) image keeps its pixels outside the movable area (paste-back; --raw shows the generator's
-		  output everywhere); without a mask only pixels within --region-radius (1/8 of the side; 1 px to the
-		  image size) of each handle-to-target segment may change. The drag itself runs unmasked and only the
-		  paste-back is bounded by that region, unless --region-mask (or --raw) makes the region its mask too.
-		  A generated image with a --mask keeps its pixels outside the mask the same way (--raw: the generator's).
+		  The image keeps its pixels outside the movable area (paste-back; --raw shows the generator's output
+		  everywhere, the paper's): the --mask, or without one the pixels within --region-radius (1/8 of the side;
+		  1 px to the image size) of each handle-to-target segment, a real (inverted) image's and a generated
+		  one's alike. The drag itself runs unmasked and the area bounds the paste-back only, unless --region-mask
+		  (or --raw) makes the area its mask too.
 		""".formatted(DragConfig.DEFAULT_MODE.key());
 
 	private DragCommand() {}

@@ -1,5 +1,6 @@
 package io.github.dragganfiji.cli;
 
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.core.DragMode;
 import io.github.dragganfiji.eval.DragEval;
@@ -14,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import io.github.dragganfiji.app.RealImageOptions;
+
 final class EvalCommand {
 
 	static final String HELP = """
@@ -27,8 +30,8 @@ final class EvalCommand {
 		  parameters on tuning only and report held-out first) in each drag mode, interleaved on the same images;
 		  measures where the content went by NCC in the image, and what stayed outside a band around the paths
 		  (SSIM, the count of objects, the intensity mass). --lr, --r1, --r2 replace every mode's default.
-		  --area paste: a masked drag runs unmasked and its mask only bounds what is composed into the start
-		  image (mask, the default: the mask also masks the drag, as an area ROI does today). Writes eval.csv,
+		  --area paste (the default, as the plugin does): a masked drag runs unmasked and its mask bounds what is
+		  composed into the start image; --area mask: the mask also masks the drag (the paper's). Writes eval.csv,
 		  summary.txt and, with --pictures, pictures/ (first and last image of each drag: handles red, targets
 		  blue, tracked yellow, verified green).
 		""";
@@ -43,7 +46,8 @@ final class EvalCommand {
 		final Args args = a.withDefault("device", "cpu");
 		final EvalSuite.Kind suite;
 		final List<DragMode> modes = new ArrayList<>();
-		final String area = a.get("area", "mask").trim().toLowerCase(java.util.Locale.ROOT);
+		final String area = a.get("area", RealImageOptions.DEFAULT_REGION_AS_MASK ? "mask" : "paste").trim()
+			.toLowerCase(java.util.Locale.ROOT);
 		if (!area.equals("mask") && !area.equals("paste")) throw new Args.UsageException("--area is mask or paste, not '" +
 			a.get("area", "") + "'");
 		try {

@@ -171,17 +171,17 @@ public final class DragEval {
 	 * @param r2 0 for the default
 	 * @param pictures write pictures/dragNNN-MODE.png: first and last image with handles (red), targets (blue), tracked
 	 *          (yellow) and verified (green) positions
-	 * @param areaAsMask whether a masked drag's movable area masks the drag itself (the paper's mask term, today's
-	 *          rule for an area ROI) or only bounds what is composed into the start image (the drag runs unmasked, as
-	 *          a real image's default region does)
+	 * @param areaAsMask whether a masked drag's movable area masks the drag itself (the paper's mask term; the
+	 *          plugin's Hold option) or only bounds what is composed into the start image (the drag runs unmasked:
+	 *          the plugin's default, {@link RealImageOptions#DEFAULT_REGION_AS_MASK})
 	 */
 	public record Settings(double learningRate, int r1, int r2, boolean pictures, boolean areaAsMask) {
 
-		static final Settings NONE = new Settings(Double.NaN, 0, 0, false, true);
+		static final Settings NONE = new Settings(Double.NaN, 0, 0, false, RealImageOptions.DEFAULT_REGION_AS_MASK);
 
-		/** Overrides with the area as the drag's mask (today's rule). */
+		/** Overrides with the area's role the plugin's default gives it. */
 		public Settings(final double learningRate, final int r1, final int r2, final boolean pictures) {
-			this(learningRate, r1, r2, pictures, true);
+			this(learningRate, r1, r2, pictures, RealImageOptions.DEFAULT_REGION_AS_MASK);
 		}
 
 		DragConfig apply(final DragConfig c) {

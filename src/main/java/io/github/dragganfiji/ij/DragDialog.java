@@ -62,13 +62,13 @@ final class DragDialog {
 			return true;
 		});
 		final RealImageOptions r = DialogMemory.realImage(m.resolution());
-		if (inverted) gd.addMessage("Real (inverted) image:");
-		// Unchecked by default (and in macros that leave it out): real images are pasted back unless asked otherwise.
+		gd.addMessage(inverted ? "Real (inverted) image:" : "What may change:");
+		// Unchecked by default (and in macros that leave it out): results are pasted back unless asked otherwise.
 		gd.addCheckbox("Raw generator output (no paste-back of the original outside the movable area)",
 			!r.pasteBack());
-		gd.addNumericField("Region radius without an area ROI (px, real images)", r.regionRadius(), 0);
-		// A label of its own first word (the macro key "hold"): the region also holds the drag's features.
-		gd.addCheckbox("Hold the generator's features outside the region too (mask the drag, not only the paste-back)",
+		gd.addNumericField("Region radius without an area ROI (px)", r.regionRadius(), 0);
+		// A label of its own first word (the macro key "hold"): the movable area also holds the drag's features.
+		gd.addCheckbox("Hold the generator's features outside the movable area too (mask the drag, not only the paste-back)",
 			r.regionAsMask());
 		gd.showDialog();
 		if (gd.wasCanceled()) return null;

@@ -222,20 +222,22 @@ final class LiveDrag {
 			.getInstance(); // as Drag... reads it
 		if (rm != null) rois.addAll(List.of(rm.getRoisAsArray()));
 		final boolean[] drawn = RoiConversion.movableArea(rois, imp.getWidth(), imp.getHeight());
-		// A real image without an area: the default region around each handle-to-target segment, as Drag... does
-		// (the plan says whether the drag itself is masked by it, or only the paste-back).
+		// Without an area: the default region around each handle-to-target segment, as Drag... does (the plan says
+		// whether the drag itself is masked by it, or only the paste-back).
 		final DragUseCase.Plan plan = plan(drawn);
 		final boolean[] movable = plan == null ? drawn : plan.input().movable();
 		final boolean[] shown = plan == null ? drawn : plan.area();
 		startNanos = System.nanoTime();
 		firstShownNanos = lastShownNanos = firstChangeNanos = paintNanos = toolNanos = lastElapsedNanos = 0;
 		framesShown = steps = 0;
-		editor.start(movable, config, new DragEditor.Listener() {
+		// A drawn area is the edit's (recorded, replayed); whether it also masks the drag, the plan says.
+		editor.start(drawn != null ? drawn : movable, drawn == null || plan == null || plan.input().masked(), config,
+			new DragEditor.Listener() {
 
 			@Override
 			public void started(final DragInput input) {
-				growing = DragResultStack.of(image, new DragUseCase.Plan(input, real.pastesBack(image.isInverted(), input
-					.masked()), shown), false);
+				growing = DragResultStack.of(image, new DragUseCase.Plan(input, real.pasteBack(), shown, drawn != null),
+					false);
 				growingTracks = new ArrayList<>();
 				for (int i = 0; i < input.size(); i++)
 					growingTracks.add(new ArrayList<>());
@@ -291,7 +293,9 @@ final class LiveDrag {
 		final List<List<Point>> snapshot = new ArrayList<>();
 		for (final List<Point> t : growingTracks)
 			snapshot.add(List.copyOf(t));
-		if (pending.getAndSet(new Frame(step, pixelsOf(step.image()), snapshot)) == null) EventQueue.invokeLater(
+		// The slice the step just added, as it is (rendered once: a second render's seam correction would start
+		// from this one's and differ in the last bit).
+		if (pending.getAndSet(new Frame(step, planes(growing.lastPlanes()), snapshot)) == null) EventQueue.invokeLater(
 			this::showPending);
 	}
 
@@ -456,15 +460,8 @@ final class LiveDrag {
 			.getTitle(), real, IJ::log);
 	}
 
-	/**
-	 * Generator output as this image's pixel arrays, as the edit's result stack renders it (its bit depth, its
-	 * intensity mapping and paste-back if inverted).
-	 */
-	private Object[] pixelsOf(final float[] img) {
-		final ImageProcessor[] ps = growing.render(img);
-		final Object[] out = new Object[ps.length];
-		for (int i = 0; i < ps.length; i++)
-			out[i] = ps[i].getPixels();
+	/** A step's slice as this image's pixel arrays (its bit depth, its intensity mapping and paste-back). */
+	private Object[] planes(final Object[] out) {
 		if (out.length != imp.getStackSize()) throw new IllegalStateException("The model renders " + out.length +
 			" plane(s) but '" + imp.getTitle() + "' has " + imp.getStackSize() + ".");
 		return out;

@@ -116,6 +116,17 @@ public final class DragResultStack implements io.github.dragganfiji.core.DragLis
 		return base == null ? raw : Rendering.pasteBack(raw, base, weights, seams);
 	}
 
+	/**
+	 * The pixel arrays of the last slice added (one a channel, or one RGB array), as {@link #render} made them: what
+	 * a live view shows of the step, the same pixels as the stack's (not to be changed).
+	 */
+	public Object[] lastPlanes() {
+		final Object[] out = new Object[channels];
+		for (int c = 0; c < channels; c++)
+			out[c] = stack.getPixels(stack.getSize() - channels + 1 + c);
+		return out;
+	}
+
 	/** Takes one step: every step extends the tracks; steps with an image add a slice. */
 	@Override
 	public void step(final DragStep step) {

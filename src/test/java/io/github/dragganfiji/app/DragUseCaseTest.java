@@ -40,13 +40,31 @@ class DragUseCaseTest {
 	}
 
 	@Test
-	void aGeneratedImageIsDraggedAsAskedAndRaw() {
+	void aGeneratedImageWithoutAnAreaKeepsWhatItWasNotAskedToMove() {
 		final List<String> log = new ArrayList<>();
 		final DragInput in = oneHandle();
 		final DragUseCase.Plan p = DragUseCase.plan(in, false, "generated", RealImageOptions.defaults(RES), log::add);
+		assertSame(in, p.input(), "the drag itself runs as asked, unmasked");
+		assertTrue(p.pasteBack());
+		assertArrayEquals(in.aroundSegments(RealImageOptions.defaults(RES).regionRadius()).movable(), p.area(),
+			"pasted into the start image outside the region around the segment");
+		assertEquals(1, log.size());
+		assertTrue(log.get(0).contains("'generated' has no area ROI") && log.get(0).contains("raw generator output"),
+			log.get(0));
+		assertTrue(DragUseCase.params(DragConfig.defaults(RES, M.learningRate(), M.dragLayers()), p, M.name())
+			.endsWith("mask=false pasteArea=region pasteBack=true"));
+	}
+
+	@Test
+	void aGeneratedImageAsRawOutputIsThePapers() {
+		final List<String> log = new ArrayList<>();
+		final DragInput in = oneHandle();
+		final DragUseCase.Plan p = DragUseCase.plan(in, false, "generated", new RealImageOptions(false, RES / 8),
+			log::add);
 		assertSame(in, p.input());
 		assertFalse(p.pasteBack());
 		assertNull(p.pasteWeights());
+		assertNull(p.area(), "the whole image may change");
 		assertTrue(log.isEmpty());
 	}
 
@@ -110,7 +128,13 @@ class DragUseCaseTest {
 		final DragInput in = oneHandleIn(area);
 		final List<String> log = new ArrayList<>();
 		final DragUseCase.Plan p = DragUseCase.plan(in, false, "generated", RealImageOptions.defaults(RES), log::add);
-		assertSame(in, p.input(), "the area is the drag's mask");
+		assertFalse(p.input().masked(), "the drag itself runs unmasked (RealImageOptions.DEFAULT_REGION_AS_MASK)");
+		assertEquals(in.handles(), p.input().handles());
+		assertTrue(p.drawn());
+		assertTrue(DragUseCase.params(DragConfig.defaults(RES, M.learningRate(), M.dragLayers()), p, M.name())
+			.endsWith("mask=false pasteArea=roi pasteBack=true"));
+		assertSame(in, DragUseCase.plan(in, false, "generated", RealImageOptions.defaults(RES).withRegionAsMask(true),
+			s -> {}).input(), "held: the area masks the drag too");
 		assertTrue(p.pasteBack(), "every pixel outside the area stays the start image's");
 		assertArrayEquals(area, p.area(), "the area bounds the paste-back");
 		for (int i = 0; i < area.length; i++)
@@ -125,8 +149,11 @@ class DragUseCaseTest {
 		final boolean[] area = topHalf();
 		final DragInput in = oneHandleIn(area);
 		final DragUseCase.Plan p = DragUseCase.plan(in, true, "x", RealImageOptions.defaults(RES), s -> {});
-		assertSame(in, p.input());
+		assertArrayEquals(area, p.area());
+		assertFalse(p.input().masked(), "the area bounds the paste-back; the drag runs unmasked");
 		assertTrue(p.pasteBack());
+		assertSame(in, DragUseCase.plan(in, true, "x", new RealImageOptions(false, 4), s -> {}).input(),
+			"raw output: the area is the drag's mask (the paper's)");
 	}
 
 	@Test
@@ -134,8 +161,8 @@ class DragUseCaseTest {
 		final Latent start = GenerateUseCase.run(new GenerateUseCase.Request(TINY, 5, 0.7, 0, DeviceChoice.CPU),
 			s -> {}).latent();
 		final DragConfig cfg = DragConfig.defaults(RES, M.learningRate(), M.dragLayers()).withMaxSteps(4);
-		final DragUseCase.Plan plan = DragUseCase.plan(oneHandle(), false, "seed 5", RealImageOptions.defaults(RES),
-			s -> {});
+		final DragUseCase.Plan plan = DragUseCase.plan(oneHandle(), false, "seed 5", new RealImageOptions(false, RES / 8),
+			s -> {}); // raw output
 		final List<DragStep> steps = new ArrayList<>();
 		final DragUseCase.Result r = DragUseCase.run(new DragUseCase.Request(TINY, start, plan.input(), cfg,
 			DeviceChoice.CPU), steps::add, () -> false, s -> {});

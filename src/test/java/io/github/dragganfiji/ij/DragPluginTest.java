@@ -111,7 +111,8 @@ class DragPluginTest {
 		assertEquals(6, rt.getValue("Start X", rt.size() - 1));
 		assertEquals(26, rt.getValue("Target X", rt.size() - 1));
 		assertEquals(slices - 1, (int) rt.getValue("Steps", rt.size() - 1));
-		assertTrue(out.getProp(ImageProperties.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=true"));
+		assertTrue(out.getProp(ImageProperties.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=false pasteArea=roi " +
+			"pasteBack=true"), out.getProp(ImageProperties.PARAMS));
 	}
 
 	@Test

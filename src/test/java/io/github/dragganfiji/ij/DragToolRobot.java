@@ -77,6 +77,11 @@ public final class DragToolRobot {
 		catch (final Throwable t) {
 			System.out.println("FAILED: " + t);
 			t.printStackTrace(System.out);
+			final String log = ij.IJ.getLog(); // what the plugin told the user (an error, a note)
+			if (log != null && !log.isBlank()) System.out.println("ImageJ's log:\n" + log);
+			for (final java.awt.Window w : java.awt.Window.getWindows()) // an error message the user would see
+				if (w.isShowing() && w instanceof java.awt.Dialog d) System.out.println("a dialog is open: " + d.getTitle() +
+					": " + text(d));
 			System.exit(1);
 		}
 	}
@@ -441,13 +446,39 @@ public final class DragToolRobot {
 		int n = 0;
 		for (int y = 0; y < h; y++)
 			for (int x = 0; x < w; x++)
-				if (!near[y * w + x] && a.getRGB(x, y) != b.getRGB(x, y)) n++;
+				if (!near[y * w + x] && differ(a.getRGB(x, y), b.getRGB(x, y))) n++;
 		return n;
 	}
 
+	/**
+	 * Whether a screen pixel is the overlay's own (a dot, a track, an arrow, an outline: its neighbours are left out
+	 * of the comparison, as they move); the movable area's tint (cyan at alpha 40 over the gray image: g = b = r +
+	 * 40) is not, as the image under it shows through and changes.
+	 */
 	private static boolean overlay(final int rgb) {
 		final int r = rgb >> 16 & 255, g = rgb >> 8 & 255, b = rgb & 255;
-		return r != g || g != b || r == 255;
+		return !tint(rgb) && (r != g || g != b || r == 255);
+	}
+
+	/**
+	 * Whether the image differs at a pixel of two grabs: the grey values, seen through the area's tint where one of
+	 * them has it (the tint appearing or going is the overlay's change, not the image's; un-tinting rounds, so a
+	 * level or two of difference is not counted then).
+	 */
+	private static boolean differ(final int a, final int b) {
+		if (tint(a) == tint(b)) return a != b;
+		return Math.abs(grey(a) - grey(b)) > 2;
+	}
+
+	/** The grey value under a pixel, through the tint (cyan at alpha 40) where it has it. */
+	private static int grey(final int rgb) {
+		final int r = rgb >> 16 & 255;
+		return tint(rgb) ? (int) Math.round(r / (1 - 40 / 255.0)) : r;
+	}
+
+	private static boolean tint(final int rgb) {
+		final int r = rgb >> 16 & 255, g = rgb >> 8 & 255, b = rgb & 255;
+		return Math.abs(g - b) <= 1 && Math.abs(g - r - 40) <= 2;
 	}
 
 	/** The centroid of the pure red pixels (the handles' dots). */
@@ -497,6 +528,19 @@ public final class DragToolRobot {
 			if (System.nanoTime() - t0 > millis * 1_000_000L) throw new AssertionError("timed out waiting for " + what);
 			Thread.sleep(20);
 		}
+	}
+
+	/** The labels and text areas of a window, for a failure's report. */
+	private static String text(final java.awt.Container c) {
+		final StringBuilder s = new StringBuilder();
+		for (final java.awt.Component k : c.getComponents()) {
+			if (k instanceof java.awt.Label l) s.append(l.getText()).append(' ');
+			else if (k instanceof java.awt.TextComponent t) s.append(t.getText()).append(' ');
+			else if (k instanceof javax.swing.JLabel l) s.append(l.getText()).append(' ');
+			else if (k instanceof javax.swing.text.JTextComponent t) s.append(t.getText()).append(' ');
+			if (k instanceof java.awt.Container inner) s.append(text(inner));
+		}
+		return s.toString().trim();
 	}
 
 	private static void check(final boolean ok, final String what) {
