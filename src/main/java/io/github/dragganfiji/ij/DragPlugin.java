@@ -116,9 +116,9 @@ public class DragPlugin implements PlugIn {
 	}
 
 	/**
-	 * Runs the drag on the calling thread; the result stack is shown (registered for the macro when headless). A
-	 * real image without an area ROI gets the default region, and with paste-back its result keeps the original
-	 * outside the movable area.
+	 * Runs the drag on the calling thread; the result stack is shown (registered for the macro when headless). An
+	 * image without an area ROI gets the default region, and with paste-back its result keeps the start image
+	 * outside the movable area ({@link DragUseCase#plan}).
 	 */
 	public static Outcome execute(final Prepared p, final DragConfig config, final String deviceChoice,
 		final RealImageOptions real)

@@ -17,6 +17,7 @@ import ij.measure.ResultsTable;
 import ij.process.ByteProcessor;
 
 import io.github.dragganfiji.app.GenerateUseCase;
+import io.github.dragganfiji.app.RealImageOptions;
 import io.github.dragganfiji.core.DragConfig;
 import io.github.dragganfiji.image.ImageProperties;
 import io.github.dragganfiji.image.Rendering;
@@ -113,6 +114,44 @@ class DragPluginTest {
 		assertEquals(slices - 1, (int) rt.getValue("Steps", rt.size() - 1));
 		assertTrue(out.getProp(ImageProperties.PARAMS).contains("handles=6.0,16.0->26.0,16.0 mask=false pasteArea=roi " +
 			"pasteBack=true"), out.getProp(ImageProperties.PARAMS));
+	}
+
+	/**
+	 * A generated image without an area ROI: every slice is the start image bit for bit outside the default region
+	 * around the segment, while the generator's own output (raw) changes there.
+	 */
+	@Test
+	void aGeneratedImageKeepsWhatItWasNotAskedToMove() {
+		final ImagePlus input = generated(5);
+		final int[] before = ((int[]) input.getProcessor().getPixels()).clone();
+		final List<Roi> points = List.of(new PointRoi(new float[] { 6, 26 }, new float[] { 16, 16 }, 2));
+		final RealImageOptions real = RealImageOptions.defaults(32);
+		final ImagePlus out = DragPlugin.execute(DragPlugin.prepare(input, new ArrayList<>(points)), config(4), "cpu",
+			real).stack();
+		final boolean[] region = io.github.dragganfiji.core.DragInput.of(List.of(new io.github.dragganfiji.core.Point(6,
+			16)), List.of(new io.github.dragganfiji.core.Point(26, 16)), null, 32, 32).aroundSegments(real
+				.regionRadius()).movable();
+		int outside = 0;
+		for (int s = 1; s <= out.getStackSize(); s++) {
+			final int[] px = (int[]) out.getStack().getPixels(s);
+			for (int i = 0; i < px.length; i++)
+				if (!region[i]) {
+					outside++;
+					assertEquals(before[i], px[i], "slice " + s + ", pixel " + i + " outside the region");
+				}
+		}
+		assertTrue(outside > 0, "the region leaves pixels outside it");
+		assertTrue(out.getProp(ImageProperties.PARAMS).endsWith("mask=false pasteArea=region pasteBack=true"), out
+			.getProp(ImageProperties.PARAMS));
+		final ImagePlus raw = DragPlugin.execute(DragPlugin.prepare(generated(5), new ArrayList<>(points)), config(4),
+			"cpu", new RealImageOptions(false, real.regionRadius())).stack();
+		final int[] last = (int[]) raw.getStack().getPixels(raw.getStackSize());
+		int changed = 0;
+		for (int i = 0; i < last.length; i++)
+			if (!region[i] && last[i] != before[i]) changed++;
+		assertTrue(changed > 0, "raw output: the generator changed pixels outside the region, so the 0 above is the " +
+			"composition's");
+		assertTrue(raw.getProp(ImageProperties.PARAMS).endsWith("mask=false pasteBack=false"));
 	}
 
 	@Test
