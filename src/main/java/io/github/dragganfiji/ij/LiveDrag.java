@@ -231,8 +231,9 @@ final class LiveDrag {
 		firstShownNanos = lastShownNanos = firstChangeNanos = paintNanos = toolNanos = lastElapsedNanos = 0;
 		framesShown = steps = 0;
 		// A drawn area is the edit's (recorded, replayed); whether it also masks the drag, the plan says.
-		editor.start(drawn != null ? drawn : movable, drawn == null || plan == null || plan.input().masked(), config,
-			new DragEditor.Listener() {
+		final boolean[] edited = drawn != null ? drawn : movable;
+		final boolean maskDrag = drawn == null || plan == null || plan.input().masked();
+		editor.start(edited, maskDrag, config, new DragEditor.Listener() {
 
 			@Override
 			public void started(final DragInput input) {
