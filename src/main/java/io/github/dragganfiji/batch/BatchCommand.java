@@ -162,15 +162,15 @@ public final class BatchCommand {
 			"spark.driver.bindAddress", "127.0.0.1");
 		// --threads N: N cores a job, so that an executor runs as many jobs at once as it has N cores for.
 		final int threads = Math.max(1, threads(extra)); // 1 unless --threads gives more
-		if (threads > 1) conf.setIfMissing("spark.task.cpus", Integer.toString(master
-			.startsWith("local") ? Math.min(threads, localCores(master)) : threads));
+		final int local = master.startsWith("local") ? localCores(master) : 0; // 0: the executors' own
+		if (threads > 1) conf.setIfMissing("spark.task.cpus", Integer.toString(local > 0 ? Math.min(threads, local)
+			: threads));
 		// The JVM's -Ddraggan.* options (the model folders, the device) go with the jobs to every executor.
 		final HashMap<String, String> props = new HashMap<>();
 		for (final String k : System.getProperties().stringPropertyNames())
 			if (k.startsWith("draggan.")) props.put(k, System.getProperty(k));
 		final String root = out.toString();
 		final HashMap<String, String> options = new HashMap<>(extra);
-		final int local = master.startsWith("local") ? localCores(master) : 0;
 		final long t0 = System.nanoTime();
 		try (JavaSparkContext sc = new JavaSparkContext(conf)) {
 			sc.setLogLevel(Boolean.getBoolean("draggan.verbose") ? "INFO" : "ERROR");

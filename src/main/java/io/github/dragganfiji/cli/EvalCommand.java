@@ -15,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import io.github.dragganfiji.app.RealImageOptions;
-
 final class EvalCommand {
 
 	static final String HELP = """

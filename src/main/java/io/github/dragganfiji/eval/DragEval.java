@@ -100,30 +100,29 @@ public final class DragEval {
 	{
 
 		public String describe() {
-			return String.format(Locale.ROOT, "mode %s: %d drags, %d handles: median verified distance %.2f px (NCC; " +
-				"%.2f px at the start), %.0f%% within 3 px, %.0f%% ended farther than they started, tracked median " +
-				"%.2f px, %.0f%% of drags arrived (verified; the tracker said %.0f%%), %.1f steps and %.1f s per drag, " +
-				"%.1f ms per step, leakage median %.2f%% max %.2f%% of the intensity range, pixels outside the mask " +
-				"changed by more than %.0f%% of the range: median %.2f%% max %.2f%%", mode, drags, handles,
-				medianDistance, medianStart, 100 * within3, 100 * farther, medianTracked, 100 * arrived, 100 *
-					trackerArrived, meanSteps, meanSeconds, msPerStep, 100 * medianLeakage, 100 * maxLeakage, 100 *
-						CHANGED, 100 * medianChanged, 100 * maxChanged) + (Double.isNaN(pastedDistance) ? "" : String.format(
-							Locale.ROOT, "; masked drags composed into the start image (0 pixels changed outside the mask): " +
-								"median verified distance %.2f px, %.0f%% within 3 px, seam %.1f dB raw, %.1f dB composed",
-							pastedDistance, 100 * pastedWithin3, seamRaw, seamPasted)) + String.format(Locale.ROOT,
-								"; outside a %.0f-px band around the paths (at 128 px): SSIM median %.3f (lowest %.3f, %.0f%% " +
-									"of drags below %.1f), the count of objects changed in %.0f%% of drags, an object outside " +
-									"the band lost or new in %.0f%%, intensity mass median %.3f (lowest %.3f) of the start's",
-								Fidelity.BAND, ssimOutside, minSsimOutside, 100 * ssimBelow, FIDELITY_SSIM, 100 *
-									objectsChanged, 100 * objectsLostOrNew, massOutside, minMassOutside) + (Double.isNaN(
-										regionDistance) ? "" : String.format(Locale.ROOT, "; drags without a mask composed into " +
-											"the start image outside the default region: median verified distance %.2f px, %.0f%% " +
-											"within 3 px", regionDistance, 100 * regionWithin3)) + String.format(Locale.ROOT,
-												"; every drag composed (mask or default region), outside the band: SSIM median %.3f " +
-													"(lowest %.3f, %.0f%% below %.1f), an object lost or new in %.0f%%, intensity " +
-													"mass median %.3f (lowest %.3f)", composedSsim, minComposedSsim, 100 *
-														composedSsimBelow, FIDELITY_SSIM, 100 * composedLostOrNew, composedMass,
-												minComposedMass);
+			final StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "mode %s: %d drags, %d handles: median " +
+				"verified distance %.2f px (NCC; %.2f px at the start), %.0f%% within 3 px, %.0f%% ended farther than " +
+				"they started, tracked median %.2f px, %.0f%% of drags arrived (verified; the tracker said %.0f%%), %.1f " +
+				"steps and %.1f s per drag, %.1f ms per step, leakage median %.2f%% max %.2f%% of the intensity range, " +
+				"pixels outside the mask changed by more than %.0f%% of the range: median %.2f%% max %.2f%%", mode, drags,
+				handles, medianDistance, medianStart, 100 * within3, 100 * farther, medianTracked, 100 * arrived, 100 *
+					trackerArrived, meanSteps, meanSeconds, msPerStep, 100 * medianLeakage, 100 * maxLeakage, 100 * CHANGED,
+				100 * medianChanged, 100 * maxChanged));
+			if (!Double.isNaN(pastedDistance)) s.append(String.format(Locale.ROOT, "; masked drags composed into the " +
+				"start image (0 pixels changed outside the mask): median verified distance %.2f px, %.0f%% within 3 px, " +
+				"seam %.1f dB raw, %.1f dB composed", pastedDistance, 100 * pastedWithin3, seamRaw, seamPasted));
+			s.append(String.format(Locale.ROOT, "; outside a %.0f-px band around the paths (at 128 px): SSIM median %.3f " +
+				"(lowest %.3f, %.0f%% of drags below %.1f), the count of objects changed in %.0f%% of drags, an object " +
+				"outside the band lost or new in %.0f%%, intensity mass median %.3f (lowest %.3f) of the start's", Fidelity
+					.BAND, ssimOutside, minSsimOutside, 100 * ssimBelow, FIDELITY_SSIM, 100 * objectsChanged, 100 *
+						objectsLostOrNew, massOutside, minMassOutside));
+			if (!Double.isNaN(regionDistance)) s.append(String.format(Locale.ROOT, "; drags without a mask composed into " +
+				"the start image outside the default region: median verified distance %.2f px, %.0f%% within 3 px",
+				regionDistance, 100 * regionWithin3));
+			return s.append(String.format(Locale.ROOT, "; every drag composed (mask or default region), outside the " +
+				"band: SSIM median %.3f (lowest %.3f, %.0f%% below %.1f), an object lost or new in %.0f%%, intensity mass " +
+				"median %.3f (lowest %.3f)", composedSsim, minComposedSsim, 100 * composedSsimBelow, FIDELITY_SSIM, 100 *
+					composedLostOrNew, composedMass, minComposedMass)).toString();
 		}
 	}
 
@@ -146,10 +145,30 @@ public final class DragEval {
 
 		final List<Double> start = new ArrayList<>(), verified = new ArrayList<>(), tracked = new ArrayList<>(),
 			leak = new ArrayList<>(), changed = new ArrayList<>(), pasted = new ArrayList<>(), seamRaw = new ArrayList<>(),
-			seamPasted = new ArrayList<>(), ssimOutside = new ArrayList<>(), mass = new ArrayList<>(), region =
-				new ArrayList<>(), composedSsim = new ArrayList<>(), composedMass = new ArrayList<>();
-		int arrived, trackerArrived, steps, farther, objectsChanged, objectsLostOrNew, composedLostOrNew;
+			seamPasted = new ArrayList<>(), region = new ArrayList<>();
+		/** What stayed outside the band: in the generator's last image, and in the drag composed into the start. */
+		final Kept raw = new Kept(), composed = new Kept();
+		int arrived, trackerArrived, steps, farther;
 		double seconds;
+	}
+
+	/** What stayed outside the band ({@link Fidelity}) over a mode's drags, in one kind of image. */
+	private static final class Kept {
+
+		final List<Double> ssim = new ArrayList<>(), mass = new ArrayList<>();
+		int countChanged, lostOrNew;
+
+		void add(final Fidelity.Result f) {
+			if (!Double.isNaN(f.ssimOutside())) ssim.add(f.ssimOutside());
+			if (!Double.isNaN(f.massRatio())) mass.add(f.massRatio());
+			countChanged += f.objectsStart() != f.objectsEnd() ? 1 : 0;
+			lostOrNew += f.objectsLost() + f.objectsNew() > 0 ? 1 : 0;
+		}
+
+		/** The share of drags whose SSIM outside the band is below {@link #FIDELITY_SSIM}. */
+		double below() {
+			return ssim.stream().filter(v -> v < FIDELITY_SSIM).count() / (double) Math.max(1, ssim.size());
+		}
 	}
 
 	/**
@@ -266,17 +285,12 @@ public final class DragEval {
 					inRegion = DragVerification.verify(before, composite, res, drag.handles(), drag.targets(), cfg
 						.stopDistance(drag.size()));
 				}
-				final Fidelity.Result fc = Fidelity.measure(DragVerification.gray(before, res), DragVerification.gray(
-					composite, res), drag.handles(), drag.targets(), res, m.outputMax() - m.outputMin());
-				if (!Double.isNaN(fc.ssimOutside())) t.composedSsim.add(fc.ssimOutside());
-				if (!Double.isNaN(fc.massRatio())) t.composedMass.add(fc.massRatio());
-				t.composedLostOrNew += fc.objectsLost() + fc.objectsNew() > 0 ? 1 : 0;
-				final Fidelity.Result f = Fidelity.measure(DragVerification.gray(before, res), DragVerification.gray(r
-					.last().image(), res), drag.handles(), drag.targets(), res, m.outputMax() - m.outputMin());
-				if (!Double.isNaN(f.ssimOutside())) t.ssimOutside.add(f.ssimOutside());
-				if (!Double.isNaN(f.massRatio())) t.mass.add(f.massRatio());
-				t.objectsChanged += f.objectsStart() != f.objectsEnd() ? 1 : 0;
-				t.objectsLostOrNew += f.objectsLost() + f.objectsNew() > 0 ? 1 : 0;
+				final Fidelity.Reference kept = new Fidelity.Reference(DragVerification.gray(before, res), drag.handles(),
+					drag.targets(), res, m.outputMax() - m.outputMin());
+				final Fidelity.Result f = kept.against(DragVerification.gray(r.last().image(), res)), fc = kept.against(
+					DragVerification.gray(composite, res));
+				t.raw.add(f);
+				t.composed.add(fc);
 				for (int h = 0; h < drag.size(); h++) {
 					final Point p = drag.handles().get(h), tg = drag.targets().get(h), tr = r.last().handles().get(h);
 					final DragVerification.Handle vh = v.handles().get(h);
@@ -289,12 +303,13 @@ public final class DragEval {
 					final double regionDist = inRegion == null ? Double.NaN : inRegion.handles().get(h).distance();
 					if (inRegion != null) t.region.add(regionDist);
 					csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%b,%b,%d,%.0f,%.0f,%.0f,%.0f,%.3f,%.2f,%.2f,%.3f," +
-						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f,%.4f,%d,%d,%.4f,%d,%d,%.3f,%.4f,%d,%d,%.4f%n", mode, d, spec.seed(), drag.size(), drag.masked(),
-						spec.edge(), h, p.x(), p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr.distance(tg), vh.found().x(), vh
-							.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r.updates(), r.arrived(), v
-								.arrived(), secs, leakage, changed, pastedDist, seamRaw, seamPasted, f.ssimOutside(), f
-									.objectsStart(), f.objectsEnd(), f.massRatio(), f.objectsLost(), f.objectsNew(), regionDist, fc.ssimOutside(), fc
-										.objectsLost(), fc.objectsNew(), fc.massRatio()));
+						"%.0f,%.0f,%.3f,%.4f,%b,%d,%b,%b,%.2f,%.5f,%.5f,%.3f,%.2f,%.2f,", mode, d, spec.seed(), drag.size(),
+						drag.masked(), spec.edge(), h, p.x(), p.y(), tg.x(), tg.y(), vh.startDistance(), tr.x(), tr.y(), tr
+							.distance(tg), vh.found().x(), vh.found().y(), vh.distance(), vh.score(), vh.fartherThanStart(), r
+								.updates(), r.arrived(), v.arrived(), secs, leakage, changed, pastedDist, seamRaw, seamPasted))
+						.append(String.format(Locale.ROOT, "%.4f,%d,%d,%.4f,%d,%d,%.3f,%.4f,%d,%d,%.4f%n", f.ssimOutside(), f
+							.objectsStart(), f.objectsEnd(), f.massRatio(), f.objectsLost(), f.objectsNew(), regionDist, fc
+								.ssimOutside(), fc.objectsLost(), fc.objectsNew(), fc.massRatio()));
 				}
 				t.arrived += v.arrived() ? 1 : 0;
 				t.trackerArrived += r.arrived() ? 1 : 0;
@@ -321,13 +336,11 @@ public final class DragEval {
 					(double) drags, t.trackerArrived / (double) drags, t.steps / (double) drags, t.seconds / drags, 1000 *
 						t.seconds / Math.max(1, t.steps), median(t.leak), max(t.leak), median(t.changed), max(t.changed),
 				median(t.pasted), t.pasted.isEmpty() ? Double.NaN : t.pasted.stream().filter(v -> v <= 3).count() /
-					(double) t.pasted.size(), median(t.seamRaw), median(t.seamPasted), median(t.ssimOutside), min(
-						t.ssimOutside), t.ssimOutside.stream().filter(v -> v < FIDELITY_SSIM).count() / (double) Math.max(1,
-							t.ssimOutside.size()), t.objectsChanged / (double) drags, t.objectsLostOrNew / (double) drags, median(t.mass), min(t.mass), median(t.region), t.region.isEmpty()
-					? Double.NaN : t.region.stream().filter(v -> v <= 3).count() / (double) t.region.size(), median(
-						t.composedSsim), min(t.composedSsim), t.composedSsim.stream().filter(v -> v < FIDELITY_SSIM).count() /
-							(double) Math.max(1, t.composedSsim.size()), t.composedLostOrNew / (double) drags, median(
-								t.composedMass), min(t.composedMass));
+					(double) t.pasted.size(), median(t.seamRaw), median(t.seamPasted), median(t.raw.ssim), min(t.raw.ssim), t.raw
+						.below(), t.raw.countChanged / (double) drags, t.raw.lostOrNew / (double) drags, median(t.raw.mass), min(
+							t.raw.mass), median(t.region), t.region.isEmpty() ? Double.NaN : t.region.stream().filter(v -> v <= 3)
+								.count() / (double) t.region.size(), median(t.composed.ssim), min(t.composed.ssim), t.composed.below(),
+				t.composed.lostOrNew / (double) drags, median(t.composed.mass), min(t.composed.mass));
 			summaries.add(s);
 			text.append(s.describe()).append('\n');
 		}

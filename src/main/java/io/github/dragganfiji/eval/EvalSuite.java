@@ -224,42 +224,54 @@ public final class EvalSuite {
 	private static Objects find(final float[] gray, final int size) {
 		final float[] blur = boxBlur(gray, size, Math.max(1, size / 128));
 		final double level = otsu(blur);
-		final int[] label = new int[size * size];
 		final boolean[] inside = new boolean[size * size];
 		for (int i = 0; i < inside.length; i++)
 			inside[i] = blur[i] > level;
-		final int minArea = Math.max(4, (size / 32) * (size / 32)), border = size / 16;
+		final int border = size / 16;
 		final List<Point> out = new ArrayList<>();
-		final int[] stack = new int[size * size];
-		int next = 0;
-		for (int i = 0; i < label.length; i++) {
-			if (label[i] != 0 || !inside[i]) continue;
-			next++;
-			int top = 0, area = 0;
+		for (final int[] component : components(blur, size, level)) {
 			double sx = 0, sy = 0;
+			for (final int j : component) {
+				sx += j % size;
+				sy += j / size;
+			}
+			final Point c = new Point(Math.rint(sx / component.length), Math.rint(sy / component.length));
+			if (c.x() >= border && c.y() >= border && c.x() < size - border && c.y() < size - border) out.add(c);
+		}
+		return new Objects(out, inside, size);
+	}
+
+	/**
+	 * The pixels of each 8-connected component above {@code level} with at least (size/32)^2 of them (4 at the
+	 * least), in the order a depth-first fill from its first pixel in row-major order visits them.
+	 */
+	static List<int[]> components(final float[] img, final int size, final double level) {
+		final int minArea = Math.max(4, (size / 32) * (size / 32));
+		final boolean[] seen = new boolean[img.length];
+		final int[] stack = new int[img.length], pixels = new int[img.length];
+		final List<int[]> out = new ArrayList<>();
+		for (int i = 0; i < img.length; i++) {
+			if (seen[i] || !(img[i] > level)) continue;
+			int top = 0, area = 0;
 			stack[top++] = i;
-			label[i] = next;
+			seen[i] = true;
 			while (top > 0) {
 				final int j = stack[--top], x = j % size, y = j / size;
-				area++;
-				sx += x;
-				sy += y;
+				pixels[area++] = j;
 				for (int dy = -1; dy <= 1; dy++)
 					for (int dx = -1; dx <= 1; dx++) {
 						final int xx = x + dx, yy = y + dy;
 						if (xx < 0 || yy < 0 || xx >= size || yy >= size) continue;
 						final int k = yy * size + xx;
-						if (label[k] == 0 && inside[k]) {
-							label[k] = next;
+						if (!seen[k] && img[k] > level) {
+							seen[k] = true;
 							stack[top++] = k;
 						}
 					}
 			}
-			final Point c = new Point(Math.rint(sx / area), Math.rint(sy / area));
-			if (area >= minArea && c.x() >= border && c.y() >= border && c.x() < size - border && c.y() < size -
-				border) out.add(c);
+			if (area >= minArea) out.add(java.util.Arrays.copyOf(pixels, area));
 		}
-		return new Objects(out, inside, size);
+		return out;
 	}
 
 	/** Otsu's threshold over 256 bins between the image's minimum and maximum. */

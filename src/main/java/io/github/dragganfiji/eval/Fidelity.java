@@ -15,7 +15,7 @@ import java.util.List;
  * sigma 1.5, K1 = 0.01, K2 = 0.03, over the model's intensity range; the window is cut at the image's border and
  * renormalized) of the start image against the end image, over the pixels outside the band.</li>
  * <li><b>Objects</b>: the 8-connected components, of at least (side/32)^2 pixels, above the start image's Otsu
- * threshold of the lightly blurred image ({@link EvalSuite}'s objects, anywhere in the image), counted in the start
+ * threshold of the lightly blurred image ({@link EvalSuite#components}, anywhere in the image), counted in the start
  * and in the end image with the same threshold; and of those that lie wholly outside the band, the ones <b>lost</b>
  * (a start object of which less than half the pixels are still above the threshold in the end image) and the ones
  * <b>new</b> (an end object of which less than half the pixels were above it in the start image). The counts
@@ -71,85 +71,84 @@ public final class Fidelity {
 	public static Result measure(final float[] start, final float[] end, final List<Point> handles,
 		final List<Point> targets, final int size, final double range)
 	{
-		final boolean[] band = band(handles, targets, size);
-		final double[] map = ssimMap(start, end, size, range);
-		double s = 0;
-		int n = 0;
-		for (int i = 0; i < map.length; i++)
-			if (!band[i]) {
-				s += map[i];
-				n++;
-			}
-		final float[] blurStart = EvalSuite.boxBlur(start, size, Math.max(1, size / 128));
-		final double level = EvalSuite.otsu(blurStart);
-		final float[] blurEnd = EvalSuite.boxBlur(end, size, Math.max(1, size / 128));
-		final int objectsStart = objects(blurStart, size, level), objectsEnd = objects(blurEnd, size, level);
-		final int lost = unmatched(blurStart, blurEnd, band, size, level), added = unmatched(blurEnd, blurStart, band,
-			size, level);
-		final float[] sorted = start.clone();
-		Arrays.sort(sorted);
-		final double background = sorted[sorted.length / 2];
-		double massStart = 0, massEnd = 0;
-		for (int i = 0; i < start.length; i++)
-			if (!band[i]) {
-				massStart += Math.max(0, start[i] - background);
-				massEnd += Math.max(0, end[i] - background);
-			}
-		return new Result(n == 0 ? Double.NaN : s / n, objectsStart, objectsEnd, massStart > 0 ? massEnd / massStart
-			: Double.NaN, lost, added);
+		return new Reference(start, handles, targets, size, range).against(end);
 	}
 
 	/**
-	 * The objects of {@code a} ({@link #components}) lying wholly outside the band of which less than half the pixels
-	 * are above {@code level} in {@code b}.
+	 * A drag's start image with what every measure of an end image needs of it (its band, its objects, its threshold
+	 * and background, its mass): one drag's raw image and its composite are measured against one reference.
 	 */
-	static int unmatched(final float[] a, final float[] b, final boolean[] band, final int size, final double level) {
-		int n = 0;
-		for (final int[] c : components(a, size, level)) {
-			boolean outside = true;
-			int kept = 0;
-			for (final int i : c) {
-				outside &= !band[i];
-				kept += b[i] > level ? 1 : 0;
-			}
-			if (outside && 2 * kept < c.length) n++;
-		}
-		return n;
-	}
+	public static final class Reference {
 
-	/** The number of 8-connected components above {@code level} with at least (size/32)^2 pixels. */
-	static int objects(final float[] img, final int size, final double level) {
-		return components(img, size, level).size();
-	}
+		private final float[] start, blurred;
+		private final boolean[] band;
+		private final int size;
+		private final double range, level, background, mass;
+		private final List<int[]> objects;
 
-	/** The pixels of each 8-connected component above {@code level} with at least (size/32)^2 of them. */
-	static List<int[]> components(final float[] img, final int size, final double level) {
-		final int minArea = Math.max(4, (size / 32) * (size / 32));
-		final boolean[] seen = new boolean[img.length];
-		final int[] stack = new int[img.length], pixels = new int[img.length];
-		final List<int[]> out = new java.util.ArrayList<>();
-		for (int i = 0; i < img.length; i++) {
-			if (seen[i] || !(img[i] > level)) continue;
-			int top = 0, area = 0;
-			stack[top++] = i;
-			seen[i] = true;
-			while (top > 0) {
-				final int j = stack[--top], x = j % size, y = j / size;
-				pixels[area++] = j;
-				for (int dy = -1; dy <= 1; dy++)
-					for (int dx = -1; dx <= 1; dx++) {
-						final int xx = x + dx, yy = y + dy;
-						if (xx < 0 || yy < 0 || xx >= size || yy >= size) continue;
-						final int k = yy * size + xx;
-						if (!seen[k] && img[k] > level) {
-							seen[k] = true;
-							stack[top++] = k;
-						}
-					}
-			}
-			if (area >= minArea) out.add(Arrays.copyOf(pixels, area));
+		/** The start image (single-channel, row-major, size x size), the drag's paths, the model's intensity range. */
+		public Reference(final float[] start, final List<Point> handles, final List<Point> targets, final int size,
+			final double range)
+		{
+			this.start = start;
+			this.size = size;
+			this.range = range;
+			band = band(handles, targets, size);
+			blurred = blur(start);
+			level = EvalSuite.otsu(blurred);
+			objects = EvalSuite.components(blurred, size, level);
+			final float[] sorted = start.clone();
+			Arrays.sort(sorted);
+			background = sorted[sorted.length / 2];
+			mass = mass(start);
 		}
-		return out;
+
+		/** What the drag did outside the band, from its end image. */
+		public Result against(final float[] end) {
+			final double[] map = ssimMap(start, end, size, range);
+			double s = 0;
+			int n = 0;
+			for (int i = 0; i < map.length; i++)
+				if (!band[i]) {
+					s += map[i];
+					n++;
+				}
+			final float[] blurEnd = blur(end);
+			final List<int[]> endObjects = EvalSuite.components(blurEnd, size, level);
+			final double massEnd = mass(end);
+			return new Result(n == 0 ? Double.NaN : s / n, objects.size(), endObjects.size(), mass > 0 ? massEnd / mass
+				: Double.NaN, unmatched(objects, blurEnd), unmatched(endObjects, blurred));
+		}
+
+		private float[] blur(final float[] img) {
+			return EvalSuite.boxBlur(img, size, Math.max(1, size / 128));
+		}
+
+		/** The sum outside the band of what lies above the start's background. */
+		private double mass(final float[] img) {
+			double m = 0;
+			for (int i = 0; i < img.length; i++)
+				if (!band[i]) m += Math.max(0, img[i] - background);
+			return m;
+		}
+
+		/**
+		 * Of {@code components}, those wholly outside the band of which less than half the pixels are above the level
+		 * in {@code other}.
+		 */
+		private int unmatched(final List<int[]> components, final float[] other) {
+			int n = 0;
+			for (final int[] c : components) {
+				boolean outside = true;
+				int kept = 0;
+				for (final int i : c) {
+					outside &= !band[i];
+					kept += other[i] > level ? 1 : 0;
+				}
+				if (outside && 2 * kept < c.length) n++;
+			}
+			return n;
+		}
 	}
 
 	/** The SSIM map of two images (see the class comment). */

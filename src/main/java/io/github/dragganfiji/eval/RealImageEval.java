@@ -232,7 +232,8 @@ public final class RealImageEval {
 				"within 3 px, pixels changed outside the region (pasted) %d in all, raw generator change there median " +
 				"%.2f %% (max %.2f %%), reconstruction median %.1f dB (inside the region %.1f dB), blended border %.1f -> " +
 				"%.1f dB (median), seam (local mean over the border) plain %.1f dB, seamless %.1f dB (median), verified " +
-				"in the pasted result plain %.2f px, seamless %.2f px (median), %.1f s per drag%n", t, k.size(), DragEval.median(k.stream().map(Row::verified).toList()),
+				"in the pasted result plain %.2f px, seamless %.2f px (median), %.1f s per drag%n", t, k.size(), DragEval
+					.median(k.stream().map(Row::verified).toList()),
 				DragEval.median(k.stream().map(Row::startDistance).toList()), 100.0 * k.stream().filter(r -> r
 					.verified() <= 3).count() / k.size(), k.stream().mapToInt(Row::changedOutside).sum(), 100 * DragEval
 						.median(k.stream().map(Row::rawOutside).toList()), 100 * k.stream().mapToDouble(Row::rawOutside).max()

@@ -296,7 +296,7 @@ final class LiveDrag {
 			snapshot.add(List.copyOf(t));
 		// The slice the step just added, as it is (rendered once: a second render's seam correction would start
 		// from this one's and differ in the last bit).
-		if (pending.getAndSet(new Frame(step, planes(growing.lastPlanes()), snapshot)) == null) EventQueue.invokeLater(
+		if (pending.getAndSet(new Frame(step, fitting(growing.lastPlanes()), snapshot)) == null) EventQueue.invokeLater(
 			this::showPending);
 	}
 
@@ -461,8 +461,8 @@ final class LiveDrag {
 			.getTitle(), real, IJ::log);
 	}
 
-	/** A step's slice as this image's pixel arrays (its bit depth, its intensity mapping and paste-back). */
-	private Object[] planes(final Object[] out) {
+	/** A step's slice planes, checked against this image's: as many as it has (an IllegalStateException if not). */
+	private Object[] fitting(final Object[] out) {
 		if (out.length != imp.getStackSize()) throw new IllegalStateException("The model renders " + out.length +
 			" plane(s) but '" + imp.getTitle() + "' has " + imp.getStackSize() + ".");
 		return out;
